@@ -1,0 +1,608 @@
+//! [`Ledger`]: applies commands atomically, keeps the hash-chained journal, and
+//! stores it in a JSON Lines file.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::account::AccountKey;
+use crate::allocation::AllocationPreview;
+use crate::calendar::iso_date_opt;
+use crate::command::{format_timestamp, parse_timestamp, Allocate, Command, Request};
+use crate::error::{BatchError, LedgerError, Result};
+use crate::journal::{self, EntryOut, Journal, JournalEntry, JournalMark, LineIn, PostingLine, HEADER};
+use crate::limits::{BATCH_COMMANDS_MAX, JOURNAL_LINE_BYTES_MAX};
+use crate::money::Currency;
+use crate::state::{EntryInfo, Posting, State, Undo};
+
+/// Where the ledger takes `recorded_at` from when a command does not say.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+fn system_clock() -> Clock {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    {
+        Arc::new(Utc::now)
+    }
+    // There is no system clock on bare WebAssembly; the binding installs one.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        Arc::new(|| DateTime::<Utc>::UNIX_EPOCH)
+    }
+}
+
+/// What applying a command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Sequence number of the journal entry.
+    pub seq: u64,
+    /// Its hash (the journal's chain head right after it).
+    pub hash: String,
+    /// Its value date.
+    #[serde(with = "iso_date_opt")]
+    pub date: Option<NaiveDate>,
+    /// Its postings.
+    pub postings: Vec<PostingLine>,
+    /// `true` when an idempotency key matched an earlier entry, which is returned unchanged.
+    pub duplicate: bool,
+}
+
+/// What [`Ledger::recover`] dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recovery {
+    /// Bytes cut from the end of the file (0 when the journal was complete).
+    pub dropped_bytes: u64,
+    /// First line dropped, if any.
+    pub dropped_from_line: Option<u64>,
+    /// Complete entries kept.
+    pub entries: u64,
+}
+
+#[derive(Debug)]
+struct Store {
+    path: PathBuf,
+    file: File,
+    len: u64,
+}
+
+/// A torn tail found while reading a journal.
+#[derive(Debug, Clone, Copy)]
+struct Torn {
+    line: u64,
+    offset: u64,
+    bytes: u64,
+}
+
+/// The funding window's books.
+///
+/// ```
+/// use funding_window::{Ledger, Request};
+///
+/// let mut ledger = Ledger::new();
+/// for json in [
+///     r#"{"type": "register_donor", "id": "NO", "name": "Norway", "kind": "member_state"}"#,
+///     r#"{"type": "sign_agreement", "id": "CA-NO-1", "donor": "NO", "currency": "USD", "amount": "900000.00",
+///         "signed_on": "2024-02-01", "psc_rate": "0.07", "elective_transfer": false,
+///         "purpose": {"window": {"earmarked_to": []}}}"#,
+///     r#"{"type": "set_requirement", "resolution": "2/2", "amount": "2000000.00"}"#,
+///     r#"{"type": "allocate", "id": "EB-1", "decided_on": "2024-11-01", "amount": "300000.00",
+///         "policy": "equal", "resolutions": ["2/2", "2/9"], "approved_by": "Executive Director"}"#,
+/// ] {
+///     ledger.apply(Request::from_json(json).unwrap()).unwrap();
+/// }
+/// let tracker = ledger.resolution_tracker("2024-H2".parse().unwrap());
+/// let row = tracker.rows.iter().find(|r| r.resolution == "2/2").unwrap();
+/// assert_eq!(row.allocated_in_period.to_string(), "150000.00");
+/// assert_eq!(row.gap.unwrap().to_string(), "1850000.00");
+/// assert!(ledger.trial_balance(None).totals.values().all(|t| t.is_zero()));
+/// ```
+pub struct Ledger {
+    pub(crate) state: State,
+    pub(crate) journal: Journal,
+    undo: Vec<Undo>,
+    store: Option<Store>,
+    clock: Clock,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger::new()
+    }
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("entries", &self.journal.len())
+            .field("chain_head", &self.journal.head_hex())
+            .field("path", &self.store.as_ref().map(|s| &s.path))
+            .finish()
+    }
+}
+
+/// Where a command or batch started, to roll back to.
+struct Mark {
+    undo: usize,
+    journal: JournalMark,
+}
+
+impl Ledger {
+    /// An empty in-memory ledger that knows the 15 Assembly resolutions.
+    pub fn new() -> Ledger {
+        Ledger::with_journal_capacity(0)
+    }
+
+    fn with_journal_capacity(bytes: usize) -> Ledger {
+        Ledger {
+            state: State::default(),
+            journal: Journal::with_capacity(bytes),
+            undo: Vec::new(),
+            store: None,
+            clock: system_clock(),
+        }
+    }
+
+    /// Replaces the clock used for `recorded_at` when a command gives none.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// Number of journal entries.
+    pub fn len(&self) -> usize {
+        self.journal.len()
+    }
+
+    /// Whether the journal has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.journal.len() == 0
+    }
+
+    /// Hash of the last entry (64 zeros for an empty journal).
+    pub fn chain_head(&self) -> String {
+        self.journal.head_hex()
+    }
+
+    /// The whole journal as JSON Lines, exactly as `save` writes it.
+    pub fn to_journal(&self) -> &str {
+        self.journal.text()
+    }
+
+    /// The file the ledger appends to, if it was opened or created on one.
+    pub fn path(&self) -> Option<&Path> {
+        self.store.as_ref().map(|s| s.path.as_path())
+    }
+
+    // ----- applying commands ---------------------------------------------------------------
+
+    /// Validates a command and, if it is valid, appends one balanced journal entry.
+    ///
+    /// On error nothing changes. With an attached file the entry is written and
+    /// synced before this returns.
+    pub fn apply(&mut self, request: impl Into<Request>) -> Result<Applied> {
+        let request = request.into();
+        let mark = self.mark();
+        let result = self.apply_entry(&request, None).and_then(|applied| self.persist(&mark).map(|()| applied));
+        self.finish(mark, result)
+    }
+
+    /// Parses one command of the contract from JSON and applies it.
+    pub fn apply_json(&mut self, json: &str) -> Result<Applied> {
+        self.apply(Request::from_json(json)?)
+    }
+
+    /// Applies commands all or nothing: if one fails, none is applied and the
+    /// error names its position.
+    pub fn apply_batch(&mut self, requests: impl IntoIterator<Item = Request>) -> Result<Vec<Applied>, BatchError> {
+        let requests: Vec<Request> = requests.into_iter().collect();
+        if requests.len() > BATCH_COMMANDS_MAX {
+            return Err(BatchError {
+                index: 0,
+                error: LedgerError::limit("BATCH_COMMANDS_MAX", BATCH_COMMANDS_MAX, requests.len()),
+            });
+        }
+        let mark = self.mark();
+        let size = u32::try_from(requests.len()).unwrap_or(u32::MAX);
+        let mut applied = Vec::with_capacity(requests.len());
+        for (index, request) in requests.iter().enumerate() {
+            let batch = (size > 1).then(|| [index as u32 + 1, size]);
+            match self.apply_entry(request, batch) {
+                Ok(a) => applied.push(a),
+                Err(error) => {
+                    self.rollback(&mark);
+                    return Err(BatchError { index, error });
+                }
+            }
+        }
+        let result = self.persist(&mark).map(|()| applied);
+        self.finish(mark, result).map_err(|error| BatchError { index: 0, error })
+    }
+
+    /// Dry run of an allocation: the split with its explanation; nothing changes.
+    pub fn preview_allocation(&self, command: &Allocate) -> Result<AllocationPreview> {
+        self.preview_allocation_by(command, None)
+    }
+
+    /// Dry run of an allocation recorded by `recorded_by` (for the four-eyes check).
+    pub fn preview_allocation_by(&self, command: &Allocate, recorded_by: Option<&str>) -> Result<AllocationPreview> {
+        let seq = self.journal.len() as u64 + 1;
+        let (plan, preview) = self.state.plan_allocation(command, recorded_by, seq)?;
+        self.state.check_funds(&plan)?;
+        Ok(preview)
+    }
+
+    /// Dry run of an allocation given as a request of the contract (`"type": "allocate"`).
+    pub fn preview_request(&self, request: &Request) -> Result<AllocationPreview> {
+        match &request.command {
+            Command::Allocate(c) => self.preview_allocation_by(c, request.recorded_by.as_deref()),
+            other => Err(LedgerError::invalid_command(format!(
+                "a preview takes an allocate command, not {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark { undo: self.undo.len(), journal: self.journal.mark() }
+    }
+
+    fn rollback(&mut self, mark: &Mark) {
+        self.state.rollback(&mut self.undo, mark.undo);
+        self.journal.rollback(mark.journal);
+    }
+
+    fn finish<T>(&mut self, mark: Mark, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.rollback(&mark);
+        }
+        self.undo.truncate(mark.undo);
+        result
+    }
+
+    /// Writes what was appended since `mark` to the attached file and syncs it.
+    fn persist(&mut self, mark: &Mark) -> Result<()> {
+        let Some(store) = self.store.as_mut() else {
+            return Ok(());
+        };
+        let bytes = self.journal.since(mark.journal);
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let written = store.file.write_all(bytes).and_then(|()| store.file.sync_data());
+        match written {
+            Ok(()) => {
+                store.len += bytes.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // Leave the file as it was; the caller rolls the state back.
+                let _ = store.file.set_len(store.len);
+                Err(LedgerError::io(&store.path, &e))
+            }
+        }
+    }
+
+    /// Validates and commits one command; the caller rolls back on error.
+    fn apply_entry(&mut self, request: &Request, batch: Option<[u32; 2]>) -> Result<Applied> {
+        if let Some(key) = &request.idempotency_key {
+            if let Some(&seq) = self.state.idempotency.get(key) {
+                return self.earlier_result(seq, key, request);
+            }
+        }
+        let seq = self.journal.len() as u64 + 1;
+        let (plan, reversal_of) = match &request.command {
+            Command::Reverse(r) => (self.plan_reversal(r, seq)?, Some(r.entry)),
+            _ => (self.state.plan(request, seq)?, None),
+        };
+        if !balanced(&plan.postings) {
+            return Err(LedgerError::Internal {
+                message: format!("unbalanced entry planned for {}", request.command.type_name()),
+            });
+        }
+        let info = EntryInfo { date: plan.date, kind: request.command.type_name(), reversal_of, reversed_by: None };
+        self.state.commit(&plan, info, &mut self.undo)?;
+        if let Some(key) = &request.idempotency_key {
+            self.state.remember_key(key.clone(), seq, &mut self.undo);
+        }
+        let postings: Vec<PostingLine> = plan
+            .postings
+            .iter()
+            .map(|p| PostingLine {
+                account: p.account.name(&self.state, p.currency),
+                currency: p.currency,
+                amount: p.amount,
+            })
+            .collect();
+        let recorded_at = format_timestamp(&request.recorded_at.unwrap_or_else(|| (self.clock)()));
+        let hash = self.journal.append(&EntryOut {
+            seq,
+            date: plan.date,
+            recorded_at: &recorded_at,
+            recorded_by: request.recorded_by.as_deref(),
+            idempotency_key: request.idempotency_key.as_deref(),
+            batch,
+            command: &request.command,
+            postings: &postings,
+            conversions: &plan.conversions,
+        })?;
+        Ok(Applied { seq, hash, date: plan.date, postings, duplicate: false })
+    }
+
+    /// The result of an entry submitted again under the same idempotency key.
+    fn earlier_result(&self, seq: u64, key: &str, request: &Request) -> Result<Applied> {
+        let entry = self.journal.entry(seq)?;
+        if entry.command != request.command {
+            return Err(LedgerError::IdempotencyConflict { key: key.into(), entry: seq });
+        }
+        Ok(Applied { seq, hash: entry.hash, date: entry.date, postings: entry.postings, duplicate: true })
+    }
+
+    // ----- journal files -------------------------------------------------------------------
+
+    /// Creates a new journal file (refusing to overwrite one) and a ledger appending to it.
+    pub fn create(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| LedgerError::io(path, &e))?;
+        file.write_all(HEADER.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| LedgerError::io(path, &e))?;
+        sync_parent(path);
+        let mut ledger = Ledger::new();
+        ledger.store = Some(Store { path: path.to_owned(), file, len: HEADER.len() as u64 });
+        Ok(ledger)
+    }
+
+    /// Opens a journal file: replays every entry, verifying the hash chain and
+    /// that each entry replays to exactly its stored bytes. New entries are
+    /// appended to the file.
+    ///
+    /// A malformed or altered line is `JOURNAL_CORRUPT` naming its line; an
+    /// incomplete last line (or batch) is `JOURNAL_TORN_TAIL`, which only
+    /// [`Ledger::recover`] drops.
+    pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
+        let (ledger, torn, len) = Self::read_file(path)?;
+        if let Some(t) = torn {
+            return Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes });
+        }
+        ledger.attach(path, len)
+    }
+
+    /// Opens a journal file, cutting off a torn tail (an incomplete last line or
+    /// batch left by a crash) if there is one. Complete entries are all kept;
+    /// corruption anywhere else is still an error.
+    pub fn recover(path: impl AsRef<Path>) -> Result<(Ledger, Recovery)> {
+        let path = path.as_ref();
+        let (ledger, torn, len) = Self::read_file(path)?;
+        let mut recovery = Recovery { dropped_bytes: 0, dropped_from_line: None, entries: ledger.len() as u64 };
+        if let Some(t) = torn {
+            let file = OpenOptions::new().write(true).open(path).map_err(|e| LedgerError::io(path, &e))?;
+            file.set_len(t.offset).and_then(|()| file.sync_all()).map_err(|e| LedgerError::io(path, &e))?;
+            recovery.dropped_bytes = t.bytes;
+            recovery.dropped_from_line = Some(t.line);
+        }
+        Ok((ledger.attach(path, len)?, recovery))
+    }
+
+    fn attach(mut self, path: &Path, len: u64) -> Result<Ledger> {
+        let file = OpenOptions::new().append(true).open(path).map_err(|e| LedgerError::io(path, &e))?;
+        self.store = Some(Store { path: path.to_owned(), file, len });
+        Ok(self)
+    }
+
+    fn read_file(path: &Path) -> Result<(Ledger, Option<Torn>, u64)> {
+        let file = File::open(path).map_err(|e| LedgerError::io(path, &e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let reader = BufReader::with_capacity(1 << 16, file);
+        Self::replay(reader, usize::try_from(size).unwrap_or(0)).map_err(|e| match e {
+            ReplayError::Io(err) => LedgerError::io(path, &err),
+            ReplayError::Ledger(err) => err,
+        })
+    }
+
+    /// Rebuilds a ledger from journal text (as written by [`Ledger::to_journal`]),
+    /// verifying it as [`Ledger::open`] does. The ledger is in memory.
+    pub fn from_journal(text: &str) -> Result<Ledger> {
+        let (ledger, torn, _) = Self::replay(text.as_bytes(), text.len()).map_err(|e| match e {
+            ReplayError::Io(err) => LedgerError::Io { path: "<text>".into(), message: err.to_string() },
+            ReplayError::Ledger(err) => err,
+        })?;
+        match torn {
+            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
+            None => Ok(ledger),
+        }
+    }
+
+    /// Replays journal lines. Returns the ledger of the complete entries, the torn
+    /// tail if any, and the length in bytes of the complete part.
+    fn replay(mut reader: impl BufRead, size_hint: usize) -> Result<(Ledger, Option<Torn>, u64), ReplayError> {
+        let corrupt = |line: u64, reason: String| ReplayError::Ledger(LedgerError::JournalCorrupt { line, reason });
+        let mut ledger = Ledger::with_journal_capacity(size_hint);
+        let mut buf = Vec::with_capacity(1024);
+        let n = read_line(&mut reader, &mut buf)?;
+        if n == 0 || buf != HEADER.as_bytes() {
+            return Err(corrupt(1, "not a funding-window journal (bad or missing header line)".into()));
+        }
+        let mut offset = n as u64;
+        let mut line_no = 1u64;
+        // (mark, first line, offset) of a batch being read.
+        let mut open_batch: Option<(Mark, u64, u64)> = None;
+        let mut torn = None;
+        loop {
+            let n = read_line(&mut reader, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            if buf.last() != Some(&b'\n') {
+                torn = Some(Torn { line: line_no, offset, bytes: n as u64 });
+                break;
+            }
+            if n > JOURNAL_LINE_BYTES_MAX {
+                return Err(corrupt(line_no, format!("line longer than {JOURNAL_LINE_BYTES_MAX} bytes")));
+            }
+            let text = std::str::from_utf8(&buf[..n - 1]).map_err(|_| corrupt(line_no, "not UTF-8".into()))?;
+            let line: LineIn<'_> =
+                serde_json::from_str(text).map_err(|e| corrupt(line_no, format!("malformed entry: {e}")))?;
+            let expected = ledger.journal.len() as u64 + 1;
+            if line.seq != expected {
+                return Err(corrupt(line_no, format!("sequence {} where {expected} was expected", line.seq)));
+            }
+            let recorded_at = parse_timestamp(line.recorded_at)
+                .ok_or_else(|| corrupt(line_no, format!("recorded_at {:?} is not RFC 3339", line.recorded_at)))?;
+            match (line.batch, &open_batch) {
+                (Some([1, size]), None) if size > 1 => open_batch = Some((ledger.mark(), line_no, offset)),
+                (Some([i, size]), Some((_, first, _))) if i > 1 && i <= size && u64::from(i) == line_no - first + 1 => {
+                }
+                (None, None) => {}
+                (batch, _) => return Err(corrupt(line_no, format!("batch position {batch:?} out of sequence"))),
+            }
+            let request = Request {
+                command: line.command,
+                idempotency_key: line.idempotency_key,
+                recorded_by: line.recorded_by,
+                recorded_at: Some(recorded_at),
+            };
+            let prev_head = ledger.journal.mark();
+            ledger
+                .apply_entry(&request, line.batch)
+                .map_err(|e| corrupt(line_no, format!("entry does not replay: {e}")))?;
+            if ledger.journal.last_line().as_bytes() != buf.as_slice() {
+                let reason = journal::diagnose(text, &prev_head.head());
+                return Err(corrupt(line_no, reason));
+            }
+            offset += n as u64;
+            let batch_done = match line.batch {
+                Some([i, size]) => i == size,
+                None => true,
+            };
+            if batch_done {
+                open_batch = None;
+                ledger.undo.clear();
+            }
+        }
+        if let Some((mark, first_line, first_offset)) = open_batch {
+            // An incomplete batch is dropped whole, with any torn line after it.
+            ledger.rollback(&mark);
+            ledger.undo.clear();
+            let end = torn.map_or(offset, |t| t.offset + t.bytes);
+            torn = Some(Torn { line: first_line, offset: first_offset, bytes: end - first_offset });
+            offset = first_offset;
+        }
+        Ok((ledger, torn, offset))
+    }
+
+    /// Writes the whole journal to `path` atomically (a temporary file, synced,
+    /// then renamed over it).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        if let Some(store) = &self.store {
+            if same_file(&store.path, path) {
+                return Ok(()); // already written and synced entry by entry
+            }
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let write = || -> std::io::Result<()> {
+            let mut file = File::create(&tmp)?;
+            file.write_all(self.journal.text().as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            LedgerError::io(path, &e)
+        })?;
+        sync_parent(path);
+        Ok(())
+    }
+
+    /// A parsed journal entry.
+    pub fn entry(&self, seq: u64) -> Result<JournalEntry> {
+        self.journal.entry(seq)
+    }
+
+    /// Every journal entry, parsed, in order.
+    pub fn entries(&self) -> Result<Vec<JournalEntry>> {
+        (1..=self.journal.len() as u64).map(|seq| self.journal.entry(seq)).collect()
+    }
+
+    /// The balance of an account (debit-positive) in a currency, as of a date
+    /// (`None`: after every entry). The currency of `assets:cash:CCY` is in its name.
+    pub fn balance(&self, account: &str, currency: Option<Currency>, as_of: Option<NaiveDate>) -> Result<Decimal> {
+        let (key, named) = AccountKey::parse(&self.state, account)
+            .ok_or_else(|| LedgerError::UnknownAccount { account: account.into() })?;
+        let currency = match (named, currency) {
+            (Some(n), Some(c)) if n != c => {
+                return Err(LedgerError::CurrencyMismatch { expected: n.code().into(), found: c.code().into() })
+            }
+            (Some(n), _) => n,
+            (None, Some(c)) => c,
+            (None, None) => self.default_currency(key),
+        };
+        Ok(crate::money::at_minor_unit("balance", self.state.balance(key, currency, as_of), currency)
+            .unwrap_or_default())
+    }
+
+    fn default_currency(&self, key: AccountKey) -> Currency {
+        match key {
+            AccountKey::Receivable(a) => self.state.agreements[a as usize].currency,
+            AccountKey::ProjectFund(p) => {
+                self.state.agreements[self.state.projects[p as usize].agreement as usize].currency
+            }
+            _ => Currency::USD,
+        }
+    }
+}
+
+enum ReplayError {
+    Io(std::io::Error),
+    Ledger(LedgerError),
+}
+
+impl From<std::io::Error> for ReplayError {
+    fn from(e: std::io::Error) -> Self {
+        ReplayError::Io(e)
+    }
+}
+
+/// Reads one line (with its newline, if any) into `buf`, bounded in length.
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    buf.clear();
+    let mut limited = std::io::Read::take(reader.by_ref(), JOURNAL_LINE_BYTES_MAX as u64 + 1);
+    limited.read_until(b'\n', buf)
+}
+
+fn balanced(postings: &[Posting]) -> bool {
+    let mut sums: Vec<(Currency, Decimal)> = Vec::new();
+    for p in postings {
+        match sums.iter_mut().find(|s| s.0 == p.currency) {
+            Some(s) => s.1 += p.amount,
+            None => sums.push((p.currency, p.amount)),
+        }
+    }
+    sums.iter().all(|s| s.1.is_zero())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn sync_parent(path: &Path) {
+    // Make the directory entry durable too (best effort; not every platform allows it).
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}

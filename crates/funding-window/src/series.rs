@@ -1,0 +1,135 @@
+//! Running totals by value date, so reports read balances without rescanning the journal.
+//!
+//! A [`DatedSeries`] keeps one point per distinct date with the cumulative total
+//! as of that date. Appending in date order (the usual case) is O(1); a
+//! back-dated change inserts a point and shifts the later ones. Reading the
+//! total as of any date is a binary search.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Cumulative totals by date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DatedSeries {
+    points: Vec<(NaiveDate, Decimal)>,
+}
+
+/// How to take back one [`DatedSeries::add`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeriesUndo {
+    index: usize,
+    inserted: bool,
+    delta: Decimal,
+}
+
+impl DatedSeries {
+    /// The total after every change (as of the last date).
+    pub fn total(&self) -> Decimal {
+        self.points.last().map_or(Decimal::ZERO, |p| p.1)
+    }
+
+    /// The total of all changes dated on or before `date`.
+    pub fn as_of(&self, date: NaiveDate) -> Decimal {
+        match self.points.partition_point(|p| p.0 <= date) {
+            0 => Decimal::ZERO,
+            n => self.points[n - 1].1,
+        }
+    }
+
+    /// The total as of `date`, or as of the end when `date` is `None`.
+    pub fn at(&self, date: Option<NaiveDate>) -> Decimal {
+        date.map_or_else(|| self.total(), |d| self.as_of(d))
+    }
+
+    /// The largest total on any date from `date` on (including as of `date`).
+    ///
+    /// A debit-positive fund stays non-negative in credit terms at every date
+    /// from `date` on if this plus a debit stays at or below zero.
+    pub fn max_from(&self, date: NaiveDate) -> Decimal {
+        let start = self.points.partition_point(|p| p.0 <= date);
+        let mut max = self.as_of(date);
+        for p in &self.points[start..] {
+            max = max.max(p.1);
+        }
+        max
+    }
+
+    /// Adds `delta` on `date`. `None` (and nothing changed) if a total would overflow.
+    pub fn add(&mut self, date: NaiveDate, delta: Decimal) -> Option<SeriesUndo> {
+        let index = self.points.partition_point(|p| p.0 < date);
+        let inserted = self.points.get(index).is_none_or(|p| p.0 != date);
+        // Check every total first so a failure leaves the series untouched.
+        let before = if index == 0 { Decimal::ZERO } else { self.points[index - 1].1 };
+        if inserted {
+            before.checked_add(delta)?;
+        }
+        for p in &self.points[index..] {
+            p.1.checked_add(delta)?;
+        }
+        if inserted {
+            self.points.insert(index, (date, before + delta));
+            for p in &mut self.points[index + 1..] {
+                p.1 += delta;
+            }
+        } else {
+            for p in &mut self.points[index..] {
+                p.1 += delta;
+            }
+        }
+        Some(SeriesUndo { index, inserted, delta })
+    }
+
+    /// Takes back an [`add`](Self::add); undos must be applied newest first.
+    pub fn undo(&mut self, undo: SeriesUndo) {
+        for p in &mut self.points[undo.index..] {
+            p.1 -= undo.delta;
+        }
+        if undo.inserted {
+            self.points.remove(undo.index);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 1, d).unwrap()
+    }
+
+    fn dec(n: i64) -> Decimal {
+        Decimal::from(n)
+    }
+
+    #[test]
+    fn totals_as_of_any_date_with_back_dating() {
+        let mut s = DatedSeries::default();
+        s.add(day(10), dec(5)).unwrap();
+        s.add(day(20), dec(-2)).unwrap();
+        s.add(day(5), dec(1)).unwrap(); // back-dated
+        s.add(day(10), dec(4)).unwrap(); // same date
+        assert_eq!(s.as_of(day(1)), dec(0));
+        assert_eq!(s.as_of(day(5)), dec(1));
+        assert_eq!(s.as_of(day(15)), dec(10));
+        assert_eq!(s.total(), dec(8));
+        assert_eq!(s.max_from(day(1)), dec(10));
+        assert_eq!(s.max_from(day(11)), dec(10));
+        assert_eq!(s.max_from(day(20)), dec(8));
+    }
+
+    #[test]
+    fn undo_restores_the_exact_series() {
+        let mut s = DatedSeries::default();
+        s.add(day(10), dec(5)).unwrap();
+        s.add(day(20), dec(7)).unwrap();
+        let before = s.clone();
+        let u1 = s.add(day(15), dec(3)).unwrap();
+        let u2 = s.add(day(10), dec(-1)).unwrap();
+        let u3 = s.add(day(25), dec(2)).unwrap();
+        for u in [u3, u2, u1] {
+            s.undo(u);
+        }
+        assert_eq!(s, before);
+    }
+}

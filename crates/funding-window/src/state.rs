@@ -1,0 +1,641 @@
+//! The ledger's state: registries, running balances, and the undo log that
+//! makes every command and batch all-or-nothing.
+//!
+//! Commands never mutate state directly. A command is first turned into a
+//! [`Plan`] (postings, flows and [`Change`]s) by reading the state only; the plan
+//! is then committed, and every mutation records its inverse in the undo log.
+//! Rolling back the log restores the state exactly.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use crate::account::AccountKey;
+use crate::calendar::{Month, Period};
+use crate::command::{DonorKind, Policy};
+use crate::error::{LedgerError, Result};
+use crate::ids::{ResolutionId, ASSEMBLY_RESOLUTIONS};
+use crate::money::{Currency, RoundingRule};
+use crate::series::{DatedSeries, SeriesUndo};
+
+/// Index into one of the registries.
+pub(crate) type Idx = u32;
+
+/// A donor.
+#[derive(Debug, Clone)]
+pub(crate) struct Donor {
+    pub id: String,
+    pub name: String,
+    pub kind: DonorKind,
+}
+
+/// A resolution of the Assembly.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolution {
+    pub id: ResolutionId,
+    pub id_text: String,
+    pub title: String,
+    pub status: Option<String>,
+    /// Requirement in USD by effective date (`NaiveDate::MIN` for "always").
+    pub requirement: Vec<(NaiveDate, Decimal)>,
+}
+
+impl Resolution {
+    /// The requirement in force on `date` (the latest one when `None`).
+    pub fn requirement_at(&self, date: Option<NaiveDate>) -> Option<Decimal> {
+        let n = match date {
+            Some(d) => self.requirement.partition_point(|r| r.0 <= d),
+            None => self.requirement.len(),
+        };
+        n.checked_sub(1).map(|i| self.requirement[i].1)
+    }
+}
+
+/// What an agreement funds, resolved to indices.
+#[derive(Debug, Clone)]
+pub(crate) enum Funding {
+    /// Window money; earmarks in resolution order (empty: unearmarked).
+    Window { earmarks: Vec<Idx> },
+    /// One project.
+    Project(Idx),
+}
+
+/// A signed contribution agreement.
+#[derive(Debug, Clone)]
+pub(crate) struct Agreement {
+    pub id: String,
+    pub donor: Idx,
+    pub currency: Currency,
+    pub amount: Decimal,
+    pub signed_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub psc_rate: Decimal,
+    pub elective_transfer: bool,
+    pub funding: Funding,
+    /// UNORE units per USD in the signing month (`None` for USD agreements).
+    pub sign_rate: Option<Decimal>,
+    /// USD value at the signing month's rate.
+    pub usd_value: Decimal,
+    pub dynamic: AgreementDyn,
+}
+
+/// The parts of an agreement that change after signing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AgreementDyn {
+    pub received: Decimal,
+    /// Receivable cancelled when its project closed.
+    pub cancelled: Decimal,
+    /// Realised FX difference on window receipts, in USD (positive: gain to the window).
+    pub fx_usd: Decimal,
+    pub last_receipt: Option<NaiveDate>,
+    /// The entry that reversed the signature, if any.
+    pub reversed_by: Option<u64>,
+}
+
+impl Agreement {
+    /// Amount − receipts − cancelled (zero once the signature is reversed).
+    pub fn outstanding(&self) -> Decimal {
+        if self.dynamic.reversed_by.is_some() {
+            return Decimal::ZERO;
+        }
+        self.amount - self.dynamic.received - self.dynamic.cancelled
+    }
+}
+
+/// A project, created by its agreement.
+#[derive(Debug, Clone)]
+pub(crate) struct Project {
+    pub id: String,
+    pub agreement: Idx,
+    pub resolution: Idx,
+    pub dynamic: ProjectDyn,
+}
+
+/// The parts of a project that change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ProjectDyn {
+    pub closed_on: Option<NaiveDate>,
+    /// Set when the signature of its agreement is reversed.
+    pub voided: bool,
+    pub spent: Decimal,
+    pub psc: Decimal,
+    pub transferred: Decimal,
+    pub refunded: Decimal,
+    /// What the project currently counts as mobilized for its resolution, in USD.
+    pub mobilized_usd: Decimal,
+    /// Latest date of anything recorded on the project (closure may not precede it).
+    pub last_activity: Option<NaiveDate>,
+}
+
+/// A UNORE rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rate {
+    pub per_usd: Decimal,
+    pub source: Option<String>,
+}
+
+/// Ledger settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Settings {
+    pub window_psc_rate: Decimal,
+    pub rounding: RoundingRule,
+    pub four_eyes: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { window_psc_rate: Decimal::new(7, 2), rounding: RoundingRule::HalfEven, four_eyes: false }
+    }
+}
+
+/// Where an allocation drew its money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Unallocated,
+    Earmarked(Idx),
+}
+
+/// One resolution's part of an allocation.
+#[derive(Debug, Clone)]
+pub(crate) struct AllocationLine {
+    pub resolution: Idx,
+    pub gap_before: Option<Decimal>,
+    pub amount: Decimal,
+}
+
+/// An applied allocation decision.
+#[derive(Debug, Clone)]
+pub(crate) struct AllocationRecord {
+    pub id: String,
+    pub decided_on: NaiveDate,
+    pub approved_by: Option<String>,
+    pub policy: Policy,
+    pub source: Source,
+    pub lines: Vec<AllocationLine>,
+    pub entry: u64,
+    pub reversed: Option<(u64, NaiveDate)>,
+}
+
+/// An applied balance transfer.
+#[derive(Debug, Clone)]
+pub(crate) struct TransferRecord {
+    pub project: Idx,
+    pub amount: Decimal,
+    pub usd: Decimal,
+    pub rate: Option<Decimal>,
+    pub rate_month: Option<Month>,
+    pub elected_on: NaiveDate,
+    pub election_ref: String,
+    pub transferred_on: NaiveDate,
+    pub approved_by: Option<String>,
+    pub entry: u64,
+    pub reversed: Option<(u64, NaiveDate)>,
+}
+
+/// What the ledger knows of each journal entry.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryInfo {
+    pub date: Option<NaiveDate>,
+    /// The command type (`record_receipt`).
+    pub kind: &'static str,
+    pub reversal_of: Option<u64>,
+    pub reversed_by: Option<u64>,
+}
+
+/// Running totals kept besides account balances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum SeriesKey {
+    /// An account's balance in one currency.
+    Balance(AccountKey, Currency),
+    /// Money mobilized for a resolution (USD).
+    Mobilized(Idx),
+    /// Window allocations to a resolution, net of reversals (USD).
+    Allocated(Idx),
+    /// Window contributions by a donor (USD).
+    Contribution(Idx),
+    /// Project balances transferred into the window (USD).
+    TransferIn,
+    /// FX differences on window receipts (USD).
+    OtherIncome,
+}
+
+/// One leg of a journal entry, debit-positive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Posting {
+    pub account: AccountKey,
+    pub currency: Currency,
+    pub amount: Decimal,
+}
+
+/// A conversion to USD, kept with the entry as provenance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Conversion {
+    /// Original amount.
+    pub amount: String,
+    /// Original currency.
+    pub currency: Currency,
+    /// UNORE units per USD.
+    pub rate: String,
+    /// Month of the rate.
+    pub month: Month,
+    /// USD value, rounded to the cent.
+    pub usd: String,
+}
+
+/// A mutation of the registries, with a well-defined inverse.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    PushDonor(Donor),
+    PushResolution(Resolution),
+    PushAgreement(Agreement),
+    PushProject(Project),
+    PushAllocation(AllocationRecord),
+    PushTransfer(TransferRecord),
+    ResolutionStatus(Idx, Option<String>),
+    Requirement(Idx, Vec<(NaiveDate, Decimal)>),
+    Rate(Currency, Month, Rate),
+    Settings(Settings),
+    ClosedThrough(Period),
+    Agreement(Idx, AgreementDyn),
+    Project(Idx, ProjectDyn),
+    AllocationReversed(Idx, u64, NaiveDate),
+    TransferReversed(Idx, u64, NaiveDate),
+    EntryReversed(u64, u64),
+}
+
+/// Everything one command does, computed before anything changes.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub date: Option<NaiveDate>,
+    pub postings: Vec<Posting>,
+    /// Deltas of non-balance series, dated at `date`.
+    pub flows: Vec<(SeriesKey, Decimal)>,
+    pub conversions: Vec<Conversion>,
+    pub changes: Vec<Change>,
+}
+
+impl Plan {
+    pub fn dated(date: NaiveDate) -> Plan {
+        Plan { date: Some(date), ..Plan::default() }
+    }
+
+    pub fn undated(change: Change) -> Plan {
+        Plan { changes: vec![change], ..Plan::default() }
+    }
+
+    /// Adds a posting; zero amounts are left out.
+    pub fn post(&mut self, account: AccountKey, currency: Currency, amount: Decimal) {
+        if !amount.is_zero() {
+            self.postings.push(Posting { account, currency, amount });
+        }
+    }
+
+    /// Adds a flow; zero amounts are left out.
+    pub fn flow(&mut self, key: SeriesKey, amount: Decimal) {
+        if !amount.is_zero() {
+            self.flows.push((key, amount));
+        }
+    }
+}
+
+/// The inverse of one mutation.
+#[derive(Debug)]
+pub(crate) enum Undo {
+    PopDonor,
+    PopResolution,
+    PopAgreement,
+    PopProject,
+    PopAllocation,
+    PopTransfer,
+    ResolutionStatus(Idx, Option<String>),
+    Requirement(Idx, Vec<(NaiveDate, Decimal)>),
+    Rate(Currency, Month),
+    Settings(Settings),
+    ClosedThrough(Option<Period>),
+    Agreement(Idx, AgreementDyn),
+    Project(Idx, ProjectDyn),
+    AllocationReversed(Idx),
+    TransferReversed(Idx),
+    EntryReversed(u64),
+    Series(u32, SeriesUndo),
+    NewSeries(SeriesKey),
+    PopEntry,
+    Idempotency(String),
+}
+
+/// All of the ledger's state except the journal text.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
+    pub donors: Vec<Donor>,
+    pub donor_index: FxHashMap<String, Idx>,
+    pub resolutions: Vec<Resolution>,
+    pub resolution_index: FxHashMap<String, Idx>,
+    /// Resolution indices in resolution-id order.
+    pub resolution_order: Vec<Idx>,
+    pub agreements: Vec<Agreement>,
+    pub agreement_index: FxHashMap<String, Idx>,
+    pub projects: Vec<Project>,
+    pub project_index: FxHashMap<String, Idx>,
+    pub allocations: Vec<AllocationRecord>,
+    pub allocation_index: FxHashMap<String, Idx>,
+    pub transfers: Vec<TransferRecord>,
+    pub rates: FxHashMap<(Currency, Month), Rate>,
+    pub settings: Settings,
+    pub closed_through: Option<Period>,
+    pub series_index: FxHashMap<SeriesKey, u32>,
+    pub series: Vec<DatedSeries>,
+    pub entries: Vec<EntryInfo>,
+    pub idempotency: FxHashMap<String, u64>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        let mut state = State {
+            donors: Vec::new(),
+            donor_index: FxHashMap::default(),
+            resolutions: Vec::new(),
+            resolution_index: FxHashMap::default(),
+            resolution_order: Vec::new(),
+            agreements: Vec::new(),
+            agreement_index: FxHashMap::default(),
+            projects: Vec::new(),
+            project_index: FxHashMap::default(),
+            allocations: Vec::new(),
+            allocation_index: FxHashMap::default(),
+            transfers: Vec::new(),
+            rates: FxHashMap::default(),
+            settings: Settings::default(),
+            closed_through: None,
+            series_index: FxHashMap::default(),
+            series: Vec::new(),
+            entries: Vec::new(),
+            idempotency: FxHashMap::default(),
+        };
+        for (id, title) in ASSEMBLY_RESOLUTIONS {
+            // The built-in ids are valid (unit-tested in `ids`).
+            if let Ok(parsed) = id.parse() {
+                state.push_resolution(Resolution {
+                    id: parsed,
+                    id_text: id.to_owned(),
+                    title: title.to_owned(),
+                    status: None,
+                    requirement: Vec::new(),
+                });
+            }
+        }
+        state
+    }
+}
+
+impl State {
+    // ----- lookups -------------------------------------------------------------------------
+
+    pub fn donor(&self, id: &str) -> Result<Idx> {
+        self.donor_index.get(id).copied().ok_or_else(|| LedgerError::UnknownDonor { donor: id.into() })
+    }
+
+    pub fn agreement(&self, id: &str) -> Result<Idx> {
+        self.agreement_index.get(id).copied().ok_or_else(|| LedgerError::UnknownAgreement { agreement: id.into() })
+    }
+
+    pub fn project(&self, id: &str) -> Result<Idx> {
+        self.project_index.get(id).copied().ok_or_else(|| LedgerError::UnknownProject { project: id.into() })
+    }
+
+    pub fn resolution(&self, id: &str) -> Result<Idx> {
+        self.resolution_index.get(id).copied().ok_or_else(|| LedgerError::UnknownResolution { resolution: id.into() })
+    }
+
+    pub fn resolution_by_account_part(&self, part: &str) -> Option<Idx> {
+        self.resolution_index.get(&part.replacen('-', "/", 1)).copied()
+    }
+
+    pub fn res_id(&self, r: Idx) -> &str {
+        &self.resolutions[r as usize].id_text
+    }
+
+    pub fn series(&self, key: SeriesKey) -> Option<&DatedSeries> {
+        self.series_index.get(&key).map(|&i| &self.series[i as usize])
+    }
+
+    /// Total of a series as of `date` (all of it when `None`).
+    pub fn series_at(&self, key: SeriesKey, date: Option<NaiveDate>) -> Decimal {
+        self.series(key).map_or(Decimal::ZERO, |s| s.at(date))
+    }
+
+    pub fn balance(&self, account: AccountKey, currency: Currency, date: Option<NaiveDate>) -> Decimal {
+        self.series_at(SeriesKey::Balance(account, currency), date)
+    }
+
+    /// A credit fund's balance as a positive amount (what the fund holds).
+    pub fn fund(&self, account: AccountKey, currency: Currency, date: Option<NaiveDate>) -> Decimal {
+        -self.balance(account, currency, date)
+    }
+
+    /// What a credit fund can give on `date` without going negative on any later date.
+    pub fn fund_available_from(&self, account: AccountKey, currency: Currency, date: NaiveDate) -> Decimal {
+        self.series(SeriesKey::Balance(account, currency)).map_or(Decimal::ZERO, |s| -s.max_from(date))
+    }
+
+    /// A resolution's funding gap and requirement as of `date`.
+    pub fn gap(&self, r: Idx, date: Option<NaiveDate>) -> (Option<Decimal>, Decimal, Option<Decimal>) {
+        let requirement = self.resolutions[r as usize].requirement_at(date);
+        let mobilized = self.series_at(SeriesKey::Mobilized(r), date);
+        let gap = requirement.map(|req| (req - mobilized).max(Decimal::ZERO));
+        (requirement, mobilized, gap)
+    }
+
+    // ----- commit and undo -----------------------------------------------------------------
+
+    fn push_resolution(&mut self, resolution: Resolution) {
+        let idx = self.resolutions.len() as Idx;
+        let id = resolution.id;
+        self.resolution_index.insert(resolution.id_text.clone(), idx);
+        let at = self.resolution_order.partition_point(|&o| self.resolutions[o as usize].id < id);
+        self.resolution_order.insert(at, idx);
+        self.resolutions.push(resolution);
+    }
+
+    fn add_to_series(&mut self, key: SeriesKey, date: NaiveDate, delta: Decimal, undo: &mut Vec<Undo>) -> Result<()> {
+        let index = match self.series_index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.series.len() as u32;
+                self.series.push(DatedSeries::default());
+                self.series_index.insert(key, i);
+                undo.push(Undo::NewSeries(key));
+                i
+            }
+        };
+        let token = self.series[index as usize].add(date, delta).ok_or_else(|| LedgerError::AmountTooLarge {
+            field: "balance".into(),
+            value: delta.to_string(),
+            max_integer_digits: crate::limits::AMOUNT_INTEGER_DIGITS_MAX,
+        })?;
+        undo.push(Undo::Series(index, token));
+        Ok(())
+    }
+
+    /// Applies a plan, recording inverses in `undo`. On error the caller rolls back.
+    pub fn commit(&mut self, plan: &Plan, entry: EntryInfo, undo: &mut Vec<Undo>) -> Result<()> {
+        if let Some(date) = plan.date {
+            for p in &plan.postings {
+                self.add_to_series(SeriesKey::Balance(p.account, p.currency), date, p.amount, undo)?;
+            }
+            for &(key, delta) in &plan.flows {
+                self.add_to_series(key, date, delta, undo)?;
+            }
+        }
+        for change in &plan.changes {
+            self.apply_change(change.clone(), undo);
+        }
+        self.entries.push(entry);
+        undo.push(Undo::PopEntry);
+        Ok(())
+    }
+
+    fn apply_change(&mut self, change: Change, undo: &mut Vec<Undo>) {
+        match change {
+            Change::PushDonor(d) => {
+                self.donor_index.insert(d.id.clone(), self.donors.len() as Idx);
+                self.donors.push(d);
+                undo.push(Undo::PopDonor);
+            }
+            Change::PushResolution(r) => {
+                self.push_resolution(r);
+                undo.push(Undo::PopResolution);
+            }
+            Change::PushAgreement(a) => {
+                self.agreement_index.insert(a.id.clone(), self.agreements.len() as Idx);
+                self.agreements.push(a);
+                undo.push(Undo::PopAgreement);
+            }
+            Change::PushProject(p) => {
+                self.project_index.insert(p.id.clone(), self.projects.len() as Idx);
+                self.projects.push(p);
+                undo.push(Undo::PopProject);
+            }
+            Change::PushAllocation(a) => {
+                self.allocation_index.insert(a.id.clone(), self.allocations.len() as Idx);
+                self.allocations.push(a);
+                undo.push(Undo::PopAllocation);
+            }
+            Change::PushTransfer(t) => {
+                self.transfers.push(t);
+                undo.push(Undo::PopTransfer);
+            }
+            Change::ResolutionStatus(r, status) => {
+                let old = std::mem::replace(&mut self.resolutions[r as usize].status, status);
+                undo.push(Undo::ResolutionStatus(r, old));
+            }
+            Change::Requirement(r, requirement) => {
+                let old = std::mem::replace(&mut self.resolutions[r as usize].requirement, requirement);
+                undo.push(Undo::Requirement(r, old));
+            }
+            Change::Rate(currency, month, rate) => {
+                self.rates.insert((currency, month), rate);
+                undo.push(Undo::Rate(currency, month));
+            }
+            Change::Settings(settings) => {
+                let old = std::mem::replace(&mut self.settings, settings);
+                undo.push(Undo::Settings(old));
+            }
+            Change::ClosedThrough(period) => {
+                let old = self.closed_through.replace(period);
+                undo.push(Undo::ClosedThrough(old));
+            }
+            Change::Agreement(a, dynamic) => {
+                let old = std::mem::replace(&mut self.agreements[a as usize].dynamic, dynamic);
+                undo.push(Undo::Agreement(a, old));
+            }
+            Change::Project(p, dynamic) => {
+                let old = std::mem::replace(&mut self.projects[p as usize].dynamic, dynamic);
+                undo.push(Undo::Project(p, old));
+            }
+            Change::AllocationReversed(a, entry, date) => {
+                self.allocations[a as usize].reversed = Some((entry, date));
+                undo.push(Undo::AllocationReversed(a));
+            }
+            Change::TransferReversed(t, entry, date) => {
+                self.transfers[t as usize].reversed = Some((entry, date));
+                undo.push(Undo::TransferReversed(t));
+            }
+            Change::EntryReversed(original, by) => {
+                self.entries[(original - 1) as usize].reversed_by = Some(by);
+                undo.push(Undo::EntryReversed(original));
+            }
+        }
+    }
+
+    /// Records an idempotency key (undone with the rest on failure).
+    pub fn remember_key(&mut self, key: String, seq: u64, undo: &mut Vec<Undo>) {
+        self.idempotency.insert(key.clone(), seq);
+        undo.push(Undo::Idempotency(key));
+    }
+
+    /// Takes back every mutation recorded after `mark`, newest first.
+    pub fn rollback(&mut self, undo: &mut Vec<Undo>, mark: usize) {
+        while undo.len() > mark {
+            let Some(step) = undo.pop() else { break };
+            self.undo_one(step);
+        }
+    }
+
+    fn undo_one(&mut self, step: Undo) {
+        match step {
+            Undo::PopDonor => {
+                if let Some(d) = self.donors.pop() {
+                    self.donor_index.remove(&d.id);
+                }
+            }
+            Undo::PopResolution => {
+                if let Some(r) = self.resolutions.pop() {
+                    self.resolution_index.remove(&r.id_text);
+                    let idx = self.resolutions.len() as Idx;
+                    self.resolution_order.retain(|&o| o != idx);
+                }
+            }
+            Undo::PopAgreement => {
+                if let Some(a) = self.agreements.pop() {
+                    self.agreement_index.remove(&a.id);
+                }
+            }
+            Undo::PopProject => {
+                if let Some(p) = self.projects.pop() {
+                    self.project_index.remove(&p.id);
+                }
+            }
+            Undo::PopAllocation => {
+                if let Some(a) = self.allocations.pop() {
+                    self.allocation_index.remove(&a.id);
+                }
+            }
+            Undo::PopTransfer => {
+                self.transfers.pop();
+            }
+            Undo::ResolutionStatus(r, old) => self.resolutions[r as usize].status = old,
+            Undo::Requirement(r, old) => self.resolutions[r as usize].requirement = old,
+            Undo::Rate(currency, month) => {
+                self.rates.remove(&(currency, month));
+            }
+            Undo::Settings(old) => self.settings = old,
+            Undo::ClosedThrough(old) => self.closed_through = old,
+            Undo::Agreement(a, old) => self.agreements[a as usize].dynamic = old,
+            Undo::Project(p, old) => self.projects[p as usize].dynamic = old,
+            Undo::AllocationReversed(a) => self.allocations[a as usize].reversed = None,
+            Undo::TransferReversed(t) => self.transfers[t as usize].reversed = None,
+            Undo::EntryReversed(original) => self.entries[(original - 1) as usize].reversed_by = None,
+            Undo::Series(index, token) => self.series[index as usize].undo(token),
+            Undo::NewSeries(key) => {
+                self.series_index.remove(&key);
+                self.series.pop();
+            }
+            Undo::PopEntry => {
+                self.entries.pop();
+            }
+            Undo::Idempotency(key) => {
+                self.idempotency.remove(&key);
+            }
+        }
+    }
+}
