@@ -100,6 +100,16 @@ impl<'de> Deserialize<'de> for DecimalString {
     }
 }
 
+/// Command fields whose values are decimal strings (money, rates), and fields
+/// holding tables of them (`shares`, `weights`).
+///
+/// Bindings use this to turn their language's exact decimal types (Python's
+/// `Decimal` and `int`) into decimal strings, and nothing else.
+pub const DECIMAL_FIELDS: &[&str] = &["amount", "per_usd", "psc_rate", "window_psc_rate"];
+
+/// Command fields holding a table of resolution id to decimal string.
+pub const DECIMAL_TABLE_FIELDS: &[&str] = &["shares", "weights"];
+
 /// What kind of donor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -124,6 +124,12 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
+// A ledger can be shared between threads (behind a lock) and moved into worker threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Ledger>();
+};
+
 /// Where a command or batch started, to roll back to.
 struct Mark {
     undo: usize,
@@ -205,10 +211,23 @@ impl Ledger {
             });
         }
         let mark = self.mark();
-        let size = u32::try_from(requests.len()).unwrap_or(u32::MAX);
+        // Entries of a batch are marked [position, count] so that replay can tell an
+        // interrupted batch. A request repeating an idempotency key (of an earlier entry
+        // or of an earlier request in the batch) adds no entry, so count those out first.
+        let mut keys = std::collections::HashSet::new();
+        let adds_entry: Vec<bool> = requests
+            .iter()
+            .map(|r| match &r.idempotency_key {
+                Some(k) => !self.state.idempotency.contains_key(k) && keys.insert(k.as_str()),
+                None => true,
+            })
+            .collect();
+        let size = u32::try_from(adds_entry.iter().filter(|a| **a).count()).unwrap_or(u32::MAX);
+        let mut position = 0u32;
         let mut applied = Vec::with_capacity(requests.len());
         for (index, request) in requests.iter().enumerate() {
-            let batch = (size > 1).then(|| [index as u32 + 1, size]);
+            position += u32::from(adds_entry[index]);
+            let batch = (size > 1 && adds_entry[index]).then_some([position, size]);
             match self.apply_entry(request, batch) {
                 Ok(a) => applied.push(a),
                 Err(error) => {

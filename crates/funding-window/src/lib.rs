@@ -68,6 +68,7 @@ pub use command::{
     Allocate, AllocationSource, ClosePeriod, CloseProject, Command, Configure, DecimalString, DonorKind, Policy,
     ProjectPurpose, Purpose, RecordExpenditure, RecordReceipt, RefundBalance, RegisterDonor, RegisterResolution,
     Request, Reverse, SetRate, SetRequirement, SetStatus, SignAgreement, TransferBalance, WindowPurpose,
+    DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS,
 };
 pub use error::{BatchError, LedgerError, Result, ERROR_CODES};
 pub use journal::{JournalEntry, PostingLine};
