@@ -177,10 +177,10 @@ fn every_scenario_passes_and_replays_to_the_same_reports() {
         let mut scenario: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let (mut failures, ledger) = run(&mut scenario, bless);
         // Replay: the journal text rebuilds a ledger whose every report is the same.
-        match Ledger::from_journal(ledger.to_journal()) {
+        match Ledger::from_journal(&ledger.to_journal().unwrap()) {
             Err(e) => failures.push(format!("replay failed: {e}")),
             Ok(replayed) => {
-                assert_eq!(replayed.to_journal(), ledger.to_journal());
+                assert_eq!(replayed.to_journal().unwrap(), ledger.to_journal().unwrap());
                 for step in scenario["steps"].as_array().unwrap().iter().filter(|s| s.get("report").is_some()) {
                     let live = report(&ledger, step).ok();
                     let again = report(&replayed, step).ok();

@@ -48,27 +48,40 @@ impl AccountKey {
 
     /// The contract name of the account (`funds:resolution:2-4`).
     pub fn name(self, state: &State, currency: Currency) -> String {
-        match self {
-            AccountKey::Cash => format!("assets:cash:{currency}"),
-            AccountKey::Receivable(a) => {
-                format!("assets:receivable:{}", state.agreements[a as usize].id)
-            }
-            AccountKey::ProjectFund(p) => {
-                format!("funds:project:{}", state.projects[p as usize].id)
-            }
-            AccountKey::WindowUnallocated => "funds:window:unallocated".to_owned(),
+        let mut out = String::with_capacity(40);
+        self.write_name(state, currency, &mut out);
+        out
+    }
+
+    /// Appends the account's name to `out`.
+    pub fn write_name(self, state: &State, currency: Currency, out: &mut String) {
+        let resolution = |r: Idx, out: &mut String| {
+            let id = state.resolutions[r as usize].id;
+            out.push_str(itoa(u32::from(id.session()), &mut [0; 10]));
+            out.push('-');
+            out.push_str(itoa(u32::from(id.number()), &mut [0; 10]));
+        };
+        let (prefix, rest): (&str, Option<&str>) = match self {
+            AccountKey::Cash => ("assets:cash:", Some(currency.code())),
+            AccountKey::Receivable(a) => ("assets:receivable:", Some(&state.agreements[a as usize].id)),
+            AccountKey::ProjectFund(p) => ("funds:project:", Some(&state.projects[p as usize].id)),
+            AccountKey::WindowUnallocated => ("funds:window:unallocated", None),
             AccountKey::WindowEarmarked(r) => {
-                format!("funds:window:earmarked:{}", state.resolutions[r as usize].id.account_part())
+                out.push_str("funds:window:earmarked:");
+                return resolution(r, out);
             }
             AccountKey::ResolutionFund(r) => {
-                format!("funds:resolution:{}", state.resolutions[r as usize].id.account_part())
+                out.push_str("funds:resolution:");
+                return resolution(r, out);
             }
-            AccountKey::IncomePsc => "income:psc".to_owned(),
-            AccountKey::RefundLiability(d) => {
-                format!("liabilities:refund:{}", state.donors[d as usize].id)
-            }
-            AccountKey::EquityFx => "equity:fx".to_owned(),
-            AccountKey::EquityConversion => "equity:conversion".to_owned(),
+            AccountKey::IncomePsc => ("income:psc", None),
+            AccountKey::RefundLiability(d) => ("liabilities:refund:", Some(&state.donors[d as usize].id)),
+            AccountKey::EquityFx => ("equity:fx", None),
+            AccountKey::EquityConversion => ("equity:conversion", None),
+        };
+        out.push_str(prefix);
+        if let Some(rest) = rest {
+            out.push_str(rest);
         }
     }
 
@@ -100,4 +113,17 @@ impl AccountKey {
         };
         Some((key, None))
     }
+}
+
+fn itoa(mut v: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }

@@ -29,7 +29,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 /// Formats a date as `YYYY-MM-DD`.
 pub fn format_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    crate::text::date(date, &mut [0; 10]).to_owned()
 }
 
 /// Parses a date argument of a library call, as `INVALID_ARGUMENT` on failure.
@@ -46,7 +46,7 @@ pub(crate) mod iso_date {
     use super::*;
 
     pub fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(&date.format("%Y-%m-%d"))
+        s.serialize_str(crate::text::date(*date, &mut [0; 10]))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
@@ -128,7 +128,9 @@ impl FromStr for Month {
 
 impl Serialize for Month {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let first = NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN);
+        let mut buf = [0u8; 10];
+        s.serialize_str(&crate::text::date(first, &mut buf)[..7])
     }
 }
 

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -574,12 +574,12 @@ impl From<Command> for Request {
 
 /// Formats a timestamp as RFC 3339 in UTC, as the journal stores it.
 pub fn format_timestamp(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    crate::text::timestamp(at)
 }
 
 /// Parses an RFC 3339 timestamp (any offset) into UTC.
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    crate::text::parse_timestamp(text)
 }
 
 #[allow(clippy::enum_variant_names)]

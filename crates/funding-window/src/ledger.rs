@@ -1,8 +1,9 @@
 //! [`Ledger`]: applies commands atomically, keeps the hash-chained journal, and
 //! stores it in a JSON Lines file.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,12 +14,13 @@ use serde::Serialize;
 use crate::account::AccountKey;
 use crate::allocation::AllocationPreview;
 use crate::calendar::iso_date_opt;
-use crate::command::{format_timestamp, parse_timestamp, Allocate, Command, Request};
+use crate::command::{format_timestamp, Allocate, Command, Request};
 use crate::error::{BatchError, LedgerError, Result};
-use crate::journal::{self, EntryOut, Journal, JournalEntry, JournalMark, LineIn, PostingLine, HEADER};
-use crate::limits::{BATCH_COMMANDS_MAX, JOURNAL_LINE_BYTES_MAX};
+use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HEADER};
+use crate::limits::BATCH_COMMANDS_MAX;
 use crate::money::Currency;
-use crate::state::{EntryInfo, Posting, State, Undo};
+use crate::replay::Torn;
+use crate::state::{EntryInfo, Plan, Posting, State, Undo};
 
 /// Where the ledger takes `recorded_at` from when a command does not say.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -62,21 +64,6 @@ pub struct Recovery {
     pub entries: u64,
 }
 
-#[derive(Debug)]
-struct Store {
-    path: PathBuf,
-    file: File,
-    len: u64,
-}
-
-/// A torn tail found while reading a journal.
-#[derive(Debug, Clone, Copy)]
-struct Torn {
-    line: u64,
-    offset: u64,
-    bytes: u64,
-}
-
 /// The funding window's books.
 ///
 /// ```
@@ -103,8 +90,7 @@ struct Torn {
 pub struct Ledger {
     pub(crate) state: State,
     pub(crate) journal: Journal,
-    undo: Vec<Undo>,
-    store: Option<Store>,
+    pub(crate) undo: Vec<Undo>,
     clock: Clock,
 }
 
@@ -119,7 +105,7 @@ impl std::fmt::Debug for Ledger {
         f.debug_struct("Ledger")
             .field("entries", &self.journal.len())
             .field("chain_head", &self.journal.head_hex())
-            .field("path", &self.store.as_ref().map(|s| &s.path))
+            .field("path", &self.journal.path())
             .finish()
     }
 }
@@ -131,7 +117,7 @@ const _: () = {
 };
 
 /// Where a command or batch started, to roll back to.
-struct Mark {
+pub(crate) struct Mark {
     undo: usize,
     journal: JournalMark,
 }
@@ -139,17 +125,7 @@ struct Mark {
 impl Ledger {
     /// An empty in-memory ledger that knows the 15 Assembly resolutions.
     pub fn new() -> Ledger {
-        Ledger::with_journal_capacity(0)
-    }
-
-    fn with_journal_capacity(bytes: usize) -> Ledger {
-        Ledger {
-            state: State::default(),
-            journal: Journal::with_capacity(bytes),
-            undo: Vec::new(),
-            store: None,
-            clock: system_clock(),
-        }
+        Ledger { state: State::default(), journal: Journal::memory(), undo: Vec::new(), clock: system_clock() }
     }
 
     /// Replaces the clock used for `recorded_at` when a command gives none.
@@ -172,14 +148,15 @@ impl Ledger {
         self.journal.head_hex()
     }
 
-    /// The whole journal as JSON Lines, exactly as `save` writes it.
-    pub fn to_journal(&self) -> &str {
+    /// The whole journal as JSON Lines, exactly as `save` writes it. A ledger on a
+    /// file reads it back from the file.
+    pub fn to_journal(&self) -> Result<Cow<'_, str>> {
         self.journal.text()
     }
 
     /// The file the ledger appends to, if it was opened or created on one.
     pub fn path(&self) -> Option<&Path> {
-        self.store.as_ref().map(|s| s.path.as_path())
+        self.journal.path()
     }
 
     // ----- applying commands ---------------------------------------------------------------
@@ -191,7 +168,7 @@ impl Ledger {
     pub fn apply(&mut self, request: impl Into<Request>) -> Result<Applied> {
         let request = request.into();
         let mark = self.mark();
-        let result = self.apply_entry(&request, None).and_then(|applied| self.persist(&mark).map(|()| applied));
+        let result = self.apply_entry(&request, None).and_then(|applied| self.persist().map(|()| applied));
         self.finish(mark, result)
     }
 
@@ -236,7 +213,7 @@ impl Ledger {
                 }
             }
         }
-        let result = self.persist(&mark).map(|()| applied);
+        let result = self.persist().map(|()| applied);
         self.finish(mark, result).map_err(|error| BatchError { index: 0, error })
     }
 
@@ -264,11 +241,11 @@ impl Ledger {
         }
     }
 
-    fn mark(&self) -> Mark {
+    pub(crate) fn mark(&self) -> Mark {
         Mark { undo: self.undo.len(), journal: self.journal.mark() }
     }
 
-    fn rollback(&mut self, mark: &Mark) {
+    pub(crate) fn rollback(&mut self, mark: &Mark) {
         self.state.rollback(&mut self.undo, mark.undo);
         self.journal.rollback(mark.journal);
     }
@@ -281,36 +258,18 @@ impl Ledger {
         result
     }
 
-    /// Writes what was appended since `mark` to the attached file and syncs it.
-    fn persist(&mut self, mark: &Mark) -> Result<()> {
-        let Some(store) = self.store.as_mut() else {
-            return Ok(());
-        };
-        let bytes = self.journal.since(mark.journal);
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        let written = store.file.write_all(bytes).and_then(|()| store.file.sync_data());
-        match written {
-            Ok(()) => {
-                store.len += bytes.len() as u64;
-                Ok(())
-            }
-            Err(e) => {
-                // Leave the file as it was; the caller rolls the state back.
-                let _ = store.file.set_len(store.len);
-                Err(LedgerError::io(&store.path, &e))
-            }
-        }
+    /// Commits the pending journal lines (to the file, synced, when there is one).
+    fn persist(&mut self) -> Result<()> {
+        self.journal.persist().map_err(|e| match self.journal.path() {
+            Some(path) => LedgerError::io(path, &e),
+            None => LedgerError::Io { path: "<memory>".into(), message: e.to_string() },
+        })
     }
 
-    /// Validates and commits one command; the caller rolls back on error.
-    fn apply_entry(&mut self, request: &Request, batch: Option<[u32; 2]>) -> Result<Applied> {
-        if let Some(key) = &request.idempotency_key {
-            if let Some(&seq) = self.state.idempotency.get(key) {
-                return self.earlier_result(seq, key, request);
-            }
-        }
+    /// Validates a command and commits its effect on the state (not the journal);
+    /// the caller rolls back on error. Returns the plan, or `None` for a repeated
+    /// idempotency key.
+    pub(crate) fn commit_request(&mut self, request: &Request) -> Result<Plan> {
         let seq = self.journal.len() as u64 + 1;
         let (plan, reversal_of) = match &request.command {
             Command::Reverse(r) => (self.plan_reversal(r, seq)?, Some(r.entry)),
@@ -326,6 +285,19 @@ impl Ledger {
         if let Some(key) = &request.idempotency_key {
             self.state.remember_key(key.clone(), seq, &mut self.undo);
         }
+        Ok(plan)
+    }
+
+    /// Validates and commits one command and appends its journal line; the caller
+    /// rolls back on error.
+    fn apply_entry(&mut self, request: &Request, batch: Option<[u32; 2]>) -> Result<Applied> {
+        if let Some(key) = &request.idempotency_key {
+            if let Some(&seq) = self.state.idempotency.get(key) {
+                return self.earlier_result(seq, key, request);
+            }
+        }
+        let seq = self.journal.len() as u64 + 1;
+        let plan = self.commit_request(request)?;
         let postings: Vec<PostingLine> = plan
             .postings
             .iter()
@@ -364,33 +336,30 @@ impl Ledger {
     /// Creates a new journal file (refusing to overwrite one) and a ledger appending to it.
     pub fn create(path: impl AsRef<Path>) -> Result<Ledger> {
         let path = path.as_ref();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| LedgerError::io(path, &e))?;
-        file.write_all(HEADER.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| LedgerError::io(path, &e))?;
+        let io = |e: std::io::Error| LedgerError::io(path, &e);
+        let mut file = OpenOptions::new().read(true).append(true).create_new(true).open(path).map_err(io)?;
+        file.write_all(HEADER.as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
         sync_parent(path);
         let mut ledger = Ledger::new();
-        ledger.store = Some(Store { path: path.to_owned(), file, len: HEADER.len() as u64 });
+        ledger.journal.attach(path.to_owned(), file);
         Ok(ledger)
     }
 
     /// Opens a journal file: replays every entry, verifying the hash chain and
-    /// that each entry replays to exactly its stored bytes. New entries are
-    /// appended to the file.
+    /// that each entry's postings are what its command posts. New entries are
+    /// appended to the file, which keeps the journal (memory holds the state and
+    /// an index of entries, not the journal text).
     ///
     /// A malformed or altered line is `JOURNAL_CORRUPT` naming its line; an
     /// incomplete last line (or batch) is `JOURNAL_TORN_TAIL`, which only
     /// [`Ledger::recover`] drops.
     pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
         let path = path.as_ref();
-        let (ledger, torn, len) = Self::read_file(path)?;
+        let (ledger, torn) = Self::read_file(path)?;
         if let Some(t) = torn {
             return Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes });
         }
-        ledger.attach(path, len)
+        ledger.attach(path)
     }
 
     /// Opens a journal file, cutting off a torn tail (an incomplete last line or
@@ -398,39 +367,43 @@ impl Ledger {
     /// corruption anywhere else is still an error.
     pub fn recover(path: impl AsRef<Path>) -> Result<(Ledger, Recovery)> {
         let path = path.as_ref();
-        let (ledger, torn, len) = Self::read_file(path)?;
+        let (ledger, torn) = Self::read_file(path)?;
         let mut recovery = Recovery { dropped_bytes: 0, dropped_from_line: None, entries: ledger.len() as u64 };
         if let Some(t) = torn {
-            let file = OpenOptions::new().write(true).open(path).map_err(|e| LedgerError::io(path, &e))?;
-            file.set_len(t.offset).and_then(|()| file.sync_all()).map_err(|e| LedgerError::io(path, &e))?;
+            let io = |e: std::io::Error| LedgerError::io(path, &e);
+            let file = OpenOptions::new().write(true).open(path).map_err(io)?;
+            file.set_len(t.offset).and_then(|()| file.sync_all()).map_err(io)?;
             recovery.dropped_bytes = t.bytes;
             recovery.dropped_from_line = Some(t.line);
         }
-        Ok((ledger.attach(path, len)?, recovery))
+        Ok((ledger.attach(path)?, recovery))
     }
 
-    fn attach(mut self, path: &Path, len: u64) -> Result<Ledger> {
+    fn attach(mut self, path: &Path) -> Result<Ledger> {
         let file = OpenOptions::new().append(true).open(path).map_err(|e| LedgerError::io(path, &e))?;
-        self.store = Some(Store { path: path.to_owned(), file, len });
+        self.journal.attach(path.to_owned(), file);
         Ok(self)
     }
 
-    fn read_file(path: &Path) -> Result<(Ledger, Option<Torn>, u64)> {
-        let file = File::open(path).map_err(|e| LedgerError::io(path, &e))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let reader = BufReader::with_capacity(1 << 16, file);
-        Self::replay(reader, usize::try_from(size).unwrap_or(0)).map_err(|e| match e {
-            ReplayError::Io(err) => LedgerError::io(path, &err),
-            ReplayError::Ledger(err) => err,
+    fn read_file(path: &Path) -> Result<(Ledger, Option<Torn>)> {
+        let io = |e: std::io::Error| LedgerError::io(path, &e);
+        let file = File::open(path).map_err(io)?;
+        let reader = BufReader::with_capacity(1 << 16, file.try_clone().map_err(io)?);
+        // The ledger reads entries back from the file while replaying (reversals do).
+        let mut ledger = Ledger::new();
+        ledger.journal.attach(path.to_owned(), file);
+        crate::replay::replay(reader, ledger).map_err(|e| match e {
+            crate::replay::ReplayError::Io(err) => LedgerError::io(path, &err),
+            crate::replay::ReplayError::Ledger(err) => err,
         })
     }
 
     /// Rebuilds a ledger from journal text (as written by [`Ledger::to_journal`]),
     /// verifying it as [`Ledger::open`] does. The ledger is in memory.
     pub fn from_journal(text: &str) -> Result<Ledger> {
-        let (ledger, torn, _) = Self::replay(text.as_bytes(), text.len()).map_err(|e| match e {
-            ReplayError::Io(err) => LedgerError::Io { path: "<text>".into(), message: err.to_string() },
-            ReplayError::Ledger(err) => err,
+        let (ledger, torn) = crate::replay::replay(text.as_bytes(), Ledger::new()).map_err(|e| match e {
+            crate::replay::ReplayError::Io(err) => LedgerError::Io { path: "<text>".into(), message: err.to_string() },
+            crate::replay::ReplayError::Ledger(err) => err,
         })?;
         match torn {
             Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
@@ -438,100 +411,22 @@ impl Ledger {
         }
     }
 
-    /// Replays journal lines. Returns the ledger of the complete entries, the torn
-    /// tail if any, and the length in bytes of the complete part.
-    fn replay(mut reader: impl BufRead, size_hint: usize) -> Result<(Ledger, Option<Torn>, u64), ReplayError> {
-        let corrupt = |line: u64, reason: String| ReplayError::Ledger(LedgerError::JournalCorrupt { line, reason });
-        let mut ledger = Ledger::with_journal_capacity(size_hint);
-        let mut buf = Vec::with_capacity(1024);
-        let n = read_line(&mut reader, &mut buf)?;
-        if n == 0 || buf != HEADER.as_bytes() {
-            return Err(corrupt(1, "not a funding-window journal (bad or missing header line)".into()));
-        }
-        let mut offset = n as u64;
-        let mut line_no = 1u64;
-        // (mark, first line, offset) of a batch being read.
-        let mut open_batch: Option<(Mark, u64, u64)> = None;
-        let mut torn = None;
-        loop {
-            let n = read_line(&mut reader, &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            if buf.last() != Some(&b'\n') {
-                torn = Some(Torn { line: line_no, offset, bytes: n as u64 });
-                break;
-            }
-            if n > JOURNAL_LINE_BYTES_MAX {
-                return Err(corrupt(line_no, format!("line longer than {JOURNAL_LINE_BYTES_MAX} bytes")));
-            }
-            let text = std::str::from_utf8(&buf[..n - 1]).map_err(|_| corrupt(line_no, "not UTF-8".into()))?;
-            let line: LineIn<'_> =
-                serde_json::from_str(text).map_err(|e| corrupt(line_no, format!("malformed entry: {e}")))?;
-            let expected = ledger.journal.len() as u64 + 1;
-            if line.seq != expected {
-                return Err(corrupt(line_no, format!("sequence {} where {expected} was expected", line.seq)));
-            }
-            let recorded_at = parse_timestamp(line.recorded_at)
-                .ok_or_else(|| corrupt(line_no, format!("recorded_at {:?} is not RFC 3339", line.recorded_at)))?;
-            match (line.batch, &open_batch) {
-                (Some([1, size]), None) if size > 1 => open_batch = Some((ledger.mark(), line_no, offset)),
-                (Some([i, size]), Some((_, first, _))) if i > 1 && i <= size && u64::from(i) == line_no - first + 1 => {
-                }
-                (None, None) => {}
-                (batch, _) => return Err(corrupt(line_no, format!("batch position {batch:?} out of sequence"))),
-            }
-            let request = Request {
-                command: line.command,
-                idempotency_key: line.idempotency_key,
-                recorded_by: line.recorded_by,
-                recorded_at: Some(recorded_at),
-            };
-            let prev_head = ledger.journal.mark();
-            ledger
-                .apply_entry(&request, line.batch)
-                .map_err(|e| corrupt(line_no, format!("entry does not replay: {e}")))?;
-            if ledger.journal.last_line().as_bytes() != buf.as_slice() {
-                let reason = journal::diagnose(text, &prev_head.head());
-                return Err(corrupt(line_no, reason));
-            }
-            offset += n as u64;
-            let batch_done = match line.batch {
-                Some([i, size]) => i == size,
-                None => true,
-            };
-            if batch_done {
-                open_batch = None;
-                ledger.undo.clear();
-            }
-        }
-        if let Some((mark, first_line, first_offset)) = open_batch {
-            // An incomplete batch is dropped whole, with any torn line after it.
-            ledger.rollback(&mark);
-            ledger.undo.clear();
-            let end = torn.map_or(offset, |t| t.offset + t.bytes);
-            torn = Some(Torn { line: first_line, offset: first_offset, bytes: end - first_offset });
-            offset = first_offset;
-        }
-        Ok((ledger, torn, offset))
-    }
-
     /// Writes the whole journal to `path` atomically (a temporary file, synced,
     /// then renamed over it).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        if let Some(store) = &self.store {
-            if same_file(&store.path, path) {
+        if let Some(own) = self.journal.path() {
+            if same_file(own, path) {
                 return Ok(()); // already written and synced entry by entry
             }
         }
+        let text = self.journal.text()?;
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
         let write = || -> std::io::Result<()> {
             let mut file = File::create(&tmp)?;
-            file.write_all(self.journal.text().as_bytes())?;
+            file.write_all(text.as_bytes())?;
             file.sync_all()?;
             std::fs::rename(&tmp, path)
         };
@@ -550,7 +445,7 @@ impl Ledger {
 
     /// Every journal entry, parsed, in order.
     pub fn entries(&self) -> Result<Vec<JournalEntry>> {
-        (1..=self.journal.len() as u64).map(|seq| self.journal.entry(seq)).collect()
+        self.journal.entries()
     }
 
     /// The balance of an account (debit-positive) in a currency, as of a date
@@ -579,24 +474,6 @@ impl Ledger {
             _ => Currency::USD,
         }
     }
-}
-
-enum ReplayError {
-    Io(std::io::Error),
-    Ledger(LedgerError),
-}
-
-impl From<std::io::Error> for ReplayError {
-    fn from(e: std::io::Error) -> Self {
-        ReplayError::Io(e)
-    }
-}
-
-/// Reads one line (with its newline, if any) into `buf`, bounded in length.
-fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-    buf.clear();
-    let mut limited = std::io::Read::take(reader.by_ref(), JOURNAL_LINE_BYTES_MAX as u64 + 1);
-    limited.read_until(b'\n', buf)
 }
 
 fn balanced(postings: &[Posting]) -> bool {

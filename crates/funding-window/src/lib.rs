@@ -56,11 +56,13 @@ mod ledger;
 pub mod limits;
 pub mod money;
 mod plan;
+mod replay;
 pub mod report;
 mod reversal;
 mod series;
 pub mod split;
 mod state;
+mod text;
 
 pub use allocation::{AllocationPreview, PreviewLine};
 pub use calendar::{Month, Period};

@@ -570,7 +570,7 @@ pub(crate) fn format_scaled(value: Decimal, scale: u32) -> String {
     if v.is_zero() {
         v.set_sign_positive(true);
     }
-    v.to_string()
+    crate::text::decimal(&v, &mut crate::text::DecimalBuf::default()).to_owned()
 }
 
 fn overflow(what: &str) -> LedgerError {

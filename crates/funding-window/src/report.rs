@@ -19,14 +19,7 @@ use crate::ledger::Ledger;
 use crate::money::{self, Currency, RoundingRule};
 use crate::state::{Funding, Idx, SeriesKey, Source, State};
 
-mod amount {
-    //! Serde for amounts as decimal strings.
-    pub use rust_decimal::serde::str::serialize;
-}
-
-mod amount_opt {
-    pub use rust_decimal::serde::str_option::serialize;
-}
+use crate::text::{decimal_opt as amount_opt, decimal_str as amount};
 
 /// Brings an amount to its currency's minor unit for display (never drops digits) and avoids `-0`.
 fn at(value: Decimal, currency: Currency) -> Decimal {

@@ -56,6 +56,24 @@ impl DatedSeries {
 
     /// Adds `delta` on `date`. `None` (and nothing changed) if a total would overflow.
     pub fn add(&mut self, date: NaiveDate, delta: Decimal) -> Option<SeriesUndo> {
+        // The usual case: a change on or after the last date.
+        let len = self.points.len();
+        match self.points.last_mut() {
+            Some(last) if last.0 == date => {
+                last.1 = last.1.checked_add(delta)?;
+                return Some(SeriesUndo { index: len - 1, inserted: false, delta });
+            }
+            Some(last) if last.0 < date => {
+                let total = last.1.checked_add(delta)?;
+                self.points.push((date, total));
+                return Some(SeriesUndo { index: len, inserted: true, delta });
+            }
+            None => {
+                self.points.push((date, delta));
+                return Some(SeriesUndo { index: 0, inserted: true, delta });
+            }
+            Some(_) => {}
+        }
         let index = self.points.partition_point(|p| p.0 < date);
         let inserted = self.points.get(index).is_none_or(|p| p.0 != date);
         // Check every total first so a failure leaves the series untouched.

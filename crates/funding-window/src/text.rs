@@ -1,0 +1,185 @@
+//! Fast, allocation-free text forms of decimals, dates, timestamps and hashes.
+//!
+//! The journal writes and reads these on every entry; going through `core::fmt`
+//! (and chrono's strftime) cost more than the accounting itself.
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserializer, Serializer};
+
+/// Room for any `Decimal` (at most 29 digits, a sign and a point).
+pub(crate) type DecimalBuf = [u8; 32];
+
+/// Writes `value` exactly as its scale says (`12.30`), never as `-0`.
+pub(crate) fn decimal<'b>(value: &Decimal, buf: &'b mut DecimalBuf) -> &'b str {
+    let scale = value.scale() as usize;
+    let mut digits = value.mantissa().unsigned_abs();
+    let mut i = buf.len();
+    let mut written = 0usize;
+    while digits > 0 || written <= scale {
+        if written == scale && scale > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        i -= 1;
+        buf[i] = b'0' + (digits % 10) as u8;
+        digits /= 10;
+        written += 1;
+    }
+    if value.is_sign_negative() && !value.is_zero() {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits, '.' and '-' were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Writes `YYYY-MM-DD`.
+pub(crate) fn date(date: NaiveDate, buf: &mut [u8; 10]) -> &str {
+    let year = date.year().clamp(0, 9999) as u32;
+    four(year, &mut buf[0..4]);
+    buf[4] = b'-';
+    two(date.month(), &mut buf[5..7]);
+    buf[7] = b'-';
+    two(date.day(), &mut buf[8..10]);
+    std::str::from_utf8(buf).unwrap_or("0000-00-00")
+}
+
+/// Writes a UTC timestamp as RFC 3339 with `Z`, with milli-, micro- or nanoseconds
+/// only when there are any (as chrono's `SecondsFormat::AutoSi` does).
+pub(crate) fn timestamp(at: &DateTime<Utc>) -> String {
+    let mut buf = [0u8; 30];
+    let mut d = [0u8; 10];
+    buf[..10].copy_from_slice(date(at.date_naive(), &mut d).as_bytes());
+    buf[10] = b'T';
+    two(at.hour(), &mut buf[11..13]);
+    buf[13] = b':';
+    two(at.minute(), &mut buf[14..16]);
+    buf[16] = b':';
+    two(at.second(), &mut buf[17..19]);
+    let mut n = 19;
+    let nanos = at.nanosecond() % 1_000_000_000;
+    if nanos != 0 {
+        buf[n] = b'.';
+        n += 1;
+        let (value, width) = if nanos % 1_000_000 == 0 {
+            (nanos / 1_000_000, 3)
+        } else if nanos % 1_000 == 0 {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        let mut v = value;
+        for k in (0..width).rev() {
+            buf[n + k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        n += width;
+    }
+    buf[n] = b'Z';
+    String::from_utf8_lossy(&buf[..=n]).into_owned()
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SSZ` quickly; anything else goes through chrono's RFC 3339 parser.
+pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() == 20 && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+        };
+        let day = crate::calendar::parse_date(&text[..10])?;
+        let time = chrono::NaiveTime::from_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+        return Some(DateTime::from_naive_utc_and_offset(day.and_time(time), Utc));
+    }
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn two(v: u32, out: &mut [u8]) {
+    out[0] = b'0' + (v / 10 % 10) as u8;
+    out[1] = b'0' + (v % 10) as u8;
+}
+
+fn four(v: u32, out: &mut [u8]) {
+    two(v / 100, &mut out[0..2]);
+    two(v % 100, &mut out[2..4]);
+}
+
+/// Lower-case hex of a byte string.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize]);
+        out.push(DIGITS[(b & 15) as usize]);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Serde for decimals as JSON strings written exactly at their scale.
+pub(crate) mod decimal_str {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = DecimalBuf::default();
+        s.serialize_str(decimal(value, &mut buf))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        crate::money::parse_decimal(&text)
+            .map_err(|e| serde::de::Error::custom(format!("invalid decimal {text:?}: {e}")))
+    }
+
+    use serde::Deserialize;
+}
+
+/// Serde for optional decimals as JSON strings or null.
+pub(crate) mod decimal_opt {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => decimal_str::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_print_exactly() {
+        for text in
+            ["0", "0.00", "12.30", "-12.30", "0.05", "-0.05", "100", "79228162514264337593543950335", "0.0000001"]
+        {
+            let d: Decimal = text.parse().unwrap();
+            let mut buf = DecimalBuf::default();
+            assert_eq!(decimal(&d, &mut buf), d.to_string(), "{text}");
+        }
+        let mut negative_zero: Decimal = "0.00".parse().unwrap();
+        negative_zero.set_sign_negative(true);
+        assert_eq!(decimal(&negative_zero, &mut DecimalBuf::default()), "0.00");
+    }
+
+    #[test]
+    fn dates_and_timestamps_match_chrono() {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 7).unwrap();
+        assert_eq!(date(d, &mut [0; 10]), "2024-03-07");
+        for text in [
+            "2024-03-07T09:05:01Z",
+            "2024-03-07T09:05:01.250Z",
+            "2024-03-07T09:05:01.000250Z",
+            "2024-03-07T09:05:01.000000250Z",
+        ] {
+            let t = parse_timestamp(text).unwrap();
+            assert_eq!(timestamp(&t), text);
+            assert_eq!(timestamp(&t), t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        }
+        assert_eq!(timestamp(&parse_timestamp("2024-03-07T10:05:01+01:00").unwrap()), "2024-03-07T09:05:01Z");
+        assert!(parse_timestamp("2024-02-30T09:05:01Z").is_none());
+        assert!(parse_timestamp("2024-03-07T25:05:01Z").is_none());
+        assert_eq!(hex(&[0, 15, 255]), "000fff");
+    }
+}
