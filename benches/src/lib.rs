@@ -55,8 +55,8 @@ pub fn commands(entries: usize) -> Vec<Value> {
         let on = date(day);
         let donor = format!("D{}", rng.below(20));
         window += 1;
-        let (currency, amount) = if window % 2 == 0 { ("SEK", "2500000.00") } else { ("USD", "250000.00") };
-        let earmark: Vec<&str> = if window % 3 == 0 { vec!["2/4"] } else { vec![] };
+        let (currency, amount) = if window.is_multiple_of(2) { ("SEK", "2500000.00") } else { ("USD", "250000.00") };
+        let earmark: Vec<&str> = if window.is_multiple_of(3) { vec!["2/4"] } else { vec![] };
         out.push(json!({"type": "sign_agreement", "id": format!("W{window}"), "donor": donor, "currency": currency,
             "amount": amount, "signed_on": on, "psc_rate": "0.07", "elective_transfer": false,
             "purpose": {"window": {"earmarked_to": earmark}}}));
