@@ -44,14 +44,17 @@ pub fn commands(entries: usize) -> Vec<Value> {
     out.push(json!({"type": "set_requirement", "resolution": "2/2", "amount": "900000000.00"}));
     out.push(json!({"type": "set_requirement", "resolution": "2/9", "amount": "500000000.00"}));
     out.push(json!({"type": "set_requirement", "resolution": "2/4", "amount": "300000000.00"}));
-    let mut day = 0u64;
+    let mut day;
     let mut project = 0usize;
     let mut window = 0usize;
     let mut allocation = 0usize;
     // Each cycle: a window contribution and receipt, a project with receipts and
     // spending, closure with a transfer, and an allocation: 14 entries, ~3 postings each.
+    let mut cycle = 0u64;
     while out.len() < entries {
-        day += 1;
+        // Ten cycles a day: 100,000 entries span two years, 1,000,000 twenty.
+        cycle += 1;
+        day = cycle / 10;
         let on = date(day);
         let donor = format!("D{}", rng.below(20));
         window += 1;

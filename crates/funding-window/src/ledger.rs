@@ -271,7 +271,7 @@ impl Ledger {
     /// idempotency key.
     pub(crate) fn commit_request(&mut self, request: &Request) -> Result<Plan> {
         let seq = self.journal.len() as u64 + 1;
-        let (plan, reversal_of) = match &request.command {
+        let (mut plan, reversal_of) = match &request.command {
             Command::Reverse(r) => (self.plan_reversal(r, seq)?, Some(r.entry)),
             _ => (self.state.plan(request, seq)?, None),
         };
@@ -281,7 +281,7 @@ impl Ledger {
             });
         }
         let info = EntryInfo { date: plan.date, kind: request.command.type_name(), reversal_of, reversed_by: None };
-        self.state.commit(&plan, info, &mut self.undo)?;
+        self.state.commit(&mut plan, info, &mut self.undo)?;
         if let Some(key) = &request.idempotency_key {
             self.state.remember_key(key.clone(), seq, &mut self.undo);
         }

@@ -477,7 +477,8 @@ impl State {
     }
 
     /// Applies a plan, recording inverses in `undo`. On error the caller rolls back.
-    pub fn commit(&mut self, plan: &Plan, entry: EntryInfo, undo: &mut Vec<Undo>) -> Result<()> {
+    /// The plan's changes are moved out of it; its postings and flows stay.
+    pub fn commit(&mut self, plan: &mut Plan, entry: EntryInfo, undo: &mut Vec<Undo>) -> Result<()> {
         if let Some(date) = plan.date {
             for p in &plan.postings {
                 self.add_to_series(SeriesKey::Balance(p.account, p.currency), date, p.amount, undo)?;
@@ -486,8 +487,8 @@ impl State {
                 self.add_to_series(key, date, delta, undo)?;
             }
         }
-        for change in &plan.changes {
-            self.apply_change(change.clone(), undo);
+        for change in std::mem::take(&mut plan.changes) {
+            self.apply_change(change, undo);
         }
         self.entries.push(entry);
         undo.push(Undo::PopEntry);

@@ -1,0 +1,85 @@
+// Replay of a large journal: the WebAssembly package in Node against the native Rust core, on the
+// same file. The promise (issue 4): Node takes at most 3x the native time.
+//
+//   node benches/wasm_replay.mjs [--entries 100000] [--journal FILE] [--runs 5]
+//
+// Without --journal, the journal is written once by the core's workload tool
+// (`fw-bench generate ENTRIES target/bench/journal-ENTRIES.jsonl`) and reused afterwards.
+// Native: `fw-bench replay FILE` (Ledger::open: read, verify the hash chain, replay every entry,
+// trial balance). Node: read the file, Ledger.fromJournal (the same verification and replay), trial
+// balance. Each side runs --runs times; the medians are compared. No assertion fails the run: the
+// numbers are printed for the reader (and as one JSON line at the end).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+};
+const entries = Number.parseInt(arg("--entries", "100000"), 10);
+const runs = Number.parseInt(arg("--runs", "5"), 10);
+const journal = arg("--journal", join(root, "target", "bench", `journal-${entries}.jsonl`));
+const RATIO_MAX = 3;
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function cargo(args) {
+  return execFileSync("cargo", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+}
+
+// The native tool, built once in release mode.
+cargo(["build", "--release", "-q", "-p", "funding-window-benches", "--bin", "fw-bench"]);
+const targetDir = JSON.parse(cargo(["metadata", "--format-version", "1", "--no-deps"])).target_directory;
+const fwBench = join(targetDir, "release", "fw-bench");
+
+if (!existsSync(journal)) {
+  mkdirSync(dirname(journal), { recursive: true });
+  console.log(execFileSync(fwBench, ["generate", String(entries), journal], { encoding: "utf8" }).trim());
+}
+const bytes = statSync(journal).size;
+
+const pkg = join(root, "bindings", "wasm", "pkg", "node", "funding_window.js");
+if (!existsSync(pkg)) {
+  execFileSync(join(root, "bindings", "wasm", "build.sh"), { stdio: "inherit" });
+}
+const fw = createRequire(import.meta.url)(pkg);
+
+// Native runs.
+const native = [];
+let nativeEntries = 0;
+for (let i = 0; i < runs; i++) {
+  const line = execFileSync(fwBench, ["replay", journal], { encoding: "utf8" });
+  const match = /replayed (\d+) entries .* in ([\d.]+) ms/.exec(line);
+  if (!match) throw new Error(`unexpected fw-bench output: ${line}`);
+  nativeEntries = Number(match[1]);
+  native.push(Number(match[2]));
+}
+
+// Node runs: the same work, in the same order.
+const wasm = [];
+let wasmEntries = 0;
+for (let i = 0; i < runs; i++) {
+  const start = performance.now();
+  const ledger = fw.Ledger.fromJournal(readFileSync(journal, "utf8"));
+  const balances = ledger.trialBalance();
+  wasm.push(performance.now() - start);
+  wasmEntries = ledger.length;
+  if (balances.accounts.length === 0) throw new Error("empty trial balance");
+  ledger.free();
+}
+if (wasmEntries !== nativeEntries) throw new Error(`entries differ: native ${nativeEntries}, wasm ${wasmEntries}`);
+
+const nativeMs = median(native);
+const wasmMs = median(wasm);
+const ratio = wasmMs / nativeMs;
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+console.log(`journal: ${journal} (${wasmEntries} entries, ${(bytes / 1048576).toFixed(1)} MiB)`);
+console.log(`native Rust (fw-bench replay):        median ${fmt(nativeMs)}  runs ${native.map(fmt).join(", ")}`);
+console.log(`WebAssembly in Node ${process.version} (fromJournal): median ${fmt(wasmMs)}  runs ${wasm.map(fmt).join(", ")}`);
+console.log(`ratio ${ratio.toFixed(2)}x (promise: at most ${RATIO_MAX}x) ${ratio <= RATIO_MAX ? "OK" : "OVER"}`);
+console.log(JSON.stringify({ entries: wasmEntries, bytes, native_ms: nativeMs, wasm_ms: wasmMs, ratio: Number(ratio.toFixed(3)) }));
