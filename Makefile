@@ -1,19 +1,23 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-python test-wasm test-browser bench dashboard
+.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser bench bench-python dashboard
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
 run:
 	cargo run --release -q -p funding-window-examples --bin window-year -- examples/out
 
-test: test-rust test-python test-wasm test-browser
+test: test-rust test-fuzz test-python test-wasm test-browser
 
 test-rust:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --release
+
+# Each cargo-fuzz target for FUZZ_SECONDS (60 by default); prints executions per target.
+test-fuzz:
+	tests/fuzz/run.sh
 
 test-python:
 	bindings/python/test.sh
@@ -26,6 +30,10 @@ test-browser:
 
 bench:
 	cargo bench -p funding-window-benches
+
+# Builds the Python package (bindings/python/.venv), then prints benches/python_bench.py's numbers.
+bench-python:
+	bindings/python/test.sh bench
 
 dashboard:
 	examples/dashboard/serve.sh
