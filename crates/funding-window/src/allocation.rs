@@ -79,7 +79,8 @@ impl State {
         c: &Allocate,
         recorded_by: Option<&str>,
         seq: u64,
-    ) -> Result<(Plan, AllocationPreview)> {
+        explain: bool,
+    ) -> Result<(Plan, Option<AllocationPreview>)> {
         check_id("allocation", &c.id)?;
         if self.allocation_index.contains_key(&c.id) {
             return Err(LedgerError::DuplicateId { kind: "allocation".into(), id: c.id.clone() });
@@ -127,6 +128,9 @@ impl State {
             entry: seq,
             reversed: None,
         }));
+        if !explain {
+            return Ok((plan, None));
+        }
         let available = self.fund_available_from(source_account, usd, c.decided_on).max(Decimal::ZERO);
         let preview = AllocationPreview {
             decision: c.id.clone(),
@@ -143,7 +147,7 @@ impl State {
                 .map(|((&r, line), gap)| self.preview_line(r, line, *gap))
                 .collect(),
         };
-        Ok((plan, preview))
+        Ok((plan, Some(preview)))
     }
 
     /// The candidate resolutions, in resolution order, honouring the earmark.

@@ -86,22 +86,23 @@ pub struct JournalEntry {
     pub hash: String,
 }
 
-/// What an entry line is made from.
-#[derive(Serialize)]
+/// What an entry line is made from (written as `serde_json` would write it; see
+/// [`EntryOut::write_body`]).
+#[cfg_attr(test, derive(Serialize))]
 pub(crate) struct EntryOut<'a> {
     pub seq: u64,
-    #[serde(with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(with = "iso_date_opt", skip_serializing_if = "Option::is_none"))]
     pub date: Option<NaiveDate>,
     pub recorded_at: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     pub recorded_by: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     pub idempotency_key: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(skip_serializing_if = "Option::is_none"))]
     pub batch: Option<[u32; 2]>,
     pub command: &'a Command,
     pub postings: &'a [PostingLine],
-    #[serde(skip_serializing_if = "<[Conversion]>::is_empty")]
+    #[cfg_attr(test, serde(skip_serializing_if = "<[Conversion]>::is_empty"))]
     pub conversions: &'a [Conversion],
 }
 
@@ -133,7 +134,7 @@ pub(crate) struct LineIn<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct JournalMark {
     committed: u64,
-    pending: usize,
+    end: u64,
     entries: usize,
     head: [u8; 32],
 }
@@ -141,20 +142,21 @@ pub(crate) struct JournalMark {
 /// Where committed entries live.
 #[derive(Debug)]
 enum Storage {
-    /// All of the text in memory (ledgers built in memory or from text).
+    /// All of the text in memory (ledgers built in memory or from text); lines of the
+    /// operation under way are appended in place and cut off on rollback.
     Memory(String),
-    /// In a file, appended to and synced entry by entry; read back on demand.
+    /// In a file, appended to and synced per command or batch; read back on demand.
     File { path: PathBuf, file: File },
 }
 
 /// The journal: committed lines in memory or in a file, lines of the command or
-/// batch under way in `pending`, and the end offset of every entry.
+/// batch under way, and the end offset of every entry.
 #[derive(Debug)]
 pub(crate) struct Journal {
     storage: Storage,
-    /// Bytes committed to the storage, header included.
+    /// Bytes committed, header included.
     committed: u64,
-    /// Lines appended by the operation under way, not yet committed.
+    /// On a file: lines of the operation under way, not yet written.
     pending: String,
     /// End offset (after the newline) of each entry line.
     ends: Vec<u64>,
@@ -204,46 +206,48 @@ impl Journal {
         to_hex(&self.head)
     }
 
-    pub fn mark(&self) -> JournalMark {
-        JournalMark {
-            committed: self.committed,
-            pending: self.pending.len(),
-            entries: self.ends.len(),
-            head: self.head,
+    /// Offset after the last line, committed or not.
+    fn end(&self) -> u64 {
+        match &self.storage {
+            Storage::Memory(text) => text.len() as u64,
+            Storage::File { .. } => self.committed + self.pending.len() as u64,
         }
     }
 
-    /// Forgets what was appended after `mark` (pending lines, or stored lines during replay).
+    pub fn mark(&self) -> JournalMark {
+        JournalMark { committed: self.committed, end: self.end(), entries: self.ends.len(), head: self.head }
+    }
+
+    /// Forgets what was appended after `mark` (lines under way, or stored lines during replay).
     pub fn rollback(&mut self, mark: JournalMark) {
-        self.pending.truncate(mark.pending);
         self.ends.truncate(mark.entries);
         self.head = mark.head;
-        if self.committed != mark.committed {
-            self.committed = mark.committed;
-            if let Storage::Memory(text) = &mut self.storage {
-                text.truncate(mark.committed as usize);
-            }
+        self.committed = mark.committed;
+        match &mut self.storage {
+            Storage::Memory(text) => text.truncate(mark.end as usize),
+            Storage::File { .. } => self.pending.truncate((mark.end - mark.committed) as usize),
         }
     }
 
-    /// Commits the pending lines: appended to the text, or written to the file and synced.
+    /// Commits the lines under way: in memory they are kept; on a file they are
+    /// written and synced.
     pub fn persist(&mut self) -> std::io::Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
         match &mut self.storage {
-            Storage::Memory(text) => text.push_str(&self.pending),
+            Storage::Memory(text) => self.committed = text.len() as u64,
             Storage::File { file, .. } => {
+                if self.pending.is_empty() {
+                    return Ok(());
+                }
                 let written = file.write_all(self.pending.as_bytes()).and_then(|()| file.sync_data());
                 if let Err(e) = written {
-                    // Leave the file as it was; the caller rolls the pending lines back.
+                    // Leave the file as it was; the caller rolls the lines back.
                     let _ = file.set_len(self.committed);
                     return Err(e);
                 }
+                self.committed += self.pending.len() as u64;
+                self.pending.clear();
             }
         }
-        self.committed += self.pending.len() as u64;
-        self.pending.clear();
         Ok(())
     }
 
@@ -255,12 +259,12 @@ impl Journal {
         let end = self.ends[i] - 1;
         let missing =
             || LedgerError::Internal { message: format!("journal line {} is not where its index says", seq + 1) };
-        if start >= self.committed {
-            let range = (start - self.committed) as usize..(end - self.committed) as usize;
-            return self.pending.get(range).map(Cow::Borrowed).ok_or_else(missing);
-        }
         match &self.storage {
             Storage::Memory(text) => text.get(start as usize..end as usize).map(Cow::Borrowed).ok_or_else(missing),
+            Storage::File { .. } if start >= self.committed => {
+                let range = (start - self.committed) as usize..(end - self.committed) as usize;
+                self.pending.get(range).map(Cow::Borrowed).ok_or_else(missing)
+            }
             Storage::File { path, .. } => read_range(path, start, end).map(Cow::Owned),
         }
     }
@@ -268,8 +272,7 @@ impl Journal {
     /// The whole journal text.
     pub fn text(&self) -> Result<Cow<'_, str>> {
         match &self.storage {
-            Storage::Memory(text) if self.pending.is_empty() => Ok(Cow::Borrowed(text)),
-            Storage::Memory(text) => Ok(Cow::Owned(format!("{text}{}", self.pending))),
+            Storage::Memory(text) => Ok(Cow::Borrowed(text)),
             Storage::File { path, .. } => {
                 let mut text = read_range(path, 0, self.committed)?;
                 text.push_str(&self.pending);
@@ -278,19 +281,33 @@ impl Journal {
         }
     }
 
-    /// Appends an entry to the pending lines: serializes it, chains its hash and
-    /// returns the hash in hex.
+    /// Appends an entry's line: writes it, chains its hash and returns the hash in hex.
     pub fn append(&mut self, entry: &EntryOut<'_>) -> Result<String> {
-        let body = serde_json::to_string(entry)
+        let command = serde_json::to_string(entry.command)
             .map_err(|e| LedgerError::Internal { message: format!("cannot serialize entry {}: {e}", entry.seq) })?;
-        let hash = chain(&self.head, body.as_bytes());
+        let conversions =
+            if entry.conversions.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(entry.conversions).map_err(|e| LedgerError::Internal {
+                    message: format!("cannot serialize entry {}: {e}", entry.seq),
+                })?)
+            };
+        let head = self.head;
+        let tail = match &mut self.storage {
+            Storage::Memory(text) => text,
+            Storage::File { .. } => &mut self.pending,
+        };
+        let start = tail.len();
+        entry.write_body(tail, &command, conversions.as_deref());
+        let hash = chain(&head, &tail.as_bytes()[start..]);
         let hex = to_hex(&hash);
-        self.pending.push_str(&body[..body.len() - 1]);
-        self.pending.push_str(",\"hash\":\"");
-        self.pending.push_str(&hex);
-        self.pending.push_str("\"}\n");
+        tail.pop(); // the closing brace: the hash member goes before it
+        tail.push_str(",\"hash\":\"");
+        tail.push_str(&hex);
+        tail.push_str("\"}\n");
         self.head = hash;
-        self.ends.push(self.committed + self.pending.len() as u64);
+        self.ends.push(self.end());
         Ok(hex)
     }
 
@@ -305,6 +322,89 @@ impl Journal {
         let text = self.text()?;
         text.lines().skip(1).enumerate().map(|(i, line)| parse_entry(line, i as u64 + 2)).collect()
     }
+}
+
+impl EntryOut<'_> {
+    /// Writes the entry without its hash, exactly as `serde_json` writes this struct.
+    fn write_body(&self, out: &mut String, command: &str, conversions: Option<&str>) {
+        out.push_str("{\"seq\":");
+        out.push_str(crate::text::unsigned(self.seq, &mut [0; 20]));
+        if let Some(date) = self.date {
+            out.push_str(",\"date\":\"");
+            out.push_str(crate::text::date(date, &mut [0; 10]));
+            out.push('"');
+        }
+        out.push_str(",\"recorded_at\":");
+        push_json_str(out, self.recorded_at);
+        if let Some(user) = self.recorded_by {
+            out.push_str(",\"recorded_by\":");
+            push_json_str(out, user);
+        }
+        if let Some(key) = self.idempotency_key {
+            out.push_str(",\"idempotency_key\":");
+            push_json_str(out, key);
+        }
+        if let Some([i, n]) = self.batch {
+            out.push_str(",\"batch\":[");
+            out.push_str(crate::text::unsigned(u64::from(i), &mut [0; 20]));
+            out.push(',');
+            out.push_str(crate::text::unsigned(u64::from(n), &mut [0; 20]));
+            out.push(']');
+        }
+        out.push_str(",\"command\":");
+        out.push_str(command);
+        out.push_str(",\"postings\":[");
+        for (i, p) in self.postings.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"account\":");
+            push_json_str(out, &p.account);
+            out.push_str(",\"currency\":\"");
+            out.push_str(p.currency.code());
+            out.push_str("\",\"amount\":\"");
+            out.push_str(crate::text::decimal(&p.amount, &mut crate::text::DecimalBuf::default()));
+            out.push_str("\"}");
+        }
+        out.push(']');
+        if let Some(conversions) = conversions {
+            out.push_str(",\"conversions\":");
+            out.push_str(conversions);
+        }
+        out.push('}');
+    }
+}
+
+/// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it.
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        match escape {
+            Some(e) => out.push_str(e),
+            None => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(b >> 4) as usize]));
+                out.push(char::from(HEX[(b & 15) as usize]));
+            }
+        }
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
 }
 
 fn parse_entry(line: &str, line_no: u64) -> Result<JournalEntry> {
@@ -374,6 +474,61 @@ mod tests {
     use super::*;
     use crate::calendar::Period;
     use crate::command::ClosePeriod;
+
+    #[test]
+    fn the_hand_written_line_is_what_serde_writes() {
+        use crate::command::{Request, SetStatus};
+        let command = Command::SetStatus(SetStatus {
+            resolution: "2/4".into(),
+            status: "a \"quoted\" \\ \n\t\u{1} é ✓".into(),
+        });
+        let postings = [
+            PostingLine {
+                account: "funds:window:earmarked:2-4".into(),
+                currency: crate::money::Currency::USD,
+                amount: "-956827.92".parse().unwrap(),
+            },
+            PostingLine {
+                account: "assets:cash:JPY".into(),
+                currency: crate::money::Currency::from_code("JPY").unwrap(),
+                amount: "15".parse().unwrap(),
+            },
+        ];
+        let conversions = [Conversion {
+            amount: "10.00".into(),
+            currency: crate::money::Currency::from_code("SEK").unwrap(),
+            rate: "10.4512".into(),
+            month: "2024-03".parse().unwrap(),
+            usd: "0.96".into(),
+        }];
+        for (date, by, key, batch, conv) in [
+            (None, None, None, None, &conversions[..0]),
+            (
+                chrono::NaiveDate::from_ymd_opt(2024, 3, 12),
+                Some("ana \"x\""),
+                Some("k\u{7f}"),
+                Some([2, 3]),
+                &conversions[..],
+            ),
+        ] {
+            let out = EntryOut {
+                seq: 12345,
+                date,
+                recorded_at: "2024-03-12T09:00:00Z",
+                recorded_by: by,
+                idempotency_key: key,
+                batch,
+                command: &command,
+                postings: &postings,
+                conversions: conv,
+            };
+            let mut ours = String::new();
+            let conv_text = (!conv.is_empty()).then(|| serde_json::to_string(conv).unwrap());
+            out.write_body(&mut ours, &serde_json::to_string(&command).unwrap(), conv_text.as_deref());
+            assert_eq!(ours, serde_json::to_string(&out).unwrap());
+        }
+        let _ = Request::new(command);
+    }
 
     #[test]
     fn lines_chain_and_tampering_is_detected() {

@@ -225,9 +225,9 @@ impl Ledger {
     /// Dry run of an allocation recorded by `recorded_by` (for the four-eyes check).
     pub fn preview_allocation_by(&self, command: &Allocate, recorded_by: Option<&str>) -> Result<AllocationPreview> {
         let seq = self.journal.len() as u64 + 1;
-        let (plan, preview) = self.state.plan_allocation(command, recorded_by, seq)?;
+        let (plan, preview) = self.state.plan_allocation(command, recorded_by, seq, true)?;
         self.state.check_funds(&plan)?;
-        Ok(preview)
+        preview.ok_or_else(|| LedgerError::Internal { message: "an explained allocation has no explanation".into() })
     }
 
     /// Dry run of an allocation given as a request of the contract (`"type": "allocate"`).

@@ -57,7 +57,7 @@ impl State {
             Command::CloseProject(c) => self.plan_close(c)?,
             Command::TransferBalance(c) => self.plan_transfer(c, recorded_by, seq)?,
             Command::RefundBalance(c) => self.plan_refund(c)?,
-            Command::Allocate(c) => self.plan_allocation(c, recorded_by, seq)?.0,
+            Command::Allocate(c) => self.plan_allocation(c, recorded_by, seq, false)?.0,
             Command::Reverse(_) => {
                 return Err(LedgerError::invalid_command(
                     "reversals are planned by the ledger, which reads the journal",

@@ -13,24 +13,50 @@ pub(crate) type DecimalBuf = [u8; 32];
 /// Writes `value` exactly as its scale says (`12.30`), never as `-0`.
 pub(crate) fn decimal<'b>(value: &Decimal, buf: &'b mut DecimalBuf) -> &'b str {
     let scale = value.scale() as usize;
-    let mut digits = value.mantissa().unsigned_abs();
+    let mantissa = value.mantissa().unsigned_abs();
     let mut i = buf.len();
     let mut written = 0usize;
-    while digits > 0 || written <= scale {
-        if written == scale && scale > 0 {
-            i -= 1;
-            buf[i] = b'.';
+    let mut put = |digit: u8, i: &mut usize, written: &mut usize| {
+        if *written == scale && scale > 0 {
+            *i -= 1;
+            buf[*i] = b'.';
         }
-        i -= 1;
-        buf[i] = b'0' + (digits % 10) as u8;
-        digits /= 10;
-        written += 1;
+        *i -= 1;
+        buf[*i] = b'0' + digit;
+        *written += 1;
+    };
+    // Amounts fit in 64 bits; 128-bit division is much slower.
+    if let Ok(mut digits) = u64::try_from(mantissa) {
+        while digits > 0 || written <= scale {
+            put((digits % 10) as u8, &mut i, &mut written);
+            digits /= 10;
+        }
+    } else {
+        let mut digits = mantissa;
+        while digits > 0 || written <= scale {
+            put((digits % 10) as u8, &mut i, &mut written);
+            digits /= 10;
+        }
     }
     if value.is_sign_negative() && !value.is_zero() {
         i -= 1;
         buf[i] = b'-';
     }
     // Only ASCII digits, '.' and '-' were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+/// Writes an unsigned integer.
+pub(crate) fn unsigned(mut v: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
     std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
