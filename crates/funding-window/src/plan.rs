@@ -37,12 +37,6 @@ pub(crate) struct Usd {
 impl State {
     /// Validates a command and computes everything it will do.
     pub fn plan(&self, request: &Request, seq: u64) -> Result<Plan> {
-        if let Some(user) = &request.recorded_by {
-            check_text("recorded_by", user, true)?;
-        }
-        if let Some(key) = &request.idempotency_key {
-            check_text("idempotency_key", key, true)?;
-        }
         let recorded_by = request.recorded_by.as_deref();
         let plan = match &request.command {
             Command::RegisterDonor(c) => self.plan_register_donor(c)?,
@@ -70,6 +64,17 @@ impl State {
     }
 
     // ----- shared checks -------------------------------------------------------------------
+
+    /// Checks what any request may carry besides its command.
+    pub fn check_request(request: &Request) -> Result<()> {
+        if let Some(user) = &request.recorded_by {
+            check_text("recorded_by", user, true)?;
+        }
+        if let Some(key) = &request.idempotency_key {
+            check_text("idempotency_key", key, true)?;
+        }
+        Ok(())
+    }
 
     /// Refuses dates in a closed period.
     pub fn check_open(&self, date: NaiveDate) -> Result<()> {
