@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser bench bench-python dashboard
+.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
@@ -11,6 +11,7 @@ run:
 test: test-rust test-fuzz test-python test-wasm test-browser
 
 test-rust:
+	tests/install-tools.sh
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --release
@@ -30,6 +31,10 @@ test-browser:
 
 bench:
 	cargo bench -p funding-window-benches
+
+# ledger-cli, hledger, beancount and our replay on one 100,000-entry workload (markdown table).
+bench-peers:
+	benches/peers.py
 
 # Builds the Python package (bindings/python/.venv), then prints benches/python_bench.py's numbers.
 bench-python:

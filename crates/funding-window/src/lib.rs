@@ -50,6 +50,7 @@ pub mod allocation;
 pub mod calendar;
 pub mod command;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod journal;
 mod ledger;
@@ -73,6 +74,7 @@ pub use command::{
     DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS,
 };
 pub use error::{BatchError, LedgerError, Result, ERROR_CODES};
+pub use export::{CsvReport, IatiOptions};
 pub use journal::{JournalEntry, PostingLine};
 pub use ledger::{Applied, Clock, Ledger, Recovery};
 pub use money::{Currency, Money, RoundingRule};

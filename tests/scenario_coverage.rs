@@ -1,0 +1,85 @@
+//! What the conformance scenarios must cover, checked so that it stays covered:
+//! at least 30 scenarios; every command type applied successfully somewhere; every
+//! allocation policy and source; every error code a command can cause expected
+//! somewhere (the journal, I/O and internal codes come from files, not commands,
+//! and are tested in `journal_faults.rs`).
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use funding_window::command::COMMAND_TYPES;
+use funding_window::ERROR_CODES;
+use serde_json::Value;
+
+/// Codes no command can cause: they come from reading journal files or from defects.
+const NOT_FROM_COMMANDS: &[&str] = &["JOURNAL_CORRUPT", "JOURNAL_TORN_TAIL", "INTERNAL", "IO_ERROR"];
+
+#[derive(Default)]
+struct Seen {
+    applied: BTreeSet<String>,
+    errors: BTreeSet<String>,
+    policies: BTreeSet<String>,
+    sources: BTreeSet<String>,
+    steps: BTreeSet<String>,
+}
+
+impl Seen {
+    fn command(&mut self, cmd: &Value, succeeds: bool) {
+        let kind = cmd["type"].as_str().unwrap_or_default().to_owned();
+        if succeeds {
+            if kind == "allocate" {
+                self.policies.insert(cmd["policy"].as_str().unwrap_or_default().to_owned());
+                let source = match &cmd["source"] {
+                    Value::Object(_) => "earmarked",
+                    _ => "unallocated",
+                };
+                self.sources.insert(source.to_owned());
+            }
+            self.applied.insert(kind);
+        }
+    }
+}
+
+#[test]
+fn the_scenarios_cover_every_command_policy_and_error_code() {
+    let files = support::scenario_files();
+    assert!(files.len() >= 30, "at least 30 conformance scenarios, found {}", files.len());
+    let mut seen = Seen::default();
+    for path in &files {
+        let scenario: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for step in scenario["steps"].as_array().unwrap() {
+            let fails = step.get("error").and_then(Value::as_str);
+            if let Some(code) = fails {
+                seen.errors.insert(code.to_owned());
+            }
+            for kind in ["apply", "batch", "preview", "report", "balance"] {
+                if step.get(kind).is_some() {
+                    seen.steps.insert(kind.to_owned());
+                }
+            }
+            if let Some(cmd) = step.get("apply") {
+                seen.command(cmd, fails.is_none());
+            }
+            if let Some(cmds) = step.get("batch").and_then(Value::as_array) {
+                for cmd in cmds {
+                    seen.command(cmd, fails.is_none());
+                }
+            }
+        }
+    }
+    let missing: Vec<&&str> = COMMAND_TYPES.iter().filter(|t| !seen.applied.contains(**t)).collect();
+    assert!(missing.is_empty(), "command types never applied successfully by a scenario: {missing:?}");
+    let missing: Vec<&&str> =
+        ERROR_CODES.iter().filter(|c| !NOT_FROM_COMMANDS.contains(c) && !seen.errors.contains(**c)).collect();
+    assert!(missing.is_empty(), "error codes no scenario expects: {missing:?}");
+    for policy in ["explicit", "equal", "gap_pro_rata", "weights"] {
+        assert!(seen.policies.contains(policy), "no scenario allocates by {policy}");
+    }
+    for source in ["unallocated", "earmarked"] {
+        assert!(seen.sources.contains(source), "no scenario allocates {source} money");
+    }
+    for kind in ["apply", "batch", "preview", "report", "balance"] {
+        assert!(seen.steps.contains(kind), "no scenario has a {kind} step");
+    }
+}
