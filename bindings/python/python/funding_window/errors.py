@@ -1,0 +1,454 @@
+"""Exceptions raised by the ledger: one class per error code of the core.
+
+Every failure the core reports is a :class:`LedgerError` (a ``ValueError``) of the class
+named after its code (``INSUFFICIENT_FUNDS`` -> :class:`InsufficientFunds`, ``IO_ERROR`` ->
+:class:`IoError`). Each exception carries:
+
+* ``code``: the core's code string, the same in every front end;
+* ``message``: the core's message;
+* ``details``: a dict of the offending values, exactly as the core reports them
+  (amounts as decimal strings, entry numbers as ints);
+* each detail also as an attribute (``err.available``, ``err.requested``, ...);
+* ``index``: for a failed ``apply_batch``, the position of the failing command (else ``None``).
+
+A failed ``apply`` or ``apply_batch`` changes nothing in the ledger.
+
+Types Python cannot express in the contract (a ``float`` amount, a naive ``datetime``) are
+refused before the core sees them, with ``TypeError``.
+
+>>> import funding_window as fw
+>>> try:
+...     fw.Ledger().record_receipt(agreement="CA-NONE", amount="5.00", received_on="2024-01-02")
+... except fw.UnknownAgreement as err:
+...     (err.code, err.agreement)
+('UNKNOWN_AGREEMENT', 'CA-NONE')
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Type
+
+__all__ = [
+    "LedgerError",
+    "ERROR_CLASSES",
+    "class_name_for_code",
+    "InvalidCommand",
+    "InvalidArgument",
+    "InvalidAmount",
+    "PrecisionExceeded",
+    "AmountTooLarge",
+    "InvalidRate",
+    "UnknownCurrency",
+    "CurrencyMismatch",
+    "MissingRate",
+    "RateAlreadySet",
+    "InvalidId",
+    "DuplicateId",
+    "UnknownDonor",
+    "UnknownAgreement",
+    "UnknownProject",
+    "UnknownResolution",
+    "UnknownEntry",
+    "UnknownAccount",
+    "InsufficientFunds",
+    "ExceedsOutstanding",
+    "EarmarkViolation",
+    "TransferNotElected",
+    "NoTransferClause",
+    "ProjectNotClosed",
+    "ProjectClosed",
+    "NoBalance",
+    "PeriodClosed",
+    "DateOutOfOrder",
+    "InvalidAllocation",
+    "NoFundingGap",
+    "AlreadyReversed",
+    "NotReversible",
+    "IdempotencyConflict",
+    "ApprovalRequired",
+    "LimitExceeded",
+    "JournalCorrupt",
+    "JournalTornTail",
+    "Internal",
+    "IoError",
+]
+
+# Attribute names an exception already has; details never overwrite them.
+_RESERVED = frozenset({"code", "details", "index", "args", "message", "with_traceback", "add_note"})
+
+
+class LedgerError(ValueError):
+    """A failure reported by the ledger core; the subclass names its code."""
+
+    code: ClassVar[str] = ""
+    message: str
+    details: Dict[str, Any]
+    index: Optional[int]
+
+    def __init__(
+        self,
+        message: str,
+        details: Optional[Mapping[str, Any]] = None,
+        index: Optional[int] = None,
+    ) -> None:
+        text = message if index is None else f"command {index} of the batch failed: {message}"
+        super().__init__(text)
+        self.message = message
+        self.details = dict(details or {})
+        self.details.pop("code", None)
+        self.details.pop("message", None)
+        self.index = index
+        for name, value in self.details.items():
+            if name not in _RESERVED:
+                setattr(self, name, value)
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (self.code, self.message, self.details, self.index))
+
+
+def _rebuild(code: str, message: str, details: Dict[str, Any], index: Optional[int]) -> LedgerError:
+    return ERROR_CLASSES.get(code, LedgerError)(message, details, index)
+
+
+# One class per code of the core (funding_window.ERROR_CODES), in the core's order.
+# Annotations name the details each carries.
+
+
+class InvalidCommand(LedgerError):
+    """The command is not well-formed JSON of the contract (unknown type or field, missing field, wrong type)."""
+
+    code = "INVALID_COMMAND"
+
+
+class InvalidArgument(LedgerError):
+    """An argument of a call (not a command field) is malformed, such as a report's ``as_of``."""
+
+    code = "INVALID_ARGUMENT"
+    name: str
+    value: str
+    reason: str
+
+
+class InvalidAmount(LedgerError):
+    """An amount is not a plain positive decimal (exponent, NaN, infinity, sign, spaces)."""
+
+    code = "INVALID_AMOUNT"
+    field: str
+    value: str
+    reason: str
+
+
+class PrecisionExceeded(LedgerError):
+    """An amount has more decimals than its currency's minor unit."""
+
+    code = "PRECISION_EXCEEDED"
+    field: str
+    value: str
+    currency: str
+    minor_unit: int
+
+
+class AmountTooLarge(LedgerError):
+    """An amount is larger than the ledger accepts."""
+
+    code = "AMOUNT_TOO_LARGE"
+    field: str
+    value: str
+    max_integer_digits: int
+
+
+class InvalidRate(LedgerError):
+    """A rate or weight is out of range or too precise."""
+
+    code = "INVALID_RATE"
+    field: str
+    value: str
+    reason: str
+
+
+class UnknownCurrency(LedgerError):
+    """The currency code is not an ISO 4217 currency the ledger knows."""
+
+    code = "UNKNOWN_CURRENCY"
+    currency: str
+
+
+class CurrencyMismatch(LedgerError):
+    """A command names a currency other than the one of the agreement or account it concerns."""
+
+    code = "CURRENCY_MISMATCH"
+    expected: str
+    found: str
+
+
+class MissingRate(LedgerError):
+    """No UNORE rate is recorded for the currency and month a conversion needs."""
+
+    code = "MISSING_RATE"
+    currency: str
+    month: str
+
+
+class RateAlreadySet(LedgerError):
+    """A rate for this currency and month is already recorded."""
+
+    code = "RATE_ALREADY_SET"
+    currency: str
+    month: str
+
+
+class InvalidId(LedgerError):
+    """An id is empty, too long or has characters an account name cannot hold."""
+
+    code = "INVALID_ID"
+    kind: str
+    id: str
+    reason: str
+
+
+class DuplicateId(LedgerError):
+    """An id is already taken."""
+
+    code = "DUPLICATE_ID"
+    kind: str
+    id: str
+
+
+class UnknownDonor(LedgerError):
+    """No donor with this id."""
+
+    code = "UNKNOWN_DONOR"
+    donor: str
+
+
+class UnknownAgreement(LedgerError):
+    """No agreement with this id."""
+
+    code = "UNKNOWN_AGREEMENT"
+    agreement: str
+
+
+class UnknownProject(LedgerError):
+    """No project with this id."""
+
+    code = "UNKNOWN_PROJECT"
+    project: str
+
+
+class UnknownResolution(LedgerError):
+    """No resolution with this id."""
+
+    code = "UNKNOWN_RESOLUTION"
+    resolution: str
+
+
+class UnknownEntry(LedgerError):
+    """No journal entry with this sequence number."""
+
+    code = "UNKNOWN_ENTRY"
+    entry: int
+
+
+class UnknownAccount(LedgerError):
+    """No account with this name has ever been posted to."""
+
+    code = "UNKNOWN_ACCOUNT"
+    account: str
+
+
+class InsufficientFunds(LedgerError):
+    """A fund holds less than the operation takes."""
+
+    code = "INSUFFICIENT_FUNDS"
+    account: str
+    currency: str
+    available: str
+    requested: str
+
+
+class ExceedsOutstanding(LedgerError):
+    """A receipt exceeds what is still outstanding on its agreement."""
+
+    code = "EXCEEDS_OUTSTANDING"
+    agreement: str
+    currency: str
+    outstanding: str
+    amount: str
+
+
+class EarmarkViolation(LedgerError):
+    """Soft-earmarked window money was directed to a resolution outside its earmark."""
+
+    code = "EARMARK_VIOLATION"
+    earmarked_to: str
+    resolution: str
+
+
+class TransferNotElected(LedgerError):
+    """A balance transfer has no recorded election (date and reference) by the donor."""
+
+    code = "TRANSFER_NOT_ELECTED"
+    project: str
+
+
+class NoTransferClause(LedgerError):
+    """A balance transfer on an agreement without the elective-transfer clause."""
+
+    code = "NO_TRANSFER_CLAUSE"
+    project: str
+    agreement: str
+
+
+class ProjectNotClosed(LedgerError):
+    """The operation needs a closed project."""
+
+    code = "PROJECT_NOT_CLOSED"
+    project: str
+
+
+class ProjectClosed(LedgerError):
+    """The operation needs an open project."""
+
+    code = "PROJECT_CLOSED"
+    project: str
+
+
+class NoBalance(LedgerError):
+    """A closed project has no balance left to transfer or refund."""
+
+    code = "NO_BALANCE"
+    project: str
+
+
+class PeriodClosed(LedgerError):
+    """The value date falls in a closed period."""
+
+    code = "PERIOD_CLOSED"
+    period: str
+    date: str
+
+
+class DateOutOfOrder(LedgerError):
+    """A date comes before an event it must follow (a receipt before signing, ...)."""
+
+    code = "DATE_OUT_OF_ORDER"
+    what: str
+    date: str
+    earliest: str
+
+
+class InvalidAllocation(LedgerError):
+    """An allocation's shares, weights or candidates do not fit its policy."""
+
+    code = "INVALID_ALLOCATION"
+    reason: str
+
+
+class NoFundingGap(LedgerError):
+    """A gap-pro-rata allocation over resolutions whose funding gaps are all zero."""
+
+    code = "NO_FUNDING_GAP"
+    resolutions: List[str]
+
+
+class AlreadyReversed(LedgerError):
+    """The entry has already been reversed."""
+
+    code = "ALREADY_REVERSED"
+    entry: int
+    reversed_by: int
+
+
+class NotReversible(LedgerError):
+    """The entry cannot be reversed."""
+
+    code = "NOT_REVERSIBLE"
+    entry: int
+    reason: str
+
+
+class IdempotencyConflict(LedgerError):
+    """The idempotency key was used before with different content."""
+
+    code = "IDEMPOTENCY_CONFLICT"
+    key: str
+    entry: int
+
+
+class ApprovalRequired(LedgerError):
+    """The four-eyes policy requires an approver distinct from the recorder."""
+
+    code = "APPROVAL_REQUIRED"
+    command: str
+    reason: str
+
+
+class LimitExceeded(LedgerError):
+    """A named limit of the core was exceeded."""
+
+    code = "LIMIT_EXCEEDED"
+    limit: str
+    max: int
+    actual: int
+
+
+class JournalCorrupt(LedgerError):
+    """A journal line is malformed, altered, or does not replay to itself."""
+
+    code = "JOURNAL_CORRUPT"
+    line: int
+    reason: str
+
+
+class JournalTornTail(LedgerError):
+    """The journal ends in an incomplete line; ``Ledger.recover`` drops it explicitly."""
+
+    code = "JOURNAL_TORN_TAIL"
+    line: int
+    offset: int
+    bytes: int
+
+
+class Internal(LedgerError):
+    """An internal consistency check failed (a defect); nothing was changed."""
+
+    code = "INTERNAL"
+
+
+class IoError(LedgerError):
+    """Reading or writing the journal file failed."""
+
+    code = "IO_ERROR"
+    path: str
+
+
+def class_name_for_code(code: str) -> str:
+    """The class name of an error code: ``INSUFFICIENT_FUNDS`` -> ``InsufficientFunds``."""
+    return "".join(part.capitalize() for part in code.split("_"))
+
+
+#: Error code -> class, for every class defined above.
+ERROR_CLASSES: Dict[str, Type[LedgerError]] = {cls.code: cls for cls in LedgerError.__subclasses__()}
+
+
+def _register_missing(codes: "tuple[str, ...] | list[str]") -> List[str]:
+    """Gives a class to every core code without one, so that no error loses its code.
+
+    Returns the codes that had none (the test suite requires this to be empty).
+    """
+    missing = [code for code in codes if code not in ERROR_CLASSES]
+    for code in missing:
+        name = class_name_for_code(code)
+        cls = type(name, (LedgerError,), {"code": code, "__doc__": f"Core error {code}.", "__module__": __name__})
+        ERROR_CLASSES[code] = cls
+        globals()[name] = cls
+    return missing
+
+
+def _from_core(details: Dict[str, Any], index: Optional[int] = None) -> LedgerError:
+    """The exception for a core error's JSON form ``{"code", "message", ...}`` (used by the native module)."""
+    code = str(details.get("code", ""))
+    cls = ERROR_CLASSES.get(code)
+    if cls is None:
+        cls = ERROR_CLASSES[_register_missing([code])[0]] if code else LedgerError
+    return cls(str(details.get("message", code)), details, index)

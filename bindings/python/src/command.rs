@@ -1,0 +1,459 @@
+//! Python command dicts to the JSON text of the contract (`DOMAIN.md`), strictly.
+//!
+//! | Python value | where | JSON |
+//! |---|---|---|
+//! | `decimal.Decimal` | a money field | decimal string, no exponent (`format(d, "f")`); NaN and infinities pass as text, so the core refuses them (`INVALID_AMOUNT`) |
+//! | `int` | a money field | decimal string |
+//! | `str` | a money field | as written (the core checks it) |
+//! | `float` anywhere, `bool` in a money field | | `TypeError` |
+//! | `decimal.Decimal` | any other field | `TypeError` |
+//! | `datetime.date` | any field but money | `"YYYY-MM-DD"` |
+//! | `datetime.datetime` | `recorded_at` | RFC 3339 if timezone-aware; naive is a `TypeError` |
+//! | `datetime.datetime` | any other field | `TypeError` (a date belongs there) |
+//! | `None`, `bool`, `int`, `str`, `dict`, `list`, `tuple` | elsewhere | null, boolean, number, string, object, array |
+//!
+//! A whole command given as a `str` is JSON text already and goes to the core unchanged.
+//!
+//! Money fields are the core's [`DECIMAL_FIELDS`] (values) and [`DECIMAL_TABLE_FIELDS`]
+//! (tables of resolution id to amount), at the top level of a command. Everything else
+//! about a command (unknown fields, missing fields, malformed amounts) is the core's to
+//! judge; the binding only refuses what has no faithful JSON form.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use funding_window::{LedgerError, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+
+use crate::errors;
+use crate::values::decimal_type;
+
+/// Deepest nesting of dicts and lists accepted in a command (the contract needs three levels).
+pub const COMMAND_DEPTH_MAX: usize = 16;
+
+/// Largest exponent of a `decimal.Decimal` written out in full; beyond it the text keeps its
+/// exponent and the core refuses it, rather than the binding writing millions of zeros.
+const DECIMAL_EXPONENT_WRITTEN_MAX: i64 = 64;
+
+/// Why a Python value was not turned into JSON.
+pub enum Refusal {
+    /// A Python error: a `TypeError` for a type with no place in the contract, or an error
+    /// raised by the value itself.
+    Python(PyErr),
+    /// A value the core would refuse, reported as the core's own error.
+    Core(LedgerError),
+}
+
+impl From<PyErr> for Refusal {
+    fn from(e: PyErr) -> Self {
+        Refusal::Python(e)
+    }
+}
+
+impl Refusal {
+    /// The Python exception, tagged with the command's position in a batch.
+    pub fn into_pyerr(self, py: Python<'_>, index: Option<usize>) -> PyErr {
+        match self {
+            Refusal::Core(e) => errors::to_pyerr(py, &e, index),
+            Refusal::Python(e) => {
+                if let Some(i) = index {
+                    // Best effort: the exception still says what is wrong without it.
+                    let _ = e.value(py).setattr(intern!(py, "index"), i);
+                }
+                e
+            }
+        }
+    }
+}
+
+/// Where a value sits in a command, for messages (`purpose.window.earmarked_to[0]`).
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root => f.write_str("command"),
+            Path::Key(Path::Root, key) => f.write_str(key),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Type,
+    Money,
+    MoneyTable,
+    RecordedAt,
+    Plain,
+}
+
+fn field_kind(key: &str) -> Field {
+    if key == "type" {
+        Field::Type
+    } else if DECIMAL_FIELDS.contains(&key) {
+        Field::Money
+    } else if DECIMAL_TABLE_FIELDS.contains(&key) {
+        Field::MoneyTable
+    } else if key == "recorded_at" {
+        Field::RecordedAt
+    } else {
+        Field::Plain
+    }
+}
+
+fn type_error(message: String) -> Refusal {
+    Refusal::Python(PyTypeError::new_err(message))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
+}
+
+/// Most strings remembered by a [`Writer`] (see [`Writer::cached`]): more than the field
+/// names and command types of the contract.
+const STRING_CACHE_MAX: usize = 64;
+
+/// Writes commands as JSON text.
+///
+/// Command dicts of a batch share their key objects and command types: the first
+/// [`STRING_CACHE_MAX`] distinct ones are converted once. The cache holds a reference
+/// to each object it remembers, and a `str` never changes, so the same object means the same text.
+pub struct Writer<'py> {
+    py: Python<'py>,
+    decimal: Bound<'py, PyType>,
+    out: String,
+    cache: Vec<(Bound<'py, PyString>, Rc<str>)>,
+}
+
+/// Converts a Python command dict into the JSON text the core parses.
+pub fn to_json(command: &Bound<'_, PyAny>) -> Result<String, Refusal> {
+    Writer::new(command.py())?.write_command(command)
+}
+
+/// The JSON text of the contract that the binding hands to the core for a command dict
+/// (a `str` is returned as it is: it is already JSON text).
+///
+/// Raises `TypeError` for values with no place in the contract (a `float`, a `bool` where
+/// money belongs, a `datetime` where a date belongs, ...).
+#[pyfunction]
+pub fn command_to_json(py: Python<'_>, command: &Bound<'_, PyAny>) -> PyResult<String> {
+    to_json(command).map_err(|r| r.into_pyerr(py, None))
+}
+
+impl<'py> Writer<'py> {
+    /// A writer for the commands of one call.
+    pub fn new(py: Python<'py>) -> PyResult<Self> {
+        Ok(Writer { py, decimal: decimal_type(py)?.clone(), out: String::new(), cache: Vec::new() })
+    }
+
+    /// The JSON text of one command: a dict converted, or a `str` taken as JSON text of the
+    /// contract (parsed by the core, exactly as the Rust API parses it).
+    pub fn write_command(&mut self, command: &Bound<'py, PyAny>) -> Result<String, Refusal> {
+        if let Ok(text) = command.cast::<PyString>() {
+            return Ok(text.to_cow()?.into_owned());
+        }
+        self.out = String::with_capacity(256);
+        self.command(command)?;
+        Ok(std::mem::take(&mut self.out))
+    }
+
+    /// The text of a `str` object, converted once per distinct object while the cache has room.
+    fn cached(&mut self, s: &Bound<'py, PyString>) -> PyResult<Option<usize>> {
+        if let Some(i) = self.cache.iter().position(|(o, _)| o.is(s)) {
+            return Ok(Some(i));
+        }
+        if self.cache.len() == STRING_CACHE_MAX {
+            return Ok(None);
+        }
+        self.cache.push((s.clone(), Rc::from(s.to_cow()?.as_ref())));
+        Ok(Some(self.cache.len() - 1))
+    }
+
+    fn command(&mut self, command: &Bound<'py, PyAny>) -> Result<(), Refusal> {
+        let dict = command
+            .cast::<PyDict>()
+            .map_err(|_| type_error(format!("a command is a dict (or JSON text), not {}", type_name(command))))?;
+        // A private copy: nothing a value's methods do can change what is iterated.
+        let dict = dict.copy()?;
+        self.out.push('{');
+        for (i, (key, value)) in dict.iter().enumerate() {
+            let key = self.key(&key, &Path::Root)?;
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.string(&key)?;
+            self.out.push(':');
+            let path = Path::Key(&Path::Root, &key);
+            match field_kind(&key) {
+                Field::Type => match value.cast::<PyString>() {
+                    Ok(s) => self.recurring_string(s)?,
+                    Err(_) => self.plain(&value, &path, 1)?,
+                },
+                Field::Money => self.money(&value, &path)?,
+                Field::MoneyTable => self.money_table(&value, &path)?,
+                Field::RecordedAt => self.recorded_at(&value, &path)?,
+                Field::Plain => self.plain(&value, &path, 1)?,
+            }
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    fn key(&mut self, key: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<Rc<str>, Refusal> {
+        match key.cast::<PyString>() {
+            Ok(s) => match self.cached(s)? {
+                Some(i) => Ok(Rc::clone(&self.cache[i].1)),
+                None => Ok(Rc::from(s.to_cow()?.as_ref())),
+            },
+            Err(_) => Err(type_error(format!("{path}: keys are str, not {}", type_name(key)))),
+        }
+    }
+
+    /// Writes a `str` object as a JSON string.
+    fn py_string(&mut self, s: &Bound<'py, PyString>) -> Result<(), Refusal> {
+        write_json_string(&mut self.out, &s.to_cow()?);
+        Ok(())
+    }
+
+    /// Writes a `str` object that recurs across commands (the command type) as a JSON string.
+    fn recurring_string(&mut self, s: &Bound<'py, PyString>) -> Result<(), Refusal> {
+        match self.cached(s)? {
+            Some(i) => write_json_string(&mut self.out, &self.cache[i].1),
+            None => write_json_string(&mut self.out, &s.to_cow()?),
+        }
+        Ok(())
+    }
+
+    fn string(&mut self, text: &str) -> Result<(), Refusal> {
+        write_json_string(&mut self.out, text);
+        Ok(())
+    }
+
+    fn money(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<(), Refusal> {
+        if value.is_none() {
+            self.out.push_str("null");
+        } else if value.is_instance_of::<PyBool>() {
+            return Err(type_error(format!(
+                "{path}: a bool is not money; give a decimal.Decimal, an int or a decimal string"
+            )));
+        } else if value.is_instance_of::<PyInt>() {
+            let text = int_text(value)?;
+            self.string(&text)?;
+        } else if value.is_instance(&self.decimal)? {
+            let text = decimal_text(&self.decimal, value)?;
+            self.string(&text)?;
+        } else if let Ok(s) = value.cast::<PyString>() {
+            self.py_string(s)?;
+        } else if value.is_instance_of::<PyFloat>() {
+            return Err(type_error(format!(
+                "{path}: a float is not exact money; give a decimal.Decimal, an int or a decimal string such as \"1250.00\""
+            )));
+        } else {
+            return Err(type_error(format!(
+                "{path}: money is a decimal.Decimal, an int or a decimal string, not {}",
+                type_name(value)
+            )));
+        }
+        Ok(())
+    }
+
+    fn money_table(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<(), Refusal> {
+        let Ok(dict) = value.cast::<PyDict>() else {
+            // Not a table: the core says what it expected.
+            return self.plain(value, path, 1);
+        };
+        let dict = dict.copy()?;
+        self.out.push('{');
+        for (i, (key, amount)) in dict.iter().enumerate() {
+            let key = self.key(&key, path)?;
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.string(&key)?;
+            self.out.push(':');
+            self.money(&amount, &Path::Key(path, &key))?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    fn recorded_at(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<(), Refusal> {
+        if value.is_instance_of::<PyDateTime>() {
+            let offset = value.call_method0(intern!(self.py, "utcoffset"))?;
+            if offset.is_none() {
+                return Err(type_error(format!(
+                    "{path}: a naive datetime has no time zone; give a timezone-aware datetime or an RFC 3339 string"
+                )));
+            }
+            let text: String = value.call_method0(intern!(self.py, "isoformat"))?.extract()?;
+            return self.string(&text);
+        }
+        if value.is_instance_of::<PyDate>() {
+            return Err(type_error(format!(
+                "{path}: a timestamp is a timezone-aware datetime or an RFC 3339 string, not a date"
+            )));
+        }
+        self.plain(value, path, 1)
+    }
+
+    fn plain(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>, depth: usize) -> Result<(), Refusal> {
+        if depth > COMMAND_DEPTH_MAX {
+            return Err(Refusal::Core(LedgerError::InvalidCommand {
+                message: format!("{path}: nested deeper than {COMMAND_DEPTH_MAX} levels"),
+            }));
+        }
+        if value.is_none() {
+            self.out.push_str("null");
+        } else if let Ok(b) = value.cast::<PyBool>() {
+            self.out.push_str(if b.is_true() { "true" } else { "false" });
+        } else if value.is_instance_of::<PyInt>() {
+            self.integer(value, path)?;
+        } else if let Ok(s) = value.cast::<PyString>() {
+            self.py_string(s)?;
+        } else if value.is_instance_of::<PyFloat>() {
+            return Err(type_error(format!(
+                "{path}: floats are not accepted anywhere in a command (money is a decimal.Decimal, an int or a decimal string)"
+            )));
+        } else if value.is_instance_of::<PyDateTime>() {
+            return Err(type_error(format!(
+                "{path}: a datetime.datetime where a date belongs; give a datetime.date or \"YYYY-MM-DD\""
+            )));
+        } else if value.is_instance_of::<PyDate>() {
+            let text: String = value.call_method0(intern!(self.py, "isoformat"))?.extract()?;
+            self.string(&text)?;
+        } else if value.is_instance(&self.decimal)? {
+            return Err(type_error(format!(
+                "{path}: a decimal.Decimal outside a money field (money fields: {}; tables: {})",
+                DECIMAL_FIELDS.join(", "),
+                DECIMAL_TABLE_FIELDS.join(", ")
+            )));
+        } else if let Ok(dict) = value.cast::<PyDict>() {
+            let dict = dict.copy()?;
+            self.out.push('{');
+            for (i, (key, inner)) in dict.iter().enumerate() {
+                let key = self.key(&key, path)?;
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.string(&key)?;
+                self.out.push(':');
+                self.plain(&inner, &Path::Key(path, &key), depth + 1)?;
+            }
+            self.out.push('}');
+        } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+            // A tuple snapshot: nothing can change the sequence while it is written.
+            let items = value.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+            self.out.push('[');
+            for (i, inner) in items.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.plain(inner, &Path::Index(path, i), depth + 1)?;
+            }
+            self.out.push(']');
+        } else {
+            return Err(type_error(format!("{path}: {} has no place in a command", type_name(value))));
+        }
+        Ok(())
+    }
+
+    /// An integer outside money (an entry number): a JSON number if it fits 64 bits.
+    fn integer(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<(), Refusal> {
+        if let Ok(n) = value.extract::<i64>() {
+            let _ = write!(self.out, "{n}");
+        } else if let Ok(n) = value.extract::<u64>() {
+            let _ = write!(self.out, "{n}");
+        } else {
+            return Err(Refusal::Core(LedgerError::InvalidCommand {
+                message: format!("{path}: integer {} is out of range", int_text(value)?),
+            }));
+        }
+        Ok(())
+    }
+}
+
+/// An `int` as decimal text. Past Python's limit on decimal conversion (4300 digits) the
+/// text is hexadecimal, which the core refuses as it refuses any amount that large.
+fn int_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let py = value.py();
+    let int_type = py.get_type::<PyInt>();
+    // int.__str__, not str(), for a subclass (an IntEnum): it does not get to choose its text.
+    let text = if value.get_type().is(&int_type) {
+        value.str().map(|s| s.into_any())
+    } else {
+        int_type.call_method1(intern!(py, "__str__"), (value,))
+    };
+    match text {
+        Ok(text) => text.extract(),
+        Err(_) => {
+            let hex: String = int_type.call_method1(intern!(py, "__format__"), (value, "x"))?.extract()?;
+            Ok(format!("0x{hex}"))
+        }
+    }
+}
+
+/// A `decimal.Decimal` as plain decimal text (`format(d, "f")`), without an exponent.
+///
+/// `NaN`, `sNaN` and `Infinity` keep their names, and a huge exponent is left as written:
+/// the core refuses all of them with its own error.
+fn decimal_text(decimal: &Bound<'_, PyType>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let py = value.py();
+    // Decimal.__str__, not str(), for a subclass: it does not get to choose its text.
+    let text: String = if value.get_type().is(decimal) {
+        value.str()?.to_cow()?.into_owned()
+    } else {
+        decimal.call_method1(intern!(py, "__str__"), (value,))?.extract()?
+    };
+    let Some(at) = text.find(['E', 'e']) else {
+        return Ok(text);
+    };
+    let exponent: Option<i64> = text[at + 1..].parse().ok();
+    match exponent {
+        Some(e) if e.abs() <= DECIMAL_EXPONENT_WRITTEN_MAX => {
+            decimal.call_method1(intern!(py, "__format__"), (value, "f"))?.extract()
+        }
+        _ => Ok(text),
+    }
+}
+
+/// Appends `text` as a JSON string literal (the escapes of RFC 8259).
+fn write_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `i` is the position of an ASCII byte: a character boundary.
+        out.push_str(&text[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
+}

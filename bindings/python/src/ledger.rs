@@ -1,0 +1,514 @@
+//! The `Ledger` class: the core's ledger behind a lock, worked on with the interpreter released.
+
+use std::borrow::Cow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::NaiveDate;
+use funding_window::calendar::date_argument;
+use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, Request};
+use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDate, PyDateTime, PyDict, PyList, PySlice, PyString};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::command;
+use crate::errors::{batch_to_pyerr, to_pyerr};
+use crate::journal::JournalSnapshot;
+use crate::values::Converter;
+
+/// A report as the core's JSON text and the same document parsed, for Python objects.
+type Document = (String, Value);
+
+const BROKEN: &str = "this ledger stopped after an internal failure; reopen it from its journal";
+
+/// The funding window's books (the core's `Ledger`).
+///
+/// Methods that do real work (applying, replaying, reports) release the interpreter while
+/// the core runs; the ledger is locked meanwhile, so calls from several threads queue up.
+#[pyclass(name = "Ledger", module = "funding_window._native", frozen)]
+pub struct PyLedger {
+    inner: Mutex<Ledger>,
+    /// Set when the core failed unexpectedly mid-operation: the state is not trusted after it.
+    broken: AtomicBool,
+}
+
+/// What applying one command did (the core's `Applied`).
+#[pyclass(name = "Applied", module = "funding_window._native", frozen)]
+pub struct PyApplied {
+    inner: Applied,
+}
+
+impl PyLedger {
+    fn wrap(ledger: Ledger) -> Self {
+        PyLedger { inner: Mutex::new(ledger), broken: AtomicBool::new(false) }
+    }
+
+    /// Runs `f` on the ledger, interpreter released and ledger locked. A panic in the core
+    /// (a defect) becomes `INTERNAL`, and the ledger refuses further work.
+    fn with_ledger<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Ledger) -> T + Send) -> PyResult<T> {
+        let outcome = py.detach(|| {
+            let mut ledger = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            if self.broken.load(Ordering::Acquire) {
+                return Err(BROKEN.to_owned());
+            }
+            catch_unwind(AssertUnwindSafe(|| f(&mut ledger))).map_err(|payload| {
+                self.broken.store(true, Ordering::Release);
+                panic_message(payload.as_ref())
+            })
+        });
+        outcome.map_err(|message| to_pyerr(py, &LedgerError::Internal { message }, None))
+    }
+
+    fn document<'py, T: Serialize>(
+        &self,
+        py: Python<'py>,
+        f: impl FnOnce(&mut Ledger) -> Result<T, LedgerError> + Send,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let document = self.with_ledger(py, |ledger| f(ledger).and_then(|report| serialize(&report)))?;
+        to_python(py, document)
+    }
+}
+
+/// Runs a constructor with the interpreter released; a panic becomes `INTERNAL`.
+fn guarded<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, LedgerError> + Send) -> PyResult<T> {
+    let outcome = py.detach(|| {
+        catch_unwind(AssertUnwindSafe(f))
+            .unwrap_or_else(|payload| Err(LedgerError::Internal { message: panic_message(payload.as_ref()) }))
+    });
+    outcome.map_err(|e| to_pyerr(py, &e, None))
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown failure".to_owned());
+    format!("the core failed unexpectedly: {text}")
+}
+
+/// The core's JSON bytes of a report, and the same parsed (field order kept).
+fn serialize<T: Serialize>(report: &T) -> Result<Document, LedgerError> {
+    let internal = |e: serde_json::Error| LedgerError::Internal { message: format!("report serialization: {e}") };
+    let json = serde_json::to_string(report).map_err(internal)?;
+    let value = serde_json::from_str(&json).map_err(internal)?;
+    Ok((json, value))
+}
+
+fn to_python(py: Python<'_>, document: Result<Document, LedgerError>) -> PyResult<(String, Bound<'_, PyAny>)> {
+    let (json, value) = document.map_err(|e| to_pyerr(py, &e, None))?;
+    let data = Converter::typed(py)?.convert(&value)?;
+    Ok((json, data))
+}
+
+/// `None`, a `datetime.date` or a `YYYY-MM-DD` string; a `datetime` is refused.
+fn date_arg(py: Python<'_>, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NaiveDate>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let text: String = if value.is_instance_of::<PyDateTime>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: a datetime.datetime where a date belongs; give a datetime.date or \"YYYY-MM-DD\""
+        )));
+    } else if value.is_instance_of::<PyDate>() {
+        value.call_method0(intern!(py, "isoformat"))?.extract()?
+    } else if let Ok(s) = value.cast::<PyString>() {
+        s.to_cow()?.into_owned()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{name}: a date is a datetime.date or \"YYYY-MM-DD\", not {}",
+            value.get_type().name()?
+        )));
+    };
+    date_argument(name, &text).map(Some).map_err(|e| to_pyerr(py, &e, None))
+}
+
+/// A text argument (period, donor, account): `str` only.
+fn text_arg(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!("{name} is a str, not {}", value.get_type().name()?))),
+    }
+}
+
+#[pymethods]
+impl PyLedger {
+    /// An empty in-memory ledger (USD reporting) that knows the 15 Assembly resolutions.
+    #[new]
+    fn py_new() -> Self {
+        PyLedger::wrap(Ledger::new())
+    }
+
+    /// Opens a journal file: replays and verifies every entry; new entries are appended to it.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        guarded(py, move || Ledger::open(&path)).map(PyLedger::wrap)
+    }
+
+    /// Creates a new journal file (never overwriting one) and a ledger appending to it.
+    #[staticmethod]
+    fn create(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        guarded(py, move || Ledger::create(&path)).map(PyLedger::wrap)
+    }
+
+    /// Opens a journal file, cutting off a torn tail left by a crash; returns what was dropped.
+    #[staticmethod]
+    fn recover<'py>(py: Python<'py>, path: PathBuf) -> PyResult<(Self, Bound<'py, PyAny>)> {
+        let (ledger, recovery) = guarded(py, move || {
+            let (ledger, recovery) = Ledger::recover(&path)?;
+            Ok((ledger, serialize(&recovery)?))
+        })?;
+        let (_, recovery) = to_python(py, Ok(recovery))?;
+        Ok((PyLedger::wrap(ledger), recovery))
+    }
+
+    /// Rebuilds a ledger from journal text (as `to_journal` returns it), verifying it.
+    #[staticmethod]
+    fn from_journal(py: Python<'_>, text: String) -> PyResult<Self> {
+        guarded(py, move || Ledger::from_journal(&text)).map(PyLedger::wrap)
+    }
+
+    /// Writes the whole journal to `path` atomically.
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        self.with_ledger(py, move |ledger| ledger.save(&path))?.map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// The journal as JSON Lines, exactly as `save` writes it.
+    fn to_journal(&self, py: Python<'_>) -> PyResult<String> {
+        self.with_ledger(py, |ledger| ledger.to_journal().map(Cow::into_owned))?.map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// A snapshot of the journal, for the journal report.
+    fn journal(&self, py: Python<'_>) -> PyResult<JournalSnapshot> {
+        self.with_ledger(py, |ledger| ledger.to_journal().map(|text| JournalSnapshot::new(text.into_owned())))?
+            .map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with_ledger(py, |ledger| ledger.len())
+    }
+
+    /// Hash of the last journal entry (64 zeros for an empty journal).
+    #[getter]
+    fn chain_head(&self, py: Python<'_>) -> PyResult<String> {
+        self.with_ledger(py, |ledger| ledger.chain_head())
+    }
+
+    /// The journal file the ledger appends to, if any.
+    #[getter]
+    fn path(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        self.with_ledger(py, |ledger| ledger.path().map(|p| p.display().to_string()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        self.with_ledger(py, |ledger| {
+            format!("Ledger(entries={}, chain_head={:.12}…)", ledger.len(), ledger.chain_head())
+        })
+    }
+
+    /// Applies one command dict of the contract; on error nothing changes.
+    fn apply(&self, py: Python<'_>, command: &Bound<'_, PyAny>) -> PyResult<PyApplied> {
+        let text = command::to_json(command).map_err(|r| r.into_pyerr(py, None))?;
+        self.with_ledger(py, move |ledger| Request::from_json(&text).and_then(|request| ledger.apply(request)))?
+            .map(|inner| PyApplied { inner })
+            .map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// Applies commands (dicts or JSON texts) all or nothing; a failure names the command's `index`.
+    fn apply_batch(&self, py: Python<'_>, commands: &Bound<'_, PyAny>) -> PyResult<AppliedBatch> {
+        if commands.is_instance_of::<PyDict>() || commands.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err("a batch is a list of command dicts"));
+        }
+        let requests = match commands.len() {
+            Ok(n) if n >= PIPELINE_COMMANDS_MIN => convert_and_parse_in_parallel(py, commands)?,
+            _ => convert_then_parse(py, commands)?,
+        };
+        let outcome = self.with_ledger(py, move |ledger| requests.and_then(|r| ledger.apply_batch(r)))?;
+        match outcome {
+            Ok(items) => Ok(AppliedBatch { items }),
+            Err(e) => Err(batch_to_pyerr(py, &e)),
+        }
+    }
+
+    /// Dry run of an `allocate` command dict: the split and its explanation; nothing changes.
+    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let text = command::to_json(command).map_err(|r| r.into_pyerr(py, None))?;
+        self.document(py, move |ledger| Request::from_json(&text).and_then(|r| ledger.preview_request(&r)))
+    }
+
+    /// Trial balance as of a date (`None`: after every entry).
+    #[pyo3(signature = (as_of=None))]
+    fn trial_balance<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let as_of = date_arg(py, "as_of", as_of)?;
+        self.document(py, move |ledger| Ok(ledger.trial_balance(as_of)))
+    }
+
+    /// The resolution tracker of a half-year (`"2024-H2"`).
+    fn resolution_tracker<'py>(
+        &self,
+        py: Python<'py>,
+        period: &Bound<'py, PyAny>,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let period = text_arg("period", period)?;
+        self.document(py, move |ledger| Ledger::parse_period(&period).map(|p| ledger.resolution_tracker(p)))
+    }
+
+    /// The window statement of a half-year (`"2024-H2"`).
+    fn window_statement<'py>(
+        &self,
+        py: Python<'py>,
+        period: &Bound<'py, PyAny>,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let period = text_arg("period", period)?;
+        self.document(py, move |ledger| Ledger::parse_period(&period).map(|p| ledger.window_statement(p)))
+    }
+
+    /// A donor's statement.
+    fn donor_statement<'py>(
+        &self,
+        py: Python<'py>,
+        donor: &Bound<'py, PyAny>,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let donor = text_arg("donor", donor)?;
+        self.document(py, move |ledger| ledger.donor_statement(&donor))
+    }
+
+    /// The balance-transfer register.
+    fn transfer_register<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
+        self.document(py, |ledger| Ok(ledger.transfer_register()))
+    }
+
+    /// The allocation log.
+    fn allocation_log<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
+        self.document(py, |ledger| Ok(ledger.allocation_log()))
+    }
+
+    /// The registered resolutions.
+    fn resolutions<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
+        self.document(py, |ledger| Ok(ledger.resolutions()))
+    }
+
+    /// The registered donors.
+    fn donors<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
+        self.document(py, |ledger| Ok(ledger.donors()))
+    }
+
+    /// The window's balance (unallocated and per earmark) as of a date.
+    #[pyo3(signature = (as_of=None))]
+    fn window_balance<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let as_of = date_arg(py, "as_of", as_of)?;
+        self.document(py, move |ledger| Ok(ledger.window_balance(as_of)))
+    }
+
+    /// One journal entry, by sequence number.
+    fn entry<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<(String, Bound<'py, PyAny>)> {
+        self.document(py, move |ledger| ledger.entry(seq))
+    }
+
+    /// The debit-positive balance of an account, as `decimal.Decimal`.
+    #[pyo3(signature = (account, currency=None, as_of=None))]
+    fn balance<'py>(
+        &self,
+        py: Python<'py>,
+        account: &Bound<'py, PyAny>,
+        currency: Option<&Bound<'py, PyAny>>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let account = text_arg("account", account)?;
+        let currency = currency.filter(|c| !c.is_none()).map(|c| text_arg("currency", c)).transpose()?;
+        let as_of = date_arg(py, "as_of", as_of)?;
+        let amount = self.with_ledger(py, move |ledger| {
+            let currency = currency.as_deref().map(str::parse::<Currency>).transpose()?;
+            ledger.balance(&account, currency, as_of).map(|a| a.to_string())
+        })?;
+        let amount = amount.map_err(|e| to_pyerr(py, &e, None))?;
+        Converter::typed(py)?.decimal(&amount)
+    }
+}
+
+/// Batches of at least this many commands are parsed by a second thread while the first
+/// converts the Python objects (which needs the interpreter); smaller ones are not worth a thread.
+const PIPELINE_COMMANDS_MIN: usize = 4096;
+
+/// Commands handed to the parsing thread at a time.
+const PIPELINE_CHUNK_COMMANDS: usize = 512;
+
+/// Converts every command, then parses them all (with the interpreter released).
+///
+/// The outer error is a conversion error (`TypeError`, ...), which comes before any parse error.
+fn convert_then_parse(py: Python<'_>, commands: &Bound<'_, PyAny>) -> PyResult<Result<Vec<Request>, BatchError>> {
+    let mut writer = command::Writer::new(py)?;
+    let mut texts = Vec::new();
+    for (index, command) in commands.try_iter()?.enumerate() {
+        texts.push(writer.write_command(&command?).map_err(|r| r.into_pyerr(py, Some(index)))?);
+    }
+    drop(writer);
+    Ok(py.detach(move || parse_all(texts)))
+}
+
+/// As [`convert_then_parse`], with the parsing on a second thread as the texts come.
+fn convert_and_parse_in_parallel(
+    py: Python<'_>,
+    commands: &Bound<'_, PyAny>,
+) -> PyResult<Result<Vec<Request>, BatchError>> {
+    let mut writer = command::Writer::new(py)?;
+    let iterator = commands.try_iter()?;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<String>>(64);
+        // When the parser stops at an error it drops the receiver, and sending fails at once.
+        let parser = scope.spawn(move || parse_all(receiver.into_iter().flatten()));
+        let mut conversion_error = None;
+        let mut chunk = Vec::with_capacity(PIPELINE_CHUNK_COMMANDS);
+        for (index, command) in iterator.enumerate() {
+            match command.map_err(command::Refusal::from).and_then(|c| writer.write_command(&c)) {
+                Ok(text) => {
+                    chunk.push(text);
+                    if chunk.len() == PIPELINE_CHUNK_COMMANDS {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(PIPELINE_CHUNK_COMMANDS));
+                        let _ = sender.send(full);
+                    }
+                }
+                Err(refusal) => {
+                    conversion_error = Some(refusal.into_pyerr(py, Some(index)));
+                    break;
+                }
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = sender.send(chunk);
+        }
+        drop(sender);
+        let parsed = py.detach(move || parser.join());
+        match (conversion_error, parsed) {
+            (Some(e), _) => Err(e),
+            (None, Ok(parsed)) => Ok(parsed),
+            (None, Err(payload)) => {
+                Err(to_pyerr(py, &LedgerError::Internal { message: panic_message(payload.as_ref()) }, None))
+            }
+        }
+    })
+}
+
+/// Parses command texts; the first that fails names its position.
+fn parse_all(texts: impl IntoIterator<Item = String>) -> Result<Vec<Request>, BatchError> {
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(index, text)| Request::from_json(&text).map_err(|error| BatchError { index, error }))
+        .collect()
+}
+
+/// The results of a batch: a sequence of `Applied`, made into Python objects when read.
+#[pyclass(name = "AppliedBatch", module = "funding_window._native", frozen, sequence)]
+pub struct AppliedBatch {
+    items: Vec<Applied>,
+}
+
+#[pymethods]
+impl AppliedBatch {
+    fn __len__(&self) -> usize {
+        self.items.len()
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let len = isize::try_from(self.items.len()).unwrap_or(isize::MAX);
+        if let Ok(slice) = index.cast::<PySlice>() {
+            let range = slice.indices(len)?;
+            let list = PyList::empty(py);
+            let mut i = range.start;
+            for _ in 0..range.slicelength {
+                if let Some(item) = usize::try_from(i).ok().and_then(|i| self.items.get(i)) {
+                    list.append(PyApplied { inner: item.clone() })?;
+                }
+                i += range.step;
+            }
+            return Ok(list.into_any());
+        }
+        let i: isize = index.extract()?;
+        let position = if i < 0 { i + len } else { i };
+        match usize::try_from(position).ok().and_then(|p| self.items.get(p)) {
+            Some(item) => Ok(Bound::new(py, PyApplied { inner: item.clone() })?.into_any()),
+            None => Err(PyIndexError::new_err("batch index out of range")),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        match (self.items.first(), self.items.last()) {
+            (Some(first), Some(last)) => {
+                format!("AppliedBatch({} entries, seq {}..{})", self.items.len(), first.seq, last.seq)
+            }
+            _ => "AppliedBatch(0 entries)".to_owned(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyApplied {
+    /// Sequence number of the journal entry.
+    #[getter]
+    fn seq(&self) -> u64 {
+        self.inner.seq
+    }
+
+    /// The entry's hash (the journal's chain head right after it).
+    #[getter]
+    fn hash(&self) -> String {
+        self.inner.hash.clone()
+    }
+
+    /// Value date (`None` for registrations and settings).
+    #[getter]
+    fn date<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.date.map(|d| Converter::typed(py)?.date(&d.format("%Y-%m-%d").to_string())).transpose()
+    }
+
+    /// `True` when an idempotency key matched an earlier entry, returned unchanged.
+    #[getter]
+    fn duplicate(&self) -> bool {
+        self.inner.duplicate
+    }
+
+    /// The postings: dicts of `account`, `currency` and `amount` (`Decimal`, debit-positive).
+    #[getter]
+    fn postings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(&self.inner.postings).map_err(|e| {
+            to_pyerr(py, &LedgerError::Internal { message: format!("postings serialization: {e}") }, None)
+        })?;
+        Converter::typed(py)?.convert(&value)
+    }
+
+    /// The core's JSON of the result.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner)
+            .map_err(|e| to_pyerr(py, &LedgerError::Internal { message: format!("serialization: {e}") }, None))
+    }
+
+    /// The result as a dict (amounts `Decimal`, dates `datetime.date`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, serialize(&self.inner)).map(|(_, data)| data)
+    }
+
+    fn __repr__(&self) -> String {
+        let date = self.inner.date.map_or_else(|| "None".to_owned(), |d| d.format("%Y-%m-%d").to_string());
+        format!(
+            "Applied(seq={}, date={}, postings={}, duplicate={})",
+            self.inner.seq,
+            date,
+            self.inner.postings.len(),
+            if self.inner.duplicate { "True" } else { "False" }
+        )
+    }
+}
