@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly package of the funding-window ledger:
+#
+#   bindings/wasm/pkg/web   ES module for browsers (wasm-bindgen --target web)
+#   bindings/wasm/pkg/node  CommonJS module for Node (wasm-bindgen --target nodejs)
+#
+# each with a package.json (name "funding-window") and the typed funding_window.d.ts.
+#
+# It installs what is missing and skips what is present (see ../../../shared/docs/TOOLCHAIN.md):
+#   * Debian's Rust for WebAssembly (rustc-web, cargo-web, rust-web-src, rust-web-llvm and the
+#     lld its rust-lld points to), because rustup cannot fetch a wasm32 standard library here;
+#     the standard library is built from source with -Z build-std;
+#   * wasm-bindgen-cli at exactly the version the crate pins (cargo install);
+#   * wasm-opt and tsc from npm (binaryen, typescript: package-lock.json in this directory).
+#
+# Usage: bindings/wasm/build.sh            (prints the gzipped size of the optimised module)
+# Environment: FW_WASM_OPT=-O3 (wasm-opt level), FW_WASM_FORCE=1 (rebuild the package even if
+# the module did not change).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '[wasm build] %s\n' "$*" >&2; }
+
+# shellcheck source=scripts/apt.sh
+source "$here/scripts/apt.sh"
+
+# ----- toolchain --------------------------------------------------------------------------------
+
+ensure_debian_rust() {
+    apt_install rustc-web cargo-web rust-web-src rust-web-llvm
+    # rust-web-llvm links /usr/bin/rust-lld to the lld of its LLVM (lld-22 for Rust 1.96) without
+    # depending on it: install the package the link names when the link dangles.
+    if [ ! -e /usr/bin/rust-lld ]; then
+        local lld
+        lld="$(readlink /usr/bin/rust-lld || true)"
+        [ -n "$lld" ] || { log "/usr/bin/rust-lld is missing"; exit 1; }
+        apt_install "$(basename "$lld")"
+    fi
+    [ -d /usr/lib/rustlib/src/rust/library ] || { log "rust-web-src did not install the std source"; exit 1; }
+}
+
+ensure_node() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
+}
+
+pinned_bindgen_version() {
+    sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' "$here/Cargo.toml"
+}
+
+ensure_wasm_bindgen() {
+    local want have
+    want="$(pinned_bindgen_version)"
+    [ -n "$want" ] || { log "wasm-bindgen is not pinned with = in $here/Cargo.toml"; exit 1; }
+    have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+    if [ "$have" = "$want" ]; then
+        return 0
+    fi
+    log "installing wasm-bindgen-cli $want (found: ${have:-none}); takes a few minutes"
+    local cargo_bin=cargo
+    command -v cargo >/dev/null 2>&1 || cargo_bin=/usr/bin/cargo
+    # --locked first; it fails when a locked dependency was yanked from the registry, then let
+    # cargo resolve current compatible versions.
+    "$cargo_bin" install wasm-bindgen-cli --version "$want" --locked ||
+        "$cargo_bin" install wasm-bindgen-cli --version "$want"
+}
+
+ensure_npm_tools() {
+    if [ ! -x "$here/node_modules/.bin/wasm-opt" ] || [ ! -x "$here/node_modules/.bin/tsc" ] ||
+        [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+        log "installing binaryen and typescript (npm ci)"
+        (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+# ----- build ------------------------------------------------------------------------------------
+
+ensure_debian_rust
+ensure_node
+ensure_wasm_bindgen
+ensure_npm_tools
+
+cd "$root"
+log "compiling funding-window-wasm for wasm32-unknown-unknown (Debian rustc, -Z build-std)"
+# Debian's compiler in a target directory of its own, so the two compilers never share artifacts.
+# Fat LTO and one codegen unit: a smaller and faster module (this profile applies to this build only).
+env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$root/target/wasm" \
+    CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+    /usr/bin/cargo build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
+    -p funding-window-wasm
+
+raw="$root/target/wasm/wasm32-unknown-unknown/release/funding_window_wasm.wasm"
+pkg="$here/pkg"
+opt_level="${FW_WASM_OPT:--O3}"
+stamp="$(cat "$raw" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-64) $opt_level"
+if [ "${FW_WASM_FORCE:-0}" != 1 ] && [ -f "$pkg/.stamp" ] && [ "$(cat "$pkg/.stamp")" = "$stamp" ] &&
+    [ -f "$pkg/web/funding_window_bg.wasm" ] && [ -f "$pkg/node/funding_window_bg.wasm" ]; then
+    log "package is up to date"
+else
+    rm -rf "$pkg/web" "$pkg/node" "$pkg/.stamp"
+    for target in web node; do
+        out="$pkg/$target"
+        bindgen_target="$target"
+        [ "$target" = node ] && bindgen_target=nodejs
+        wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name funding_window "$raw"
+        log "optimising $target/funding_window_bg.wasm (wasm-opt $opt_level)"
+        # The features rustc 1.96 enables by default for wasm32-unknown-unknown.
+        "$here/node_modules/.bin/wasm-opt" "$opt_level" \
+            --enable-bulk-memory --enable-bulk-memory-opt --enable-call-indirect-overlong \
+            --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int \
+            --enable-reference-types --enable-sign-ext \
+            -o "$out/funding_window_bg.wasm" "$out/funding_window_bg.wasm"
+    done
+    printf '%s\n' "$stamp" >"$pkg/.stamp"
+fi
+# Cheap, so always: the README and package.json of both packages.
+version="$(awk -F'"' '/^\[workspace.package\]/{w=1} w && /^version *=/{print $2; exit}' "$root/Cargo.toml")"
+for target in web node; do
+    cp "$here/README.md" "$pkg/$target/README.md"
+    node "$here/scripts/package-json.mjs" "$target" "$version" "$pkg/$target"
+done
+
+raw_bytes="$(wc -c <"$pkg/web/funding_window_bg.wasm")"
+gz_bytes="$(gzip -9 -c "$pkg/web/funding_window_bg.wasm" | wc -c)"
+limit=300000
+printf 'funding_window_bg.wasm: %d bytes, %d bytes gzipped (%d.%d KB; limit 300 KB)\n' \
+    "$raw_bytes" "$gz_bytes" $((gz_bytes / 1000)) $((gz_bytes % 1000 / 100))
+if [ "$gz_bytes" -gt "$limit" ]; then
+    log "the gzipped module is larger than 300 KB"
+    exit 1
+fi

@@ -1,0 +1,387 @@
+//! # funding-window-wasm
+//!
+//! The funding-window ledger for JavaScript (browsers and Node), built with wasm-bindgen.
+//!
+//! The binding is thin: it turns JavaScript values into the core's JSON contract, calls the core,
+//! and hands back the core's JSON. No business rule lives here.
+//!
+//! * Commands go in as plain objects. They are written as JSON text by a strict walk
+//!   ([`convert`]) and parsed by the core ([`funding_window::Request::from_json`]), so a JS number
+//!   where a decimal string belongs is refused, never converted.
+//! * Reports come out as the core's `serde_json` text: the `...Json()` methods return it as is,
+//!   the other methods return `JSON.parse` of that exact text (amounts stay strings).
+//! * Failures throw an `Error` named `"LedgerError"` carrying the core's code and fields
+//!   ([`error`]).
+//! * Nothing here can panic (a panic aborts a WebAssembly module): no unwrapping of options or
+//!   results, no panicking macro, no fallible indexing; the clippy lints below deny them.
+//!
+//! The TypeScript types of every command and report are in `contract.d.ts`, appended to the
+//! generated `funding_window.d.ts`.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![warn(missing_docs)]
+
+pub mod convert;
+pub mod error;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use funding_window::calendar::date_argument;
+use funding_window::command::COMMAND_TYPES;
+use funding_window::{Currency, LedgerError, Request, ERROR_CODES};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const CONTRACT_TYPES: &str = include_str!("contract.d.ts");
+
+type JsResult<T> = Result<T, JsValue>;
+
+fn thrown(error: LedgerError) -> JsValue {
+    error::to_js(&error, None)
+}
+
+/// The core's JSON text of a report or result.
+fn json_text<T: Serialize>(value: &T) -> Result<String, LedgerError> {
+    serde_json::to_string(value).map_err(|e| LedgerError::Internal { message: format!("serializing a result: {e}") })
+}
+
+/// `JSON.parse` of the core's text: the object variant of a result.
+fn json_object<T: Serialize>(value: &T) -> JsResult<JsValue> {
+    let text = json_text(value).map_err(thrown)?;
+    js_sys::JSON::parse(&text)
+        .map_err(|_| thrown(LedgerError::Internal { message: "JSON.parse refused the core's JSON".into() }))
+}
+
+/// `recorded_at` for commands that give none: the JavaScript clock (the core's default clock
+/// has nothing to read on bare WebAssembly).
+fn js_clock() -> funding_window::Clock {
+    Arc::new(|| {
+        let millis = js_sys::Date::now();
+        // `as` saturates; a clock outside chrono's range falls back to the epoch.
+        DateTime::<Utc>::from_timestamp_millis(millis as i64).map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t)
+    })
+}
+
+fn period_arg(value: &JsValue) -> Result<funding_window::Period, LedgerError> {
+    let text = convert::string_arg("period", value, "a period such as \"2024-H2\"")?;
+    funding_window::Ledger::parse_period(&text)
+}
+
+fn date_arg(name: &str, value: &JsValue) -> Result<Option<chrono::NaiveDate>, LedgerError> {
+    convert::optional_string_arg(name, value, "a date YYYY-MM-DD")?.map(|text| date_argument(name, &text)).transpose()
+}
+
+fn request_of(command: &JsValue) -> Result<Request, LedgerError> {
+    Request::from_json(&convert::command_json(command)?)
+}
+
+/// The books of a funding window, in memory.
+///
+/// ```js
+/// const ledger = new Ledger();
+/// ledger.apply({ type: "register_donor", id: "NO", name: "Norway", kind: "member_state" });
+/// ledger.resolutionTracker("2024-H2").rows[0].gap_pct;
+/// ```
+#[wasm_bindgen]
+pub struct Ledger {
+    inner: funding_window::Ledger,
+}
+
+impl Ledger {
+    fn wrap(mut inner: funding_window::Ledger) -> Ledger {
+        inner.set_clock(js_clock());
+        Ledger { inner }
+    }
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Ledger {
+    /// An empty ledger that knows the 15 Assembly resolutions.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Ledger {
+        Ledger::wrap(funding_window::Ledger::new())
+    }
+
+    /// Rebuilds a ledger from journal text (JSON Lines, as `toJournal` and the Rust core write
+    /// it), verifying the hash chain and that every entry replays to its exact bytes. The text may
+    /// also be given as its UTF-8 bytes (a `Uint8Array`, such as the `Buffer` of `fs.readFileSync`),
+    /// which is faster for large journals.
+    /// Throws `JOURNAL_CORRUPT` (with `line`) or `JOURNAL_TORN_TAIL` (with `line`, `offset`, `bytes`).
+    #[wasm_bindgen(js_name = fromJournal)]
+    pub fn from_journal(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
+    ) -> JsResult<Ledger> {
+        let text = convert::journal_arg("text", &text).map_err(thrown)?;
+        funding_window::Ledger::from_journal(&text).map(Ledger::wrap).map_err(thrown)
+    }
+
+    /// The whole journal as JSON Lines, byte for byte what the Rust core writes.
+    #[wasm_bindgen(js_name = toJournal)]
+    pub fn to_journal(&self) -> JsResult<String> {
+        self.inner.to_journal().map(|text| text.into_owned()).map_err(thrown)
+    }
+
+    /// Number of journal entries.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> f64 {
+        self.inner.len() as f64
+    }
+
+    /// Hash of the last entry (64 zeros for an empty journal).
+    #[wasm_bindgen(getter, js_name = chainHead)]
+    pub fn chain_head(&self) -> String {
+        self.inner.chain_head()
+    }
+
+    /// Validates a command of the contract and appends one balanced entry; on error nothing changes.
+    #[wasm_bindgen(unchecked_return_type = "Applied")]
+    pub fn apply(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CommandRequest")] command: JsValue,
+    ) -> JsResult<JsValue> {
+        let request = request_of(&command).map_err(thrown)?;
+        let applied = self.inner.apply(request).map_err(thrown)?;
+        json_object(&applied)
+    }
+
+    /// Like `apply`, for a command given as JSON text.
+    #[wasm_bindgen(js_name = applyJson, unchecked_return_type = "Applied")]
+    pub fn apply_json(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue) -> JsResult<JsValue> {
+        let text = convert::string_arg("json", &json, "JSON text of a command").map_err(thrown)?;
+        let applied = self.inner.apply_json(&text).map_err(thrown)?;
+        json_object(&applied)
+    }
+
+    /// Applies commands all or nothing. On failure nothing is applied and the error's `index`
+    /// is the position of the failing command.
+    #[wasm_bindgen(js_name = applyBatch, unchecked_return_type = "Applied[]")]
+    pub fn apply_batch(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CommandRequest[]")] commands: JsValue,
+    ) -> JsResult<JsValue> {
+        let texts = convert::batch_json(&commands).map_err(|(index, e)| error::to_js(&e, Some(index)))?;
+        let mut requests = Vec::with_capacity(texts.len());
+        for (index, text) in texts.iter().enumerate() {
+            requests.push(Request::from_json(text).map_err(|e| error::to_js(&e, Some(index)))?);
+        }
+        let applied = self.inner.apply_batch(requests).map_err(|e| error::batch_to_js(&e))?;
+        json_object(&applied)
+    }
+
+    /// Dry run of an `allocate` command: the split with its explanation. Nothing changes.
+    #[wasm_bindgen(js_name = previewAllocation, unchecked_return_type = "AllocationPreview")]
+    pub fn preview_allocation(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AllocateRequest")] command: JsValue,
+    ) -> JsResult<JsValue> {
+        let request = request_of(&command).map_err(thrown)?;
+        json_object(&self.inner.preview_request(&request).map_err(thrown)?)
+    }
+
+    /// Dry run of an `allocate` command, as the core's JSON text.
+    #[wasm_bindgen(js_name = previewAllocationJson)]
+    pub fn preview_allocation_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AllocateRequest")] command: JsValue,
+    ) -> JsResult<String> {
+        let request = request_of(&command).map_err(thrown)?;
+        json_text(&self.inner.preview_request(&request).map_err(thrown)?).map_err(thrown)
+    }
+
+    // ----- reports -----
+
+    /// Every account with a non-zero balance, per currency, as of a date (absent: after every entry).
+    #[wasm_bindgen(js_name = trialBalance, unchecked_return_type = "TrialBalance")]
+    pub fn trial_balance(&self, #[wasm_bindgen(js_name = asOf)] as_of: Option<js_sys::JsString>) -> JsResult<JsValue> {
+        json_object(&self.trial_balance_report(as_of)?)
+    }
+
+    /// `trialBalance` as the core's JSON text.
+    #[wasm_bindgen(js_name = trialBalanceJson)]
+    pub fn trial_balance_json(
+        &self,
+        #[wasm_bindgen(js_name = asOf)] as_of: Option<js_sys::JsString>,
+    ) -> JsResult<String> {
+        json_text(&self.trial_balance_report(as_of)?).map_err(thrown)
+    }
+
+    /// The semi-annual resolution tracker (amounts at the period's end).
+    #[wasm_bindgen(js_name = resolutionTracker, unchecked_return_type = "ResolutionTracker")]
+    pub fn resolution_tracker(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+    ) -> JsResult<JsValue> {
+        json_object(&self.inner.resolution_tracker(period_arg(&period).map_err(thrown)?))
+    }
+
+    /// `resolutionTracker` as the core's JSON text.
+    #[wasm_bindgen(js_name = resolutionTrackerJson)]
+    pub fn resolution_tracker_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+    ) -> JsResult<String> {
+        json_text(&self.inner.resolution_tracker(period_arg(&period).map_err(thrown)?)).map_err(thrown)
+    }
+
+    /// The window statement of a half-year.
+    #[wasm_bindgen(js_name = windowStatement, unchecked_return_type = "WindowStatement")]
+    pub fn window_statement(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+    ) -> JsResult<JsValue> {
+        json_object(&self.inner.window_statement(period_arg(&period).map_err(thrown)?))
+    }
+
+    /// `windowStatement` as the core's JSON text.
+    #[wasm_bindgen(js_name = windowStatementJson)]
+    pub fn window_statement_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+    ) -> JsResult<String> {
+        json_text(&self.inner.window_statement(period_arg(&period).map_err(thrown)?)).map_err(thrown)
+    }
+
+    /// A donor's agreements and what became of them.
+    #[wasm_bindgen(js_name = donorStatement, unchecked_return_type = "DonorStatement")]
+    pub fn donor_statement(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] donor: JsValue,
+    ) -> JsResult<JsValue> {
+        let donor = convert::string_arg("donor", &donor, "a donor id").map_err(thrown)?;
+        json_object(&self.inner.donor_statement(&donor).map_err(thrown)?)
+    }
+
+    /// `donorStatement` as the core's JSON text.
+    #[wasm_bindgen(js_name = donorStatementJson)]
+    pub fn donor_statement_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] donor: JsValue,
+    ) -> JsResult<String> {
+        let donor = convert::string_arg("donor", &donor, "a donor id").map_err(thrown)?;
+        json_text(&self.inner.donor_statement(&donor).map_err(thrown)?).map_err(thrown)
+    }
+
+    /// Every balance transfer into the window.
+    #[wasm_bindgen(js_name = transferRegister, unchecked_return_type = "TransferRegister")]
+    pub fn transfer_register(&self) -> JsResult<JsValue> {
+        json_object(&self.inner.transfer_register())
+    }
+
+    /// `transferRegister` as the core's JSON text.
+    #[wasm_bindgen(js_name = transferRegisterJson)]
+    pub fn transfer_register_json(&self) -> JsResult<String> {
+        json_text(&self.inner.transfer_register()).map_err(thrown)
+    }
+
+    /// Every allocation, one row per resolution, reversals as negative rows.
+    #[wasm_bindgen(js_name = allocationLog, unchecked_return_type = "AllocationLog")]
+    pub fn allocation_log(&self) -> JsResult<JsValue> {
+        json_object(&self.inner.allocation_log())
+    }
+
+    /// `allocationLog` as the core's JSON text.
+    #[wasm_bindgen(js_name = allocationLogJson)]
+    pub fn allocation_log_json(&self) -> JsResult<String> {
+        json_text(&self.inner.allocation_log()).map_err(thrown)
+    }
+
+    /// The window's balance (unallocated and per earmark) as of a date (absent: after every entry).
+    #[wasm_bindgen(js_name = windowBalance, unchecked_return_type = "WindowBalance")]
+    pub fn window_balance(&self, #[wasm_bindgen(js_name = asOf)] as_of: Option<js_sys::JsString>) -> JsResult<JsValue> {
+        let as_of = date_arg("as_of", &optional(as_of)).map_err(thrown)?;
+        json_object(&self.inner.window_balance(as_of))
+    }
+
+    /// One account's debit-positive balance, at the currency's minor unit. The currency defaults
+    /// to the account's own (USD for window and resolution funds).
+    #[wasm_bindgen(unchecked_return_type = "DecimalString")]
+    pub fn balance(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        currency: Option<js_sys::JsString>,
+        #[wasm_bindgen(js_name = asOf)] as_of: Option<js_sys::JsString>,
+    ) -> JsResult<String> {
+        let account = convert::string_arg("account", &account, "an account name").map_err(thrown)?;
+        let currency = convert::optional_string_arg("currency", &optional(currency), "an ISO 4217 code")
+            .map_err(thrown)?
+            .map(|code| Currency::from_code(&code))
+            .transpose()
+            .map_err(thrown)?;
+        let as_of = date_arg("as_of", &optional(as_of)).map_err(thrown)?;
+        let amount = self.inner.balance(&account, currency, as_of).map_err(thrown)?;
+        Ok(amount.to_string())
+    }
+
+    /// The registered resolutions, in resolution order.
+    #[wasm_bindgen(unchecked_return_type = "ResolutionInfo[]")]
+    pub fn resolutions(&self) -> JsResult<JsValue> {
+        json_object(&self.inner.resolutions())
+    }
+
+    /// The registered donors, in registration order.
+    #[wasm_bindgen(unchecked_return_type = "DonorInfo[]")]
+    pub fn donors(&self) -> JsResult<JsValue> {
+        json_object(&self.inner.donors())
+    }
+
+    /// One journal entry, parsed (`seq` from 1).
+    #[wasm_bindgen(unchecked_return_type = "JournalEntry")]
+    pub fn entry(&self, #[wasm_bindgen(unchecked_param_type = "number")] seq: JsValue) -> JsResult<JsValue> {
+        let seq = convert::sequence_arg("seq", &seq).map_err(thrown)?;
+        json_object(&self.inner.entry(seq).map_err(thrown)?)
+    }
+
+    /// Every journal entry, parsed, in order.
+    #[wasm_bindgen(unchecked_return_type = "JournalEntry[]")]
+    pub fn entries(&self) -> JsResult<JsValue> {
+        json_object(&self.inner.entries().map_err(thrown)?)
+    }
+}
+
+impl Ledger {
+    fn trial_balance_report(&self, as_of: Option<js_sys::JsString>) -> JsResult<funding_window::report::TrialBalance> {
+        let as_of = date_arg("as_of", &optional(as_of)).map_err(thrown)?;
+        Ok(self.inner.trial_balance(as_of))
+    }
+}
+
+/// An optional argument as the JavaScript value it was (`undefined` when absent). The value is
+/// checked by the `convert` functions: wasm-bindgen does not check the types of imported types.
+fn optional(value: Option<js_sys::JsString>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, JsValue::from)
+}
+
+/// Every error code of the core, in declaration order (the `code` of a `LedgerError`).
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
+pub fn error_codes() -> JsValue {
+    ERROR_CODES.iter().map(|code| JsValue::from_str(code)).collect::<js_sys::Array>().into()
+}
+
+/// Every command `type` of the contract.
+#[wasm_bindgen(js_name = commandTypes, unchecked_return_type = "CommandType[]")]
+pub fn command_types() -> JsValue {
+    COMMAND_TYPES.iter().map(|name| JsValue::from_str(name)).collect::<js_sys::Array>().into()
+}
+
+/// Whether a caught value is an error thrown by this package.
+#[wasm_bindgen(js_name = isLedgerError, unchecked_return_type = "value is LedgerError")]
+pub fn is_ledger_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue) -> bool {
+    let name = js_sys::Reflect::get(value, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
+    let code = js_sys::Reflect::get(value, &JsValue::from_str("code")).ok().and_then(|c| c.as_string());
+    value.is_instance_of::<js_sys::Error>()
+        && name.as_deref() == Some("LedgerError")
+        && code.is_some_and(|c| ERROR_CODES.contains(&c.as_str()))
+}
+
+/// The package version (the core's workspace version).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

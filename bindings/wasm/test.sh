@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Tests the WebAssembly package (`make test-wasm`):
+#   1. builds it (build.sh installs what is missing);
+#   2. runs the Rust example to get a journal and reports written by the core itself;
+#   3. type-checks a typed usage file against the generated .d.ts (tsc --noEmit --strict);
+#   4. runs the Node suite in test/ (node --test): every conformance scenario of tests/scenarios,
+#      the API and its errors, hostile input, and the journal round trip with the Rust files.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+"$here/build.sh"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "[wasm test] writing the Rust example's journal and reports (cargo run -p funding-window-examples)" >&2
+(cd "$root" && cargo run --release -q -p funding-window-examples --bin window-year -- "$work/example" >/dev/null)
+
+echo "[wasm test] tsc --noEmit --strict on test/types/usage.ts" >&2
+"$here/node_modules/.bin/tsc" -p "$here/test/types/tsconfig.json"
+
+echo "[wasm test] node --test bindings/wasm/test" >&2
+cd "$root"
+FW_RUST_EXAMPLE_OUT="$work/example" node --test bindings/wasm/test/

@@ -1,0 +1,196 @@
+// Runs every conformance scenario of tests/scenarios/ (format: tests/scenarios/README.md) against
+// the WebAssembly package, with the same expectations as the Rust runner (tests/scenarios.rs).
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { fingerprint, fw, root } from "./helpers.mjs";
+
+const dir = join(root, "tests", "scenarios");
+const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+
+/** The command with the scenario's recorded_at when it has none of its own. */
+function withRecordedAt(command, recordedAt) {
+  if (typeof recordedAt !== "string" || command === null || typeof command !== "object" || Array.isArray(command)) {
+    return command;
+  }
+  return "recorded_at" in command ? command : { ...command, recorded_at: recordedAt };
+}
+
+/** Runs one report step: the report as an object. */
+function report(ledger, step) {
+  const args = step.args ?? {};
+  const str = (name) => (typeof args[name] === "string" ? args[name] : undefined);
+  switch (step.report) {
+    case "trial_balance":
+      return ledger.trialBalance(str("as_of"));
+    case "resolution_tracker":
+      return ledger.resolutionTracker(str("period") ?? "");
+    case "window_statement":
+      return ledger.windowStatement(str("period") ?? "");
+    case "donor_statement":
+      return ledger.donorStatement(str("donor") ?? "");
+    case "transfer_register":
+      return ledger.transferRegister();
+    case "allocation_log":
+      return ledger.allocationLog();
+    default:
+      throw new Error(`unknown report ${step.report}`);
+  }
+}
+
+/** The same report as the core's JSON text (the ...Json() variant). */
+function reportJson(ledger, step) {
+  const args = step.args ?? {};
+  const str = (name) => (typeof args[name] === "string" ? args[name] : undefined);
+  switch (step.report) {
+    case "trial_balance":
+      return ledger.trialBalanceJson(str("as_of"));
+    case "resolution_tracker":
+      return ledger.resolutionTrackerJson(str("period") ?? "");
+    case "window_statement":
+      return ledger.windowStatementJson(str("period") ?? "");
+    case "donor_statement":
+      return ledger.donorStatementJson(str("donor") ?? "");
+    case "transfer_register":
+      return ledger.transferRegisterJson();
+    case "allocation_log":
+      return ledger.allocationLogJson();
+    default:
+      throw new Error(`unknown report ${step.report}`);
+  }
+}
+
+function balance(ledger, spec) {
+  const str = (v) => (typeof v === "string" ? v : undefined);
+  return ledger.balance(str(spec.account) ?? "", str(spec.currency), str(spec.as_of));
+}
+
+/** Calls fn; {value} or {error} (a LedgerError; anything else is rethrown). */
+function attempt(fn) {
+  try {
+    return { value: fn() };
+  } catch (error) {
+    if (!fw.isLedgerError(error)) throw error;
+    return { error };
+  }
+}
+
+/** Checks an outcome against the step's "error" (or its absence). Returns a failure message. */
+function checkError(step, outcome, what) {
+  const want = step.error;
+  if (want === undefined && !outcome.error) return null;
+  if (want !== undefined && outcome.error?.code === want) return null;
+  if (want !== undefined && !outcome.error) return `${what}: expected error ${want}, it succeeded`;
+  return `${what}: expected ${want ?? "success"}, got ${outcome.error.code} (${outcome.error.message})`;
+}
+
+function checkValue(step, actual, what) {
+  try {
+    assert.deepStrictEqual(actual, step.expect ?? null);
+    return null;
+  } catch {
+    return `${what}: expected\n${JSON.stringify(step.expect, null, 2)}\ngot\n${JSON.stringify(actual, null, 2)}`;
+  }
+}
+
+function runStep(ledger, step, recordedAt, what) {
+  const expectsError = step.error !== undefined;
+  if ("apply" in step) {
+    const outcome = attempt(() => ledger.apply(withRecordedAt(step.apply, recordedAt)));
+    let failure = checkError(step, outcome, what);
+    if (!failure && !outcome.error) {
+      const applied = outcome.value;
+      if (step.postings !== undefined) {
+        try {
+          assert.deepStrictEqual(applied.postings, step.postings);
+        } catch {
+          failure = `${what} postings: expected\n${JSON.stringify(step.postings)}\ngot\n${JSON.stringify(applied.postings)}`;
+        }
+      }
+      const duplicate = step.duplicate === true;
+      if (applied.duplicate !== duplicate) {
+        failure = `${what}: duplicate flag ${applied.duplicate} where ${duplicate} was expected`;
+      }
+    }
+    return failure;
+  }
+  if ("batch" in step) {
+    const outcome = attempt(() => ledger.applyBatch(step.batch.map((c) => withRecordedAt(c, recordedAt))));
+    const failure = checkError(step, outcome, what);
+    if (failure || !outcome.error) return failure;
+    if ("index" in step && outcome.error.index !== step.index) {
+      return `${what}: failed at ${outcome.error.index} not ${step.index}`;
+    }
+    return null;
+  }
+  if ("preview" in step) {
+    const outcome = attempt(() => ledger.previewAllocation(withRecordedAt(step.preview, recordedAt)));
+    if (outcome.error || expectsError) return checkError(step, outcome, what);
+    return checkValue(step, outcome.value, what);
+  }
+  if ("report" in step) {
+    const outcome = attempt(() => report(ledger, step));
+    if (outcome.error || expectsError) return checkError(step, outcome, what);
+    // The object variant is JSON.parse of the exact text of the ...Json() variant.
+    const text = reportJson(ledger, step);
+    try {
+      assert.deepStrictEqual(JSON.parse(text), outcome.value);
+    } catch {
+      return `${what}: ${step.report}Json() and ${step.report}() disagree`;
+    }
+    return checkValue(step, outcome.value, what);
+  }
+  if ("balance" in step) {
+    const outcome = attempt(() => balance(ledger, step.balance));
+    if (outcome.error || expectsError) return checkError(step, outcome, what);
+    return checkValue(step, outcome.value, what);
+  }
+  return `${what}: unknown step ${JSON.stringify(step)}`;
+}
+
+function runScenario(scenario) {
+  const recordedAt = scenario.recorded_at ?? null;
+  const ledger = new fw.Ledger();
+  const failures = [];
+  scenario.steps.forEach((step, i) => {
+    const what = `step ${i}`;
+    const before = fingerprint(ledger);
+    const failure = runStep(ledger, step, recordedAt, what);
+    if (failure) failures.push(failure);
+    if (step.error !== undefined && fingerprint(ledger) !== before) {
+      failures.push(`${what}: a failed step changed the ledger`);
+    }
+  });
+  // Replay: the journal text rebuilds a ledger whose every report is the same.
+  const replay = attempt(() => fw.Ledger.fromJournal(ledger.toJournal()));
+  if (replay.error) {
+    failures.push(`replay failed: ${replay.error.message}`);
+  } else {
+    const replayed = replay.value;
+    if (replayed.toJournal() !== ledger.toJournal()) failures.push("replay changes the journal text");
+    for (const step of scenario.steps.filter((s) => "report" in s)) {
+      const live = attempt(() => reportJson(ledger, step));
+      const again = attempt(() => reportJson(replayed, step));
+      if (live.value !== again.value || live.error?.code !== again.error?.code) {
+        failures.push(`replay changes report ${step.report}`);
+      }
+    }
+    replayed.free();
+  }
+  ledger.free();
+  return failures;
+}
+
+test("the scenario directory holds the conformance suite", () => {
+  assert.ok(files.length >= 12, `at least 12 scenarios, found ${files.length}`);
+});
+
+for (const file of files) {
+  test(`scenario ${file}`, () => {
+    const scenario = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    const failures = runScenario(scenario);
+    assert.equal(failures.length, 0, `${failures.length} failures:\n${failures.join("\n\n")}`);
+  });
+}

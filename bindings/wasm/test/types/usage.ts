@@ -1,0 +1,123 @@
+// Compiled by test.sh with `tsc --noEmit --strict` against the generated funding_window.d.ts:
+// the typed API accepts the contract and rejects what the contract refuses. Every
+// `@ts-expect-error` line must be an error, or tsc fails.
+import {
+  Ledger,
+  errorCodes,
+  isLedgerError,
+  type AllocationPreview,
+  type Applied,
+  type CommandRequest,
+  type DecimalString,
+  type ErrorCode,
+  type ResolutionTracker,
+  type TrialBalance,
+} from "../../pkg/node/funding_window.js";
+
+const ledger: Ledger = new Ledger();
+
+const commands: CommandRequest[] = [
+  { type: "register_donor", id: "SE", name: "Sweden", kind: "member_state" },
+  { type: "set_rate", currency: "SEK", month: "2024-03", per_usd: "10.4512", source: "UNORE" },
+  {
+    type: "sign_agreement", id: "CA-SE-2024-01", donor: "SE", currency: "SEK", amount: "10000000.00",
+    signed_on: "2024-03-12", psc_rate: "0.07", elective_transfer: false,
+    purpose: { window: { earmarked_to: ["2/4"] } }, recorded_by: "finance officer",
+  },
+  {
+    type: "sign_agreement", id: "CA-EU-2023-07", donor: "EU", currency: "EUR", amount: "2500000.00",
+    signed_on: "2023-01-10", psc_rate: "0.07", elective_transfer: true,
+    purpose: { project: { id: "P-EU-07", resolution: "2/6" } },
+  },
+  { type: "record_receipt", agreement: "CA-SE-2024-01", amount: "5000000.00", received_on: "2024-04-02", reference: "bank ref" },
+  { type: "record_expenditure", project: "P-EU-07", amount: "1900000.00", spent_on: "2024-05-31" },
+  { type: "record_expenditure", resolution: "2/4", amount: "10000.00", spent_on: "2024-12-01" },
+  { type: "close_project", project: "P-EU-07", closed_on: "2024-06-30" },
+  {
+    type: "transfer_balance", project: "P-EU-07", amount: null, elected_on: "2024-07-15",
+    election_ref: "donor letter of 15 July 2024", transferred_on: "2024-07-20",
+  },
+  { type: "refund_balance", project: "P-X", amount: null, refunded_on: "2024-08-01" },
+  {
+    type: "allocate", id: "EB-2024-H2-01", decided_on: "2024-11-01", amount: "1000000.00", policy: "gap_pro_rata",
+    resolutions: ["2/1", "2/2", "2/9"], source: "unallocated", approved_by: "Executive Director",
+  },
+  {
+    type: "allocate", id: "A2", decided_on: "2024-11-01", amount: "300.00", policy: "explicit",
+    source: { earmarked: "2/4" }, shares: { "2/4": "300.00" },
+  },
+  { type: "allocate", id: "A3", decided_on: "2024-11-01", amount: "3.00", policy: "weights", weights: { "2/4": "2", "2/5": "1" } },
+  { type: "reverse", entry: 42, on: "2024-08-01", reason: "duplicate receipt" },
+  { type: "close_period", period: "2024-H1", idempotency_key: "close-2024-H1" },
+  { type: "configure", window_psc_rate: "0.07", rounding: "half_even", four_eyes: true },
+  { type: "set_requirement", resolution: "2/4", amount: "1500000.00", effective_on: "2024-01-01" },
+  { type: "set_status", resolution: "2/4", status: "under implementation" },
+  { type: "register_resolution", id: "3/1", title: "A resolution of the third session" },
+];
+
+// @ts-expect-error a JS number where a decimal string belongs
+const numberAmount: CommandRequest = { type: "record_receipt", agreement: "A", amount: 5, received_on: "2024-01-01" };
+// @ts-expect-error an unknown command type
+const unknownType: CommandRequest = { type: "make_money" };
+// @ts-expect-error a missing field
+const missingField: CommandRequest = { type: "register_donor", id: "SE", name: "Sweden" };
+// @ts-expect-error an unknown donor kind
+const badKind: CommandRequest = { type: "register_donor", id: "SE", name: "Sweden", kind: "state" };
+// @ts-expect-error explicit shares need the explicit policy
+const sharesWithEqual: CommandRequest = { type: "allocate", id: "A", decided_on: "2024-11-01", amount: "1.00", policy: "equal", shares: { "2/4": "1.00" } };
+// @ts-expect-error the weights policy needs weights
+const weightsMissing: CommandRequest = { type: "allocate", id: "A", decided_on: "2024-11-01", amount: "1.00", policy: "weights" };
+// @ts-expect-error an expenditure names a project or a resolution
+const noTarget: CommandRequest = { type: "record_expenditure", amount: "1.00", spent_on: "2024-01-01" };
+// @ts-expect-error the window purpose lists its earmarks
+const noEarmarks: CommandRequest = { type: "sign_agreement", id: "X", donor: "SE", currency: "USD", amount: "1.00", signed_on: "2024-01-01", psc_rate: "0.07", elective_transfer: false, purpose: { window: {} } };
+
+export function demo(): DecimalString {
+  const applied: Applied[] = ledger.applyBatch(commands.slice(0, 3));
+  const seq: number = applied[0].seq;
+  const one: Applied = ledger.apply({ type: "set_status", resolution: "2/4", status: "started" });
+  const tracker: ResolutionTracker = ledger.resolutionTracker("2024-H2");
+  const gap: DecimalString | null = tracker.rows[0].gap;
+  const tb: TrialBalance = ledger.trialBalance();
+  const tbAt: TrialBalance = ledger.trialBalance("2024-06-30");
+  const text: string = ledger.trialBalanceJson();
+  const preview: AllocationPreview = ledger.previewAllocation({
+    type: "allocate", id: "EB-1", decided_on: "2024-11-01", amount: "10.00", policy: "equal",
+  });
+  const rank: number = preview.lines[0].rank;
+  // @ts-expect-error amounts in reports are strings, not numbers
+  const asNumber: number = tracker.rows[0].mobilized;
+  // @ts-expect-error previewAllocation takes an allocate command only
+  ledger.previewAllocation({ type: "close_period", period: "2024-H1" });
+  try {
+    ledger.apply({ type: "close_period", period: "2024-H1" });
+  } catch (err) {
+    if (isLedgerError(err)) {
+      const code: ErrorCode = err.code;
+      const index: number | undefined = err.index;
+      if (err.code === "INSUFFICIENT_FUNDS") {
+        const available: DecimalString = err.available;
+        return available;
+      }
+      if (err.details.code === "JOURNAL_TORN_TAIL") {
+        const offset: number = err.details.offset;
+        return String(offset);
+      }
+      return `${code} ${index ?? ""} ${err.message}`;
+    }
+  }
+  const codes: ErrorCode[] = errorCodes();
+  const restored: Ledger = Ledger.fromJournal(ledger.toJournal());
+  const fromBytes: Ledger = Ledger.fromJournal(new TextEncoder().encode(ledger.toJournal()));
+  // @ts-expect-error a journal is text or its bytes
+  Ledger.fromJournal(42);
+  const journal: string = restored.toJournal();
+  const head: string = restored.chainHead;
+  const entries: number = restored.length;
+  const statements = ledger.donors().map((d) => ledger.donorStatement(d.id).agreements.map((a) => a.balance));
+  return [fromBytes.length, seq, one.hash, gap, tb.totals.USD, tbAt.as_of, text, rank, asNumber, codes, journal, head, entries, statements,
+    numberAmount, unknownType, missingField, badKind, sharesWithEqual, weightsMissing, noTarget, noEarmarks,
+    ledger.windowBalance().unallocated, ledger.balance("funds:window:unallocated"), ledger.transferRegister().rows.length,
+    ledger.allocationLog().rows.map((r) => r.amount), ledger.windowStatement("2024-H2").closing.total,
+    ledger.entries().map((e) => e.command.type), ledger.resolutions().map((r) => r.requirement)].join();
+}

@@ -1,0 +1,381 @@
+// The funding-window dashboard: loads a journal into the WebAssembly ledger and shows its reports.
+// Every number on the page is a decimal string from the core; the page only groups digits.
+import init, { Ledger, isLedgerError } from "./pkg/funding_window.js";
+import { money, percent, periodEnd, periodOf, periodsBetween } from "./format.js";
+
+const EXAMPLE_JOURNAL = "journal/window-year.jsonl";
+
+const state = {
+  ledger: null,
+  source: "",
+  period: "",
+  decisions: 0,
+};
+
+const $ = (selector) => document.querySelector(selector);
+
+/** A DOM element with attributes and children (text is always set as text, never as HTML). */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "class") element.className = value;
+    else if (name === "style") element.setAttribute("style", value);
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+const num = (text, col) => h("td", { class: "num", "data-col": col }, money(text));
+
+// ----- messages -----
+
+/** Shows an error (a LedgerError: its code and the core's message) in the page-wide box or a section's. */
+function showError(err, where = "") {
+  const box = $(`#${where}error`);
+  box.replaceChildren();
+  if (isLedgerError(err)) {
+    box.append(h("strong", { class: "code" }, err.code), " ", err.message);
+    if (err.index !== undefined) box.append(` (command ${err.index} of the batch)`);
+  } else {
+    box.append(h("strong", { class: "code" }, "ERROR"), " ", String(err && err.message ? err.message : err));
+  }
+  box.hidden = false;
+  $(`#${where}notice`).hidden = true;
+}
+
+function showNotice(text, where = "") {
+  $(`#${where}notice`).textContent = text;
+  $(`#${where}notice`).hidden = false;
+  $(`#${where}error`).hidden = true;
+}
+
+function clearMessages() {
+  for (const id of ["#error", "#notice", "#alloc-error", "#alloc-notice"]) $(id).hidden = true;
+}
+
+function setStatus(stateName, text) {
+  const status = $("#status");
+  status.dataset.state = stateName;
+  status.textContent = text;
+}
+
+// ----- loading journals -----
+
+function useLedger(ledger, source) {
+  const previous = state.ledger;
+  state.ledger = ledger;
+  state.source = source;
+  if (previous) previous.free();
+  const dates = ledger.entries().map((e) => e.date).filter(Boolean).sort();
+  const periods = dates.length ? periodsBetween(periodOf(dates[0]), periodOf(dates[dates.length - 1])) : [];
+  const select = $("#period");
+  select.replaceChildren(...periods.map((p) => h("option", { value: p }, p)));
+  state.period = periods.length ? periods[periods.length - 1] : "";
+  select.value = state.period;
+  $("#alloc-date").value = dates.length ? dates[dates.length - 1] : new Date().toISOString().slice(0, 10);
+  renderDonorChoices();
+  renderAll();
+}
+
+async function loadExample() {
+  clearMessages();
+  try {
+    const response = await fetch(EXAMPLE_JOURNAL, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${EXAMPLE_JOURNAL}: HTTP ${response.status}`);
+    useLedger(Ledger.fromJournal(await response.text()), "example journal (window-year.jsonl)");
+    setStatus("ready", "Ready");
+  } catch (err) {
+    showError(err);
+    setStatus("error", "Could not load the example journal");
+  }
+}
+
+async function loadFile(file) {
+  clearMessages();
+  try {
+    const ledger = Ledger.fromJournal(await file.text());
+    useLedger(ledger, file.name);
+    showNotice(`Loaded ${file.name}: ${ledger.length} entries.`);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function downloadJournal() {
+  if (!state.ledger) return;
+  const blob = new Blob([state.ledger.toJournal()], { type: "application/x-ndjson" });
+  const link = h("a", { href: URL.createObjectURL(blob), download: "funding-window.jsonl" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(link.href);
+}
+
+// ----- reports -----
+
+function renderAll() {
+  const ledger = state.ledger;
+  if (!ledger) return;
+  $("#journal-info").replaceChildren(
+    h("strong", {}, state.source), ` · ${ledger.length} entries · chain head `,
+    h("code", { title: ledger.chainHead }, `${ledger.chainHead.slice(0, 12)}…`),
+  );
+  renderWindow();
+  renderTransfers();
+  renderTracker();
+  renderSources();
+  renderCandidates();
+  renderLog();
+  renderDonor();
+}
+
+function renderWindow() {
+  const period = state.period;
+  $("#window-period").textContent = period ? `at the end of ${period}` : "";
+  if (!period) return;
+  const statement = state.ledger.windowStatement(period);
+  const closing = statement.closing;
+  const tile = (label, amount, attrs) => h("div", { class: "tile", ...attrs }, h("span", { class: "label" }, label), h("span", { class: "amount" }, `USD ${money(amount)}`));
+  $("#window-balance").replaceChildren(
+    tile("Unallocated", closing.unallocated, { "data-balance": "unallocated" }),
+    ...closing.earmarked.map((e) => tile(`Earmarked to ${e.resolution}`, e.amount, { "data-balance": `earmarked:${e.resolution}`, title: e.title })),
+    tile("Total", closing.total, { "data-balance": "total", class: "tile total" }),
+  );
+  const row = (label, amount, attrs = {}) => h("tr", attrs, h("td", {}, label), num(amount));
+  $("#window-statement").replaceChildren(
+    h("caption", {}, `Window statement ${period}`),
+    row("Opening balance", statement.opening.total),
+    ...statement.contributions.map((c) => row(`Contribution: ${c.name}`, c.amount)),
+    row("Balance transfers in", statement.transfers_in),
+    row("Other income (exchange differences)", statement.other_income),
+    ...statement.allocations.map((a) => row(`Allocated to ${a.resolution}`, a.amount.startsWith("-") ? a.amount.slice(1) : `-${a.amount}`)),
+    row("Refunds", statement.refunds),
+    row("Closing balance", statement.closing.total, { class: "total" }),
+  );
+}
+
+function renderTransfers() {
+  const rows = state.ledger.transferRegister().rows;
+  $("#transfer-table tbody").replaceChildren(...rows.map((t) => h("tr", { "data-project": t.project, class: t.reversed_by ? "reversal" : null },
+    h("td", {}, t.project), h("td", {}, t.donor), h("td", {}, t.closed_on ?? "—"),
+    h("td", { class: "num" }, `${t.currency} ${money(t.balance)}`),
+    h("td", { class: "num", title: t.rate_month ? `UNORE ${t.rate_month}` : null }, t.rate ?? "—"),
+    num(t.usd, "usd"),
+    h("td", {}, `${t.election_ref} (${t.elected_on})`), h("td", {}, t.transferred_on),
+  )));
+  $("#transfer-empty").hidden = rows.length > 0;
+}
+
+function renderTracker() {
+  const period = state.period;
+  $("#tracker-period").textContent = period ? `${period} (USD, at ${periodEnd(period)})` : "";
+  const body = $("#tracker-table tbody");
+  if (!period) {
+    body.replaceChildren();
+    return;
+  }
+  const tracker = state.ledger.resolutionTracker(period);
+  body.replaceChildren(...tracker.rows.map((r) => {
+    const fill = r.gap_pct === null ? null : h("div", { class: "fill", style: `width: ${r.gap_pct}%` });
+    return h("tr", { "data-resolution": r.resolution },
+      h("td", { class: "resolution", title: r.title }, h("strong", {}, r.resolution), " ", h("span", { class: "title" }, r.title)),
+      h("td", { "data-col": "status" }, r.status ?? "—"),
+      num(r.requirement, "requirement"),
+      num(r.mobilized, "mobilized"),
+      num(r.gap, "gap"),
+      h("td", { class: "num", "data-col": "gap_pct" }, percent(r.gap_pct)),
+      h("td", { class: "bar", title: r.gap_pct === null ? "no requirement" : `funding gap ${r.gap_pct}%` }, h("div", { class: "track" }, fill)),
+      num(r.allocated_in_period, "allocated_in_period"),
+      num(r.allocated_to_date, "allocated_to_date"),
+    );
+  }));
+}
+
+function renderLog() {
+  const rows = state.ledger.allocationLog().rows;
+  const source = (s) => (s === "unallocated" ? "unallocated" : `earmarked ${s.earmarked}`);
+  $("#log-table tbody").replaceChildren(...rows.map((r) => h("tr", { "data-decision": r.decision, class: r.reversal ? "reversal" : null },
+    h("td", {}, r.decision), h("td", {}, r.date), h("td", {}, r.approver ?? "—"), h("td", {}, r.policy),
+    h("td", {}, source(r.source)), h("td", { title: r.title }, r.resolution), num(r.gap_before, "gap_before"), num(r.amount, "amount"),
+  )));
+}
+
+function renderDonorChoices() {
+  const select = $("#donor");
+  const donors = state.ledger.donors();
+  const keep = select.value;
+  select.replaceChildren(...donors.map((d) => h("option", { value: d.id }, `${d.name} (${d.id})`)));
+  if (donors.some((d) => d.id === keep)) select.value = keep;
+}
+
+function renderDonor() {
+  const donor = $("#donor").value;
+  const body = $("#donor-table tbody");
+  if (!donor) {
+    body.replaceChildren();
+    return;
+  }
+  const statement = state.ledger.donorStatement(donor);
+  body.replaceChildren(...statement.agreements.map((a) => h("tr", { "data-agreement": a.agreement },
+    h("td", {}, a.agreement),
+    h("td", {}, a.purpose === "project" ? `project ${a.project} (${a.resolutions.join(", ")})`
+      : `window${a.resolutions.length ? ` (earmarked ${a.resolutions.join(", ")})` : ""}`),
+    h("td", {}, a.status), h("td", {}, a.currency),
+    num(a.amount), num(a.usd_value), num(a.received), num(a.outstanding), num(a.spent), num(a.psc),
+    num(a.transferred_to_window), num(a.refunded), num(a.balance), num(a.fx_gain_loss_usd),
+  )));
+}
+
+// ----- allocations -----
+
+function renderSources() {
+  const select = $("#alloc-source");
+  const keep = select.value;
+  const balance = state.ledger.windowBalance();
+  select.replaceChildren(
+    h("option", { value: "unallocated" }, `Unallocated (USD ${money(balance.unallocated)})`),
+    ...balance.earmarked.map((e) => h("option", { value: e.resolution }, `Earmarked to ${e.resolution} (USD ${money(e.amount)})`)),
+  );
+  if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+}
+
+function renderCandidates() {
+  const list = $("#candidate-list");
+  const ticked = new Map([...list.querySelectorAll("input[type=checkbox]")].map((box) => [box.value, box.checked]));
+  const values = new Map([...list.querySelectorAll("input.share")].map((input) => [input.dataset.resolution, input.value]));
+  const policy = $("#alloc-policy").value;
+  const needsValue = policy === "weights" || policy === "explicit";
+  list.replaceChildren(...state.ledger.resolutions().map((r) => h("label", { class: "candidate", title: r.title },
+    h("input", { type: "checkbox", value: r.id, checked: ticked.get(r.id) ?? false, "data-resolution": r.id }),
+    ` ${r.id}`,
+    needsValue ? h("input", {
+      class: "share", "data-resolution": r.id, value: values.get(r.id) ?? "", inputmode: "decimal",
+      placeholder: policy === "weights" ? "weight" : "USD", "aria-label": `${policy === "weights" ? "weight" : "share"} for ${r.id}`,
+    }) : null,
+  )));
+}
+
+function allocationCommand() {
+  const picked = [...document.querySelectorAll("#candidate-list input[type=checkbox]:checked")].map((box) => box.value);
+  const source = $("#alloc-source").value;
+  const policy = $("#alloc-policy").value;
+  // Values are passed exactly as typed: the core validates them and explains what is wrong.
+  const command = {
+    type: "allocate",
+    id: $("#alloc-id").value,
+    decided_on: $("#alloc-date").value,
+    amount: $("#alloc-amount").value,
+    policy,
+    source: source === "unallocated" ? "unallocated" : { earmarked: source },
+    approved_by: $("#alloc-approver").value || null,
+    recorded_by: "dashboard",
+  };
+  if (picked.length) command.resolutions = picked;
+  if (policy === "weights" || policy === "explicit") {
+    const table = {};
+    for (const id of picked) table[id] = document.querySelector(`#candidate-list input.share[data-resolution="${CSS.escape(id)}"]`).value;
+    command[policy === "weights" ? "weights" : "shares"] = table;
+  }
+  return command;
+}
+
+const POLICY_TEXT = {
+  gap_pro_rata: "pro rata to each candidate's funding gap on the decision date (the most underfunded get most)",
+  equal: "in equal shares",
+  weights: "pro rata to the weights given",
+  explicit: "by the amounts given",
+};
+
+function renderPreview(preview) {
+  const extra = preview.lines.filter((l) => l.extra_unit).length;
+  const source = preview.source === "unallocated" ? "unallocated window money" : `money earmarked to ${preview.source.earmarked}`;
+  $("#preview-explanation").textContent =
+    `${preview.decision} on ${preview.decided_on}: USD ${money(preview.amount)} of ${source} (USD ${money(preview.available)} available), ` +
+    `split ${POLICY_TEXT[preview.policy]}. Each share is its exact quota rounded down to the cent; ` +
+    (extra === 0 ? "no cent was left over." :
+      `the ${extra} cent${extra === 1 ? "" : "s"} left over go${extra === 1 ? "es" : ""} to the largest remainders (ties to the lower resolution id).`);
+  $("#preview-table tbody").replaceChildren(...preview.lines.map((l) => h("tr", { "data-resolution": l.resolution },
+    h("td", { title: l.title }, l.resolution), num(l.gap_before, "gap_before"),
+    num(l.weight, "weight"),
+    num(l.quota, "quota"),
+    num(l.floor, "floor"), h("td", { class: "num", "data-col": "remainder" }, l.remainder),
+    h("td", { class: "num", "data-col": "rank" }, String(l.rank)),
+    h("td", { "data-col": "extra_unit" }, l.extra_unit ? "+0.01" : ""),
+    num(l.share, "share"),
+  )));
+  $("#preview").hidden = false;
+}
+
+function previewAllocation(event) {
+  event?.preventDefault();
+  clearMessages();
+  try {
+    renderPreview(state.ledger.previewAllocation(allocationCommand()));
+  } catch (err) {
+    $("#preview").hidden = true;
+    showError(err, "alloc-");
+  }
+}
+
+function applyAllocation() {
+  clearMessages();
+  try {
+    const command = allocationCommand();
+    const preview = state.ledger.previewAllocation(command);
+    const applied = state.ledger.apply(command);
+    renderPreview(preview);
+    const period = periodOf(command.decided_on);
+    if (![...$("#period").options].some((o) => o.value === period)) {
+      $("#period").append(h("option", { value: period }, period));
+    }
+    state.period = period;
+    $("#period").value = period;
+    renderAll();
+    state.decisions += 1;
+    $("#alloc-id").value = `EB-DASHBOARD-${String(state.decisions + 1).padStart(2, "0")}`;
+    showNotice(`Applied ${command.id}: entry ${applied.seq}, USD ${money(preview.amount)} to ${preview.lines.filter((l) => l.share !== "0.00").length} resolutions.`, "alloc-");
+  } catch (err) {
+    showError(err, "alloc-");
+  }
+}
+
+// ----- wiring -----
+
+function wire() {
+  $("#load-example").addEventListener("click", loadExample);
+  $("#journal-file").addEventListener("change", (event) => {
+    const file = event.target.files?.[0];
+    if (file) loadFile(file);
+    event.target.value = "";
+  });
+  $("#download-journal").addEventListener("click", downloadJournal);
+  $("#period").addEventListener("change", (event) => {
+    state.period = event.target.value;
+    renderWindow();
+    renderTracker();
+  });
+  $("#donor").addEventListener("change", renderDonor);
+  $("#alloc-policy").addEventListener("change", renderCandidates);
+  $("#allocation-form").addEventListener("submit", previewAllocation);
+  $("#apply-button").addEventListener("click", applyAllocation);
+  $("#alloc-id").value = "EB-DASHBOARD-01";
+}
+
+async function main() {
+  try {
+    await init();
+  } catch (err) {
+    setStatus("error", "The WebAssembly module did not load");
+    showError(err);
+    return;
+  }
+  wire();
+  await loadExample();
+}
+
+main();

@@ -1,0 +1,239 @@
+// End-to-end test of the dashboard: Debian's Chromium (headless) driven by playwright-core.
+//
+// The expected numbers come from the same WebAssembly core loaded in Node (bindings/wasm/pkg/node)
+// on the same example journal: the page must show exactly the core's reports, then the same
+// split and tracker after a previewed and applied allocation, and the core's error for a bad
+// amount. Screenshots: examples/dashboard/out/dashboard.png and dashboard-error.png.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import { money, percent } from "../format.js";
+import { start } from "../serve.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..", "..");
+const out = join(here, "..", "out");
+const fw = createRequire(import.meta.url)(join(root, "bindings", "wasm", "pkg", "node", "funding_window.js"));
+const fixture = readFileSync(join(root, "tests", "fixtures", "window-year.jsonl"), "utf8");
+
+// The flags of TOOLCHAIN.md: without the networking ones Chromium floods the closed network.
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync",
+];
+
+let server;
+let url;
+let context;
+let page;
+let profile;
+const problems = [];
+
+before(async () => {
+  ({ server, url } = await start({ port: 0 }));
+  profile = mkdtempSync(join(tmpdir(), "fw-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1400, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+  mkdirSync(out, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** The tracker as the page shows it: one object of cell texts per resolution. */
+function pageTracker() {
+  return page.$$eval("#tracker-table tbody tr", (rows) => rows.map((tr) => ({
+    resolution: tr.dataset.resolution,
+    bar: tr.querySelector(".fill")?.getAttribute("style") ?? null,
+    ...Object.fromEntries([...tr.querySelectorAll("td[data-col]")].map((td) => [td.dataset.col, td.textContent])),
+  })));
+}
+
+/** The tracker the page should show, from the core's report. */
+function expectedTracker(report) {
+  return report.rows.map((r) => ({
+    resolution: r.resolution,
+    bar: r.gap_pct === null ? null : `width: ${r.gap_pct}%`,
+    status: r.status ?? "—",
+    requirement: money(r.requirement),
+    mobilized: money(r.mobilized),
+    gap: money(r.gap),
+    gap_pct: percent(r.gap_pct),
+    allocated_in_period: money(r.allocated_in_period),
+    allocated_to_date: money(r.allocated_to_date),
+  }));
+}
+
+/** The allocation the test types into the form, as the page builds it. */
+const allocation = {
+  type: "allocate",
+  id: "EB-E2E-01",
+  decided_on: "2024-12-15",
+  amount: "250000.00",
+  policy: "gap_pro_rata",
+  source: "unallocated",
+  approved_by: "Executive Director",
+  recorded_by: "dashboard",
+  resolutions: ["2/1", "2/2", "2/9"],
+};
+
+async function fillAllocation(amount) {
+  await page.fill("#alloc-id", allocation.id);
+  await page.fill("#alloc-date", allocation.decided_on);
+  await page.fill("#alloc-amount", amount);
+  await page.selectOption("#alloc-policy", allocation.policy);
+  await page.selectOption("#alloc-source", "unallocated");
+  for (const box of await page.$$("#candidate-list input[type=checkbox]")) {
+    const id = await box.getAttribute("value");
+    await box.setChecked(allocation.resolutions.includes(id));
+  }
+}
+
+async function entries() {
+  const info = await page.textContent("#journal-info");
+  return Number(/(\d+) entries/.exec(info)?.[1]);
+}
+
+test("the page loads the example journal and shows the core's tracker", async () => {
+  await page.goto(url);
+  await page.waitForSelector("#status[data-state=ready]", { timeout: 30_000 });
+  const expected = fw.Ledger.fromJournal(fixture);
+  assert.equal(await entries(), expected.length);
+  assert.equal(await page.inputValue("#period"), "2024-H2");
+  assert.deepStrictEqual(await pageTracker(), expectedTracker(expected.resolutionTracker("2024-H2")));
+  // An anchor from the example itself: 2/4 (biodiverse cities) needs USD 1.5 million.
+  const row = (await pageTracker()).find((r) => r.resolution === "2/4");
+  assert.equal(row.requirement, "1,500,000.00");
+  // The window balance and the allocation log are the core's.
+  const closing = expected.windowStatement("2024-H2").closing;
+  assert.equal(await page.textContent('[data-balance="unallocated"] .amount'), `USD ${money(closing.unallocated)}`);
+  for (const earmark of closing.earmarked) {
+    assert.equal(await page.textContent(`[data-balance="earmarked:${earmark.resolution}"] .amount`), `USD ${money(earmark.amount)}`);
+  }
+  const log = await page.$$eval("#log-table tbody tr td[data-col=amount]", (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(log, expected.allocationLog().rows.map((r) => money(r.amount)));
+  // Donor statements: every agreement of the selected donor.
+  const donor = await page.inputValue("#donor");
+  const agreements = await page.$$eval("#donor-table tbody tr", (trs) => trs.map((tr) => tr.dataset.agreement));
+  assert.deepEqual(agreements, expected.donorStatement(donor).agreements.map((a) => a.agreement));
+  await page.selectOption("#period", "2024-H1");
+  assert.deepStrictEqual(await pageTracker(), expectedTracker(expected.resolutionTracker("2024-H1")));
+  await page.selectOption("#period", "2024-H2");
+});
+
+test("a previewed and applied allocation shows its split and updates the tracker", async () => {
+  const expected = fw.Ledger.fromJournal(fixture);
+  await fillAllocation(allocation.amount);
+  await page.click("#preview-button");
+  await page.waitForSelector("#preview:not([hidden])");
+  const preview = expected.previewAllocation(allocation);
+  const shown = await page.$$eval("#preview-table tbody tr", (trs) => trs.map((tr) => ({
+    resolution: tr.dataset.resolution,
+    ...Object.fromEntries([...tr.querySelectorAll("td[data-col]")].map((td) => [td.dataset.col, td.textContent])),
+  })));
+  assert.deepStrictEqual(shown, preview.lines.map((l) => ({
+    resolution: l.resolution,
+    gap_before: money(l.gap_before),
+    weight: money(l.weight),
+    quota: money(l.quota),
+    floor: money(l.floor),
+    remainder: l.remainder,
+    rank: String(l.rank),
+    extra_unit: l.extra_unit ? "+0.01" : "",
+    share: money(l.share),
+  })));
+  const explanation = await page.textContent("#preview-explanation");
+  assert.match(explanation, /USD 250,000\.00 of unallocated window money/);
+  assert.match(explanation, /funding gap/);
+  assert.match(explanation, /rounded down to the cent/);
+  // Previewing changed nothing.
+  assert.equal(await entries(), expected.length);
+  assert.deepStrictEqual(await pageTracker(), expectedTracker(expected.resolutionTracker("2024-H2")));
+
+  await page.click("#apply-button");
+  await page.waitForSelector("#alloc-notice:not([hidden])");
+  assert.match(await page.textContent("#alloc-notice"), /Applied EB-E2E-01/);
+  expected.apply(allocation);
+  assert.equal(await entries(), expected.length);
+  const after = await pageTracker();
+  assert.deepStrictEqual(after, expectedTracker(expected.resolutionTracker("2024-H2")));
+  const before = fw.Ledger.fromJournal(fixture).resolutionTracker("2024-H2").rows.find((r) => r.resolution === "2/2");
+  assert.notEqual(after.find((r) => r.resolution === "2/2").allocated_in_period, money(before.allocated_in_period));
+  const log = await page.$$eval('#log-table tbody tr[data-decision="EB-E2E-01"] td[data-col=amount]', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(log, preview.lines.map((l) => money(l.share)));
+  assert.equal(
+    await page.textContent('[data-balance="unallocated"] .amount'),
+    `USD ${money(expected.windowStatement("2024-H2").closing.unallocated)}`,
+  );
+  await page.screenshot({ path: join(out, "dashboard.png"), fullPage: true });
+});
+
+test("a bad amount shows the core's error in the page and changes nothing", async () => {
+  const length = await entries();
+  const tracker = await pageTracker();
+  const cases = [
+    ["12.345", "PRECISION_EXCEEDED"],
+    ["abc", "INVALID_AMOUNT"],
+    ["1e5", "INVALID_AMOUNT"],
+    ["-5.00", "INVALID_AMOUNT"],
+    ["99999999.00", "INSUFFICIENT_FUNDS"],
+  ];
+  for (const [amount, code] of cases) {
+    await fillAllocation(amount);
+    await page.fill("#alloc-id", "EB-E2E-02");
+    await page.click("#preview-button");
+    await page.waitForSelector("#alloc-error:not([hidden])");
+    const error = await page.textContent("#alloc-error");
+    assert.match(error, new RegExp(code), `${amount}: ${error}`);
+    assert.ok(await page.isHidden("#preview"));
+    await page.click("#apply-button");
+    assert.match(await page.textContent("#alloc-error"), new RegExp(code));
+    assert.equal(await entries(), length);
+    assert.deepStrictEqual(await pageTracker(), tracker);
+  }
+  await fillAllocation("12.345");
+  await page.fill("#alloc-id", "EB-E2E-02");
+  await page.click("#preview-button");
+  await page.waitForSelector("#alloc-error:not([hidden])");
+  assert.match(await page.textContent("#alloc-error"), /amount 12\.345 has more decimals than USD allows/);
+  await page.locator("#allocate").screenshot({ path: join(out, "dashboard-error.png") });
+});
+
+test("a torn journal picked by the user is refused; a good one replaces the ledger", async () => {
+  const length = await entries();
+  await page.setInputFiles("#journal-file", {
+    name: "torn.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(fixture.slice(0, -30)),
+  });
+  await page.waitForFunction(() => /JOURNAL_TORN_TAIL/.test(document.querySelector("#error").textContent));
+  assert.equal(await entries(), length, "the ledger on screen is kept");
+  await page.setInputFiles("#journal-file", {
+    name: "window-year.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(fixture),
+  });
+  await page.waitForSelector("#notice:not([hidden])");
+  assert.equal(await entries(), fw.Ledger.fromJournal(fixture).length);
+  assert.deepStrictEqual(await pageTracker(), expectedTracker(fw.Ledger.fromJournal(fixture).resolutionTracker("2024-H2")));
+});
+
+test("the page raised no error of its own", () => {
+  assert.deepEqual(problems, []);
+});
