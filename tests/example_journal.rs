@@ -53,3 +53,40 @@ fn opening_the_fixture_rebuilds_the_same_reports() {
         serde_json::to_string(&live.trial_balance(None)).unwrap()
     );
 }
+
+#[test]
+fn posting_rows_add_up_to_the_trial_balance_and_dates_span_the_journal() {
+    let ledger = example_ledger();
+    let rows = ledger.posting_rows().unwrap();
+    let entries = ledger.entries().unwrap();
+    assert_eq!(rows.len(), entries.iter().map(|e| e.postings.len()).sum::<usize>());
+    let mut sums: std::collections::BTreeMap<(String, String), rust_decimal::Decimal> = Default::default();
+    for row in &rows {
+        let entry = &entries[(row.seq - 1) as usize];
+        assert_eq!(row.command, entry.command.type_name());
+        assert_eq!(row.date, entry.date);
+        *sums.entry((row.account.clone(), row.currency.code().to_owned())).or_default() += row.amount;
+    }
+    let tb = ledger.trial_balance(None);
+    let nonzero: Vec<_> = sums.into_iter().filter(|(_, v)| !v.is_zero()).collect();
+    assert_eq!(nonzero.len(), tb.accounts.len());
+    for ((account, currency), amount) in nonzero {
+        let line = tb.accounts.iter().find(|l| l.account == account && l.currency.code() == currency).unwrap();
+        assert_eq!(line.balance, amount, "{account} {currency}");
+    }
+    let (first, last) = ledger.date_range().unwrap();
+    assert_eq!((first.to_string(), last.to_string()), ("2023-01-10".to_owned(), "2024-12-15".to_owned()));
+    assert_eq!(Ledger::new().date_range(), None);
+}
+
+#[test]
+fn journal_bytes_that_are_not_utf8_are_corrupt_at_their_line() {
+    let ledger = example_ledger();
+    let mut bytes = ledger.to_journal().unwrap().into_owned().into_bytes();
+    let third_line = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).unwrap().0 + 1;
+    bytes[third_line + 10] = 0xff;
+    let err = Ledger::from_journal_bytes(&bytes).unwrap_err();
+    assert!(matches!(err, funding_window::LedgerError::JournalCorrupt { line: 3, .. }), "{err:?}");
+    let fine = Ledger::from_journal_bytes(ledger.to_journal().unwrap().as_bytes()).unwrap();
+    assert_eq!(fine.chain_head(), ledger.chain_head());
+}

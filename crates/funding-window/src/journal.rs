@@ -86,6 +86,50 @@ pub struct JournalEntry {
     pub hash: String,
 }
 
+/// One posting of the journal with its entry's particulars: the journal as a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostingRow {
+    /// Sequence number of the entry.
+    pub seq: u64,
+    /// Its value date.
+    #[serde(with = "iso_date_opt")]
+    pub date: Option<NaiveDate>,
+    /// When it was recorded (RFC 3339, UTC).
+    pub recorded_at: String,
+    /// Who recorded it.
+    pub recorded_by: Option<String>,
+    /// The command type (`record_receipt`).
+    pub command: String,
+    /// Account name.
+    pub account: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Debit-positive amount.
+    #[serde(with = "crate::text::decimal_str")]
+    pub amount: Decimal,
+}
+
+/// What [`Journal::posting_rows`] reads of an entry line; everything else is skipped.
+#[derive(Deserialize)]
+struct RowsIn<'a> {
+    seq: u64,
+    #[serde(default, borrow)]
+    date: Option<&'a str>,
+    #[serde(borrow)]
+    recorded_at: &'a str,
+    #[serde(default)]
+    recorded_by: Option<String>,
+    #[serde(borrow)]
+    command: CommandType<'a>,
+    postings: Vec<PostingLine>,
+}
+
+#[derive(Deserialize)]
+struct CommandType<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+}
+
 /// What an entry line is made from (written as `serde_json` would write it; see
 /// [`EntryOut::write_body`]).
 #[cfg_attr(test, derive(Serialize))]
@@ -315,6 +359,34 @@ impl Journal {
     pub fn entry(&self, seq: u64) -> Result<JournalEntry> {
         let line = self.line(seq)?;
         parse_entry(&line, seq + 1)
+    }
+
+    /// Every posting as a row with its entry's particulars, in order.
+    pub fn posting_rows(&self) -> Result<Vec<PostingRow>> {
+        let text = self.text()?;
+        let mut rows = Vec::with_capacity(self.ends.len() * 3);
+        for (i, line) in text.lines().skip(1).enumerate() {
+            let line_no = i as u64 + 2;
+            let corrupt = |reason: String| LedgerError::JournalCorrupt { line: line_no, reason };
+            let entry: RowsIn<'_> = serde_json::from_str(line).map_err(|e| corrupt(format!("malformed entry: {e}")))?;
+            let date = match entry.date {
+                Some(d) => Some(crate::calendar::parse_date(d).ok_or_else(|| corrupt(format!("bad date {d:?}")))?),
+                None => None,
+            };
+            for p in entry.postings {
+                rows.push(PostingRow {
+                    seq: entry.seq,
+                    date,
+                    recorded_at: entry.recorded_at.to_owned(),
+                    recorded_by: entry.recorded_by.clone(),
+                    command: entry.command.kind.to_owned(),
+                    account: p.account,
+                    currency: p.currency,
+                    amount: p.amount,
+                });
+            }
+        }
+        Ok(rows)
     }
 
     /// Parses every entry, in order.

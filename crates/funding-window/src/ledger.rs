@@ -393,7 +393,7 @@ impl Ledger {
         // The ledger reads entries back from the file while replaying (reversals do).
         let mut ledger = Ledger::new();
         ledger.journal.attach(path.to_owned(), file);
-        crate::replay::replay(reader, ledger).map_err(|e| match e {
+        crate::replay::replay(reader, ledger, None).map_err(|e| match e {
             crate::replay::ReplayError::Io(err) => LedgerError::io(path, &err),
             crate::replay::ReplayError::Ledger(err) => err,
         })
@@ -402,7 +402,13 @@ impl Ledger {
     /// Rebuilds a ledger from journal text (as written by [`Ledger::to_journal`]),
     /// verifying it as [`Ledger::open`] does. The ledger is in memory.
     pub fn from_journal(text: &str) -> Result<Ledger> {
-        let (ledger, torn) = crate::replay::replay(text.as_bytes(), Ledger::new()).map_err(|e| match e {
+        Self::from_journal_bytes(text.as_bytes())
+    }
+
+    /// [`Ledger::from_journal`] on bytes: a line that is not UTF-8 is
+    /// `JOURNAL_CORRUPT` naming the line.
+    pub fn from_journal_bytes(bytes: &[u8]) -> Result<Ledger> {
+        let (ledger, torn) = crate::replay::replay(bytes, Ledger::new(), Some(bytes)).map_err(|e| match e {
             crate::replay::ReplayError::Io(err) => LedgerError::Io { path: "<text>".into(), message: err.to_string() },
             crate::replay::ReplayError::Ledger(err) => err,
         })?;
@@ -410,6 +416,20 @@ impl Ledger {
             Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
             None => Ok(ledger),
         }
+    }
+
+    /// The first and last value dates in the journal (`None` while nothing is dated).
+    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let mut dates = self.state.entries.iter().filter_map(|e| e.date);
+        let first = dates.next()?;
+        Some(dates.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d))))
+    }
+
+    /// Every posting of the journal as a flat row (seq, date, recorded_at,
+    /// recorded_by, command type, account, currency, amount), in journal order:
+    /// the journal as a table, without parsing each command in full.
+    pub fn posting_rows(&self) -> Result<Vec<crate::journal::PostingRow>> {
+        self.journal.posting_rows()
     }
 
     /// Writes the whole journal to `path` atomically (a temporary file, synced,

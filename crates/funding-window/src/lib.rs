@@ -75,7 +75,7 @@ pub use command::{
 };
 pub use error::{BatchError, LedgerError, Result, ERROR_CODES};
 pub use export::{CsvReport, IatiOptions};
-pub use journal::{JournalEntry, PostingLine};
+pub use journal::{JournalEntry, PostingLine, PostingRow};
 pub use ledger::{Applied, Clock, Ledger, Recovery};
 pub use money::{Currency, Money, RoundingRule};
 pub use state::Conversion;

@@ -43,8 +43,6 @@ fn corrupt(line: u64, reason: impl Into<String>) -> ReplayError {
 /// A line whose hash is verified, parsed into what replay needs.
 struct Parsed {
     line: u64,
-    /// The line with its newline, for a journal kept in memory.
-    text: Option<Box<str>>,
     bytes: u64,
     seq: u64,
     date: Option<NaiveDate>,
@@ -76,12 +74,11 @@ struct Reader<R> {
     prev: [u8; 32],
     offset: u64,
     line: u64,
-    keep_text: bool,
 }
 
 impl<R: BufRead> Reader<R> {
-    fn new(reader: R, keep_text: bool) -> Reader<R> {
-        Reader { reader, buf: Vec::with_capacity(1024), prev: [0; 32], offset: 0, line: 0, keep_text }
+    fn new(reader: R) -> Reader<R> {
+        Reader { reader, buf: Vec::with_capacity(1024), prev: [0; 32], offset: 0, line: 0 }
     }
 
     /// Reads one line with its newline, bounded in length.
@@ -117,7 +114,6 @@ impl<R: BufRead> Reader<R> {
         let hash = verify_line(&self.buf[..n - 1], &self.prev).map_err(|reason| corrupt(line, reason))?;
         // The hash is verified: parse the entry without its hash member, by closing the
         // object where the member starts (`,"hash":"..."}` becomes `}`).
-        let text = self.keep_text.then(|| String::from_utf8_lossy(&self.buf[..n]).into_owned().into_boxed_str());
         let end = n - 1 - HASH_SUFFIX_LEN;
         self.buf[end] = b'}';
         let parsed: LineIn<'_> =
@@ -130,7 +126,6 @@ impl<R: BufRead> Reader<R> {
         };
         let step = Parsed {
             line,
-            text,
             bytes: n as u64,
             seq: parsed.seq,
             date,
@@ -151,15 +146,17 @@ impl<R: BufRead> Reader<R> {
 }
 
 /// Applies parsed lines to a ledger and checks them against what they produce.
-struct Applier {
+struct Applier<'s> {
     ledger: Ledger,
+    /// The journal's bytes, when the ledger keeps its text in memory.
+    source: Option<&'s [u8]>,
     /// Mark, first line and offset of a batch being read.
     open_batch: Option<(Mark, u64, u64)>,
     offset: u64,
     postings: String,
 }
 
-impl Applier {
+impl Applier<'_> {
     fn apply(&mut self, p: &Parsed) -> Result<(), ReplayError> {
         let ledger = &mut self.ledger;
         let expected = ledger.len() as u64 + 1;
@@ -186,7 +183,15 @@ impl Applier {
         if fingerprint(self.postings.as_bytes()) != p.postings {
             return Err(corrupt(p.line, format!("the stored postings differ from the command's, {}", self.postings)));
         }
-        ledger.journal.push_stored(p.bytes, p.text.as_deref(), p.hash);
+        let text = match self.source {
+            Some(source) => {
+                let range = self.offset as usize..(self.offset + p.bytes) as usize;
+                let line = source.get(range).and_then(|b| std::str::from_utf8(b).ok());
+                Some(line.ok_or_else(|| corrupt(p.line, "not UTF-8"))?)
+            }
+            None => None,
+        };
+        ledger.journal.push_stored(p.bytes, text, p.hash);
         self.offset += p.bytes;
         let batch_done = p.batch.is_none_or(|[i, size]| i == size);
         if batch_done {
@@ -231,19 +236,24 @@ fn write_postings(state: &State, postings: &[Posting], out: &mut String) {
     out.push(']');
 }
 
-/// Replays a journal into `ledger` (empty, in memory or on the journal's own file,
-/// so that reversals can read the entries they reverse).
-pub(crate) fn replay<R: BufRead + Send>(reader: R, ledger: Ledger) -> Result<(Ledger, Option<Torn>), ReplayError> {
-    let mut reader = Reader::new(reader, ledger.journal.path().is_none());
+/// Replays a journal into `ledger`: an empty ledger on the journal's own file (so
+/// that reversals can read the entries they reverse), or an empty in-memory
+/// ledger given the journal's bytes as `source`, which it keeps.
+pub(crate) fn replay<R: BufRead + Send>(
+    reader: R,
+    ledger: Ledger,
+    source: Option<&[u8]>,
+) -> Result<(Ledger, Option<Torn>), ReplayError> {
+    let mut reader = Reader::new(reader);
     reader.header()?;
-    let mut applier = Applier { ledger, open_batch: None, offset: reader.offset, postings: String::new() };
+    let mut applier = Applier { ledger, source, open_batch: None, offset: reader.offset, postings: String::new() };
     let torn = pipeline(&mut reader, &mut applier)?;
     Ok(applier.finish(torn))
 }
 
 /// Reads on one thread and applies on the caller's, handing lines over in chunks.
 #[cfg(not(target_arch = "wasm32"))]
-fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier) -> Result<Option<Torn>, ReplayError> {
+fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier<'_>) -> Result<Option<Torn>, ReplayError> {
     use std::sync::mpsc::sync_channel;
     const CHUNK: usize = 256;
     std::thread::scope(|scope| {
@@ -287,7 +297,7 @@ fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier) ->
 
 /// Bare WebAssembly has no threads: read and apply in turn.
 #[cfg(target_arch = "wasm32")]
-fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier) -> Result<Option<Torn>, ReplayError> {
+fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier<'_>) -> Result<Option<Torn>, ReplayError> {
     while let Some(step) = reader.next()? {
         match step {
             Step::Line(p) => applier.apply(&p)?,
