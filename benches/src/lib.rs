@@ -41,9 +41,9 @@ pub fn commands(entries: usize) -> Vec<Value> {
             out.push(json!({"type": "set_rate", "currency": "SEK", "month": m, "per_usd": format!("10.{}", 100 + (year * month) % 800)}));
         }
     }
-    out.push(json!({"type": "set_requirement", "resolution": "2/2", "amount": "900000000.00"}));
-    out.push(json!({"type": "set_requirement", "resolution": "2/9", "amount": "500000000.00"}));
-    out.push(json!({"type": "set_requirement", "resolution": "2/4", "amount": "300000000.00"}));
+    out.push(json!({"type": "set_requirement", "resolution": "2/2", "amount": "900000000000000.00"}));
+    out.push(json!({"type": "set_requirement", "resolution": "2/9", "amount": "500000000000000.00"}));
+    out.push(json!({"type": "set_requirement", "resolution": "2/4", "amount": "300000000000000.00"}));
     let mut day;
     let mut project = 0usize;
     let mut window = 0usize;

@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -150,8 +149,9 @@ pub(crate) struct EntryOut<'a> {
     pub conversions: &'a [Conversion],
 }
 
-/// The parts of a stored line that replay needs. The line's bytes are checked by
-/// its hash; its postings are compared with what the replayed command posts.
+/// The head of a stored line (up to its command) that replay parses. The line's
+/// bytes are checked by its hash; its postings are compared with what the
+/// replayed command posts.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LineIn<'a> {
@@ -167,11 +167,6 @@ pub(crate) struct LineIn<'a> {
     #[serde(default)]
     pub batch: Option<[u32; 2]>,
     pub command: Command,
-    #[serde(borrow)]
-    pub postings: &'a serde_json::value::RawValue,
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub conversions: IgnoredAny,
 }
 
 /// Where the journal stood, to roll back to.

@@ -53,6 +53,10 @@ struct Parsed {
     hash: [u8; 32],
 }
 
+/// Where an entry's postings start, and its conversions (if any) after them.
+const POSTINGS_KEY: &str = ",\"postings\":[";
+const CONVERSIONS_KEY: &str = "],\"conversions\":[";
+
 fn fingerprint(bytes: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
@@ -112,12 +116,24 @@ impl<R: BufRead> Reader<R> {
             return Ok(Some(Step::Torn(Torn { line, offset: self.offset, bytes: n as u64 })));
         }
         let hash = verify_line(&self.buf[..n - 1], &self.prev).map_err(|reason| corrupt(line, reason))?;
-        // The hash is verified: parse the entry without its hash member, by closing the
-        // object where the member starts (`,"hash":"..."}` becomes `}`).
-        let end = n - 1 - HASH_SUFFIX_LEN;
-        self.buf[end] = b'}';
+        // The hash is verified, so the line is as this library wrote it: the head of the
+        // entry (up to the command), then `,"postings":[...]`, maybe `,"conversions":[...]`.
+        // Parse only the head, closing the object where the postings start; the postings'
+        // bytes are compared with the replayed command's by the applier.
+        let body = std::str::from_utf8(&self.buf[..n - 1 - HASH_SUFFIX_LEN])
+            .map_err(|_| corrupt(line, "not UTF-8"))?;
+        let Some(split) = body.find(POSTINGS_KEY) else {
+            return Err(corrupt(line, "malformed entry: no postings"));
+        };
+        let rest = &body[split + POSTINGS_KEY.len() - 1..];
+        let postings = match rest.find(CONVERSIONS_KEY) {
+            Some(c) => &rest[..c + 1],
+            None => rest,
+        };
+        let postings = fingerprint(postings.as_bytes());
+        self.buf[split] = b'}';
         let parsed: LineIn<'_> =
-            serde_json::from_slice(&self.buf[..=end]).map_err(|e| corrupt(line, format!("malformed entry: {e}")))?;
+            serde_json::from_slice(&self.buf[..=split]).map_err(|e| corrupt(line, format!("malformed entry: {e}")))?;
         let recorded_at = parse_timestamp(parsed.recorded_at)
             .ok_or_else(|| corrupt(line, format!("recorded_at {:?} is not RFC 3339", parsed.recorded_at)))?;
         let date = match parsed.date {
@@ -136,7 +152,7 @@ impl<R: BufRead> Reader<R> {
                 recorded_by: parsed.recorded_by,
                 recorded_at: Some(recorded_at),
             },
-            postings: fingerprint(parsed.postings.get().as_bytes()),
+            postings,
             hash,
         };
         self.prev = hash;
