@@ -5,14 +5,22 @@
 //! | `decimal.Decimal` | a money field | decimal string, no exponent (`format(d, "f")`); NaN and infinities pass as text, so the core refuses them (`INVALID_AMOUNT`) |
 //! | `int` | a money field | decimal string |
 //! | `str` | a money field | as written (the core checks it) |
-//! | `float` anywhere, `bool` in a money field | | `TypeError` |
-//! | `decimal.Decimal` | any other field | `TypeError` |
+//! | `float` anywhere, `bool` in a money field | | refused |
+//! | `decimal.Decimal` | any other field | refused |
 //! | `datetime.date` | any field but money | `"YYYY-MM-DD"` |
-//! | `datetime.datetime` | `recorded_at` | RFC 3339 if timezone-aware; naive is a `TypeError` |
-//! | `datetime.datetime` | any other field | `TypeError` (a date belongs there) |
+//! | `datetime.datetime` | `recorded_at` | RFC 3339 if timezone-aware; naive is refused |
+//! | `datetime.datetime` | any other field | refused (a date belongs there) |
 //! | `None`, `bool`, `int`, `str`, `dict`, `list`, `tuple` | elsewhere | null, boolean, number, string, object, array |
 //!
 //! A whole command given as a `str` is JSON text already and goes to the core unchanged.
+//!
+//! A refused value is the core's `INVALID_COMMAND` naming the field (what the core says of
+//! a JSON number where an amount belongs, and the WebAssembly binding of a JavaScript
+//! number), raised as `funding_window.CommandTypeError`, which is also a `TypeError`.
+//!
+//! The same rules write the option objects of method arguments (`export_csv`'s `args`,
+//! `export_iati`'s options; [`arguments`]); a refusal there is `INVALID_ARGUMENT` naming
+//! the argument (`funding_window.ArgumentTypeError`, also a `TypeError`).
 //!
 //! Money fields are the core's [`DECIMAL_FIELDS`] (values) and [`DECIMAL_TABLE_FIELDS`]
 //! (tables of resolution id to amount), at the top level of a command. Everything else
@@ -23,7 +31,6 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use funding_window::{LedgerError, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
-use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
@@ -40,11 +47,13 @@ const DECIMAL_EXPONENT_WRITTEN_MAX: i64 = 64;
 
 /// Why a Python value was not turned into JSON.
 pub enum Refusal {
-    /// A Python error: a `TypeError` for a type with no place in the contract, or an error
-    /// raised by the value itself.
+    /// An error raised by the value itself (a failing `utcoffset`, a `str` that is not UTF-8).
     Python(PyErr),
     /// A value the core would refuse, reported as the core's own error.
     Core(LedgerError),
+    /// A Python type with no place there, reported as the core's error for the same
+    /// mistake and raised as a class that is also a `TypeError`.
+    Type(LedgerError),
 }
 
 impl From<PyErr> for Refusal {
@@ -58,6 +67,7 @@ impl Refusal {
     pub fn into_pyerr(self, py: Python<'_>, index: Option<usize>) -> PyErr {
         match self {
             Refusal::Core(e) => errors::to_pyerr(py, &e, index),
+            Refusal::Type(e) => errors::to_type_error(py, &e, index),
             Refusal::Python(e) => {
                 if let Some(i) = index {
                     // Best effort: the exception still says what is wrong without it.
@@ -77,15 +87,33 @@ enum Path<'a> {
     Index(&'a Path<'a>, usize),
 }
 
-impl std::fmt::Display for Path<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Path<'_> {
+    /// The path as a field name (`purpose.window.earmarked_to[0]`), or `root` for the whole.
+    fn write(&self, out: &mut String, root: &str) {
         match self {
-            Path::Root => f.write_str("command"),
-            Path::Key(Path::Root, key) => f.write_str(key),
-            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
-            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Root => out.push_str(root),
+            Path::Key(Path::Root, key) => out.push_str(key),
+            Path::Key(parent, key) => {
+                parent.write(out, root);
+                out.push('.');
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out, root);
+                let _ = write!(out, "[{i}]");
+            }
         }
     }
+}
+
+/// What is being written, which decides the error a refusal is.
+#[derive(Clone, Copy)]
+enum Subject {
+    /// A command: a refusal is `INVALID_COMMAND` naming the field.
+    Command,
+    /// A method's options (keyword arguments): a refusal is `INVALID_ARGUMENT` named after
+    /// the option (`as_of`), or after the argument (`args`) for the whole.
+    Argument(&'static str),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -111,10 +139,6 @@ fn field_kind(key: &str) -> Field {
     }
 }
 
-fn type_error(message: String) -> Refusal {
-    Refusal::Python(PyTypeError::new_err(message))
-}
-
 fn type_name(value: &Bound<'_, PyAny>) -> String {
     value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
 }
@@ -133,11 +157,43 @@ pub struct Writer<'py> {
     decimal: Bound<'py, PyType>,
     out: String,
     cache: Vec<(Bound<'py, PyString>, Rc<str>)>,
+    subject: Subject,
 }
 
 /// Converts a Python command dict into the JSON text the core parses.
 pub fn to_json(command: &Bound<'_, PyAny>) -> Result<String, Refusal> {
     Writer::new(command.py())?.write_command(command)
+}
+
+/// A method's options (a dict, or `None` for none) as the JSON value the core takes, by the
+/// rules of command fields; the keys in `timestamps` are written as `recorded_at` is (a
+/// timezone-aware `datetime` or a string). A refusal is `INVALID_ARGUMENT` named after the
+/// option (`as_of`), or `name` for the whole.
+pub fn arguments(
+    py: Python<'_>,
+    name: &'static str,
+    options: Option<&Bound<'_, PyAny>>,
+    timestamps: &[&str],
+) -> PyResult<serde_json::Value> {
+    let Some(options) = options.filter(|o| !o.is_none()) else {
+        return Ok(serde_json::Value::Null);
+    };
+    let mut writer = Writer::new(py)?;
+    writer.subject = Subject::Argument(name);
+    let text = writer.arguments(options, timestamps).map_err(|r| r.into_pyerr(py, None))?;
+    serde_json::from_str(&text).map_err(|e| {
+        errors::to_pyerr(py, &LedgerError::Internal { message: format!("{name} written as invalid JSON: {e}") }, None)
+    })
+}
+
+/// A method's argument of the wrong Python type, as `funding_window.ArgumentTypeError`.
+pub fn argument_type_error(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>, expected: &str) -> PyErr {
+    let error = LedgerError::InvalidArgument {
+        name: name.to_owned(),
+        value: type_name(value),
+        reason: format!("expected {expected}, not {}", type_name(value)),
+    };
+    errors::to_type_error(py, &error, None)
 }
 
 /// The JSON text of the contract that the binding hands to the core for a command dict
@@ -153,7 +209,80 @@ pub fn command_to_json(py: Python<'_>, command: &Bound<'_, PyAny>) -> PyResult<S
 impl<'py> Writer<'py> {
     /// A writer for the commands of one call.
     pub fn new(py: Python<'py>) -> PyResult<Self> {
-        Ok(Writer { py, decimal: decimal_type(py)?.clone(), out: String::new(), cache: Vec::new() })
+        Ok(Writer {
+            py,
+            decimal: decimal_type(py)?.clone(),
+            out: String::new(),
+            cache: Vec::new(),
+            subject: Subject::Command,
+        })
+    }
+
+    /// Where `path` is, for messages and argument names.
+    fn at(&self, path: &Path<'_>) -> String {
+        let mut out = String::new();
+        match self.subject {
+            Subject::Command => path.write(&mut out, "command"),
+            Subject::Argument(name) => path.write(&mut out, name),
+        }
+        out
+    }
+
+    /// What is being written, for messages.
+    fn whole(&self) -> &'static str {
+        match self.subject {
+            Subject::Command => "a command",
+            Subject::Argument(_) => "a method's options",
+        }
+    }
+
+    /// `value` (at `path`) has a Python type with no place there.
+    fn refuse_type(&self, path: &Path<'_>, value: &Bound<'py, PyAny>, reason: &str) -> Refusal {
+        let at = self.at(path);
+        Refusal::Type(match self.subject {
+            Subject::Command if matches!(path, Path::Root) => {
+                LedgerError::InvalidCommand { message: reason.to_owned() }
+            }
+            Subject::Command => LedgerError::InvalidCommand { message: format!("{at}: {reason}") },
+            Subject::Argument(_) => {
+                LedgerError::InvalidArgument { name: at, value: type_name(value), reason: reason.to_owned() }
+            }
+        })
+    }
+
+    /// `value` (at `path`) is one the core would refuse (nested too deep, an integer out of range).
+    fn refuse_value(&self, path: &Path<'_>, value: String, reason: &str) -> Refusal {
+        let at = self.at(path);
+        Refusal::Core(match self.subject {
+            Subject::Command => LedgerError::InvalidCommand { message: format!("{at}: {reason}") },
+            Subject::Argument(_) => LedgerError::InvalidArgument { name: at, value, reason: reason.to_owned() },
+        })
+    }
+
+    /// An options object: a dict whose values follow the rules of plain command fields.
+    fn arguments(&mut self, options: &Bound<'py, PyAny>, timestamps: &[&str]) -> Result<String, Refusal> {
+        let Ok(dict) = options.cast::<PyDict>() else {
+            return Err(self.refuse_type(&Path::Root, options, "expected a dict of options"));
+        };
+        let dict = dict.copy()?;
+        self.out = String::with_capacity(128);
+        self.out.push('{');
+        for (i, (key, value)) in dict.iter().enumerate() {
+            let key = self.key(&key, &Path::Root)?;
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.string(&key)?;
+            self.out.push(':');
+            let path = Path::Key(&Path::Root, &key);
+            if timestamps.contains(&&*key) {
+                self.recorded_at(&value, &path)?;
+            } else {
+                self.plain(&value, &path, 1)?;
+            }
+        }
+        self.out.push('}');
+        Ok(std::mem::take(&mut self.out))
     }
 
     /// The JSON text of one command: a dict converted, or a `str` taken as JSON text of the
@@ -180,9 +309,13 @@ impl<'py> Writer<'py> {
     }
 
     fn command(&mut self, command: &Bound<'py, PyAny>) -> Result<(), Refusal> {
-        let dict = command
-            .cast::<PyDict>()
-            .map_err(|_| type_error(format!("a command is a dict (or JSON text), not {}", type_name(command))))?;
+        let Ok(dict) = command.cast::<PyDict>() else {
+            return Err(self.refuse_type(
+                &Path::Root,
+                command,
+                &format!("a command is a dict (or JSON text), not {}", type_name(command)),
+            ));
+        };
         // A private copy: nothing a value's methods do can change what is iterated.
         let dict = dict.copy()?;
         self.out.push('{');
@@ -215,7 +348,7 @@ impl<'py> Writer<'py> {
                 Some(i) => Ok(Rc::clone(&self.cache[i].1)),
                 None => Ok(Rc::from(s.to_cow()?.as_ref())),
             },
-            Err(_) => Err(type_error(format!("{path}: keys are str, not {}", type_name(key)))),
+            Err(_) => Err(self.refuse_type(path, key, &format!("keys are str, not {}", type_name(key)))),
         }
     }
 
@@ -243,9 +376,11 @@ impl<'py> Writer<'py> {
         if value.is_none() {
             self.out.push_str("null");
         } else if value.is_instance_of::<PyBool>() {
-            return Err(type_error(format!(
-                "{path}: a bool is not money; give a decimal.Decimal, an int or a decimal string"
-            )));
+            return Err(self.refuse_type(
+                path,
+                value,
+                "a bool is not money; give a decimal.Decimal, an int or a decimal string",
+            ));
         } else if value.is_instance_of::<PyInt>() {
             let text = int_text(value)?;
             self.string(&text)?;
@@ -255,14 +390,17 @@ impl<'py> Writer<'py> {
         } else if let Ok(s) = value.cast::<PyString>() {
             self.py_string(s)?;
         } else if value.is_instance_of::<PyFloat>() {
-            return Err(type_error(format!(
-                "{path}: a float is not exact money; give a decimal.Decimal, an int or a decimal string such as \"1250.00\""
-            )));
+            return Err(self.refuse_type(
+                path,
+                value,
+                "a float is not exact money; give a decimal.Decimal, an int or a decimal string such as \"1250.00\"",
+            ));
         } else {
-            return Err(type_error(format!(
-                "{path}: money is a decimal.Decimal, an int or a decimal string, not {}",
-                type_name(value)
-            )));
+            return Err(self.refuse_type(
+                path,
+                value,
+                &format!("money is a decimal.Decimal, an int or a decimal string, not {}", type_name(value)),
+            ));
         }
         Ok(())
     }
@@ -291,26 +429,29 @@ impl<'py> Writer<'py> {
         if value.is_instance_of::<PyDateTime>() {
             let offset = value.call_method0(intern!(self.py, "utcoffset"))?;
             if offset.is_none() {
-                return Err(type_error(format!(
-                    "{path}: a naive datetime has no time zone; give a timezone-aware datetime or an RFC 3339 string"
-                )));
+                return Err(self.refuse_type(
+                    path,
+                    value,
+                    "a naive datetime has no time zone; give a timezone-aware datetime or an RFC 3339 string",
+                ));
             }
             let text: String = value.call_method0(intern!(self.py, "isoformat"))?.extract()?;
             return self.string(&text);
         }
         if value.is_instance_of::<PyDate>() {
-            return Err(type_error(format!(
-                "{path}: a timestamp is a timezone-aware datetime or an RFC 3339 string, not a date"
-            )));
+            return Err(self.refuse_type(
+                path,
+                value,
+                "a timestamp is a timezone-aware datetime or an RFC 3339 string, not a date",
+            ));
         }
         self.plain(value, path, 1)
     }
 
     fn plain(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>, depth: usize) -> Result<(), Refusal> {
         if depth > COMMAND_DEPTH_MAX {
-            return Err(Refusal::Core(LedgerError::InvalidCommand {
-                message: format!("{path}: nested deeper than {COMMAND_DEPTH_MAX} levels"),
-            }));
+            let reason = format!("nested deeper than {COMMAND_DEPTH_MAX} levels");
+            return Err(self.refuse_value(path, type_name(value), &reason));
         }
         if value.is_none() {
             self.out.push_str("null");
@@ -321,22 +462,29 @@ impl<'py> Writer<'py> {
         } else if let Ok(s) = value.cast::<PyString>() {
             self.py_string(s)?;
         } else if value.is_instance_of::<PyFloat>() {
-            return Err(type_error(format!(
-                "{path}: floats are not accepted anywhere in a command (money is a decimal.Decimal, an int or a decimal string)"
-            )));
+            let reason = match self.subject {
+                Subject::Command => {
+                    "floats are not accepted anywhere in a command (money is a decimal.Decimal, an int or a decimal string)"
+                }
+                Subject::Argument(_) => "floats are not accepted in a method's options",
+            };
+            return Err(self.refuse_type(path, value, reason));
         } else if value.is_instance_of::<PyDateTime>() {
-            return Err(type_error(format!(
-                "{path}: a datetime.datetime where a date belongs; give a datetime.date or \"YYYY-MM-DD\""
-            )));
+            return Err(self.refuse_type(
+                path,
+                value,
+                "a datetime.datetime where a date belongs; give a datetime.date or \"YYYY-MM-DD\"",
+            ));
         } else if value.is_instance_of::<PyDate>() {
             let text: String = value.call_method0(intern!(self.py, "isoformat"))?.extract()?;
             self.string(&text)?;
         } else if value.is_instance(&self.decimal)? {
-            return Err(type_error(format!(
-                "{path}: a decimal.Decimal outside a money field (money fields: {}; tables: {})",
+            let reason = format!(
+                "a decimal.Decimal outside a money field (money fields: {}; tables: {})",
                 DECIMAL_FIELDS.join(", "),
                 DECIMAL_TABLE_FIELDS.join(", ")
-            )));
+            );
+            return Err(self.refuse_type(path, value, &reason));
         } else if let Ok(dict) = value.cast::<PyDict>() {
             let dict = dict.copy()?;
             self.out.push('{');
@@ -362,7 +510,8 @@ impl<'py> Writer<'py> {
             }
             self.out.push(']');
         } else {
-            return Err(type_error(format!("{path}: {} has no place in a command", type_name(value))));
+            let reason = format!("{} has no place in {}", type_name(value), self.whole());
+            return Err(self.refuse_type(path, value, &reason));
         }
         Ok(())
     }
@@ -374,9 +523,8 @@ impl<'py> Writer<'py> {
         } else if let Ok(n) = value.extract::<u64>() {
             let _ = write!(self.out, "{n}");
         } else {
-            return Err(Refusal::Core(LedgerError::InvalidCommand {
-                message: format!("{path}: integer {} is out of range", int_text(value)?),
-            }));
+            let text = int_text(value)?;
+            return Err(self.refuse_value(path, text.clone(), &format!("integer {text} is out of range")));
         }
         Ok(())
     }

@@ -1,56 +1,32 @@
-//! A snapshot of the journal and its postings as columns (Arrow buffers) for DataFrames.
+//! A snapshot of the journal, for the journal report: its text, and its postings as columns
+//! (Arrow buffers) for DataFrames.
 //!
-//! The journal format is the core's (`funding_window::journal`): a header line, then one
-//! JSON entry per line. The columns have one row per posting, in journal order.
-
-use std::borrow::Cow;
+//! The columns come from the core's [`Ledger::posting_rows`] (one row per posting, in
+//! journal order); the binding only lays them out as Arrow buffers. A snapshot keeps the
+//! journal's text and its number of entries: the rows are read from the ledger when asked
+//! for and cut at that number, so a report never sees later entries (the journal is
+//! append-only, and an entry's number never changes).
 
 use chrono::NaiveDate;
-use funding_window::calendar::parse_date;
-use funding_window::money::parse_decimal;
+use funding_window::export::CsvReport;
+use funding_window::{Ledger, LedgerError, PostingRow};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use serde::Deserialize;
 use serde_json::Value;
 
+use crate::errors::to_pyerr;
+use crate::ledger::{guarded, PyLedger};
 use crate::values::Converter;
 
-/// The journal text at one moment; reports on it never see later entries.
+/// The journal at one moment; reports on it never see later entries.
 #[pyclass(name = "JournalSnapshot", module = "funding_window._native", frozen)]
 pub struct JournalSnapshot {
+    /// The journal file's text (header line first), as the core wrote it.
     text: String,
-}
-
-/// What the columns need of an entry line (other members are skipped).
-#[derive(Deserialize)]
-struct EntryView<'a> {
-    seq: u64,
-    #[serde(default, borrow)]
-    date: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    recorded_at: Cow<'a, str>,
-    #[serde(default, borrow)]
-    recorded_by: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    command: CommandView<'a>,
-    #[serde(borrow)]
-    postings: Vec<PostingView<'a>>,
-}
-
-#[derive(Deserialize)]
-struct CommandView<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct PostingView<'a> {
-    #[serde(borrow)]
-    account: Cow<'a, str>,
-    #[serde(borrow)]
-    currency: Cow<'a, str>,
-    #[serde(borrow)]
-    amount: Cow<'a, str>,
+    /// Entries in the snapshot.
+    entries: u64,
+    /// The ledger it was taken from (for its posting rows and exports).
+    ledger: Py<PyLedger>,
 }
 
 /// A nullable column's validity bitmap (Arrow: bit set = valid, least significant bit first).
@@ -61,6 +37,10 @@ struct Validity {
 }
 
 impl Validity {
+    fn with_capacity(rows: usize) -> Self {
+        Validity { bits: Vec::with_capacity(rows.div_ceil(8)), nulls: 0 }
+    }
+
     fn push(&mut self, row: usize, valid: bool) {
         if row / 8 >= self.bits.len() {
             self.bits.push(0);
@@ -73,6 +53,11 @@ impl Validity {
             self.nulls += 1;
         }
     }
+
+    /// The bitmap, or `None` when every row is valid (Arrow's convention).
+    fn buffer<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        (self.nulls > 0).then(|| PyBytes::new(py, &self.bits))
+    }
 }
 
 /// A string column: 64-bit offsets and UTF-8 data (Arrow `large_string`).
@@ -83,8 +68,10 @@ struct Strings {
 }
 
 impl Strings {
-    fn new() -> Self {
-        Strings { offsets: 0i64.to_le_bytes().to_vec(), data: Vec::new(), validity: Validity::default() }
+    fn with_capacity(rows: usize, bytes_per_row: usize) -> Self {
+        let mut offsets = Vec::with_capacity((rows + 1) * 8);
+        offsets.extend_from_slice(&0i64.to_le_bytes());
+        Strings { offsets, data: Vec::with_capacity(rows * bytes_per_row), validity: Validity::with_capacity(rows) }
     }
 
     fn push(&mut self, row: usize, text: Option<&str>) {
@@ -93,12 +80,34 @@ impl Strings {
         self.offsets.extend_from_slice(&end.to_le_bytes());
         self.validity.push(row, text.is_some());
     }
+
+    /// `("large_string", offsets, data, validity or None, null count)`.
+    fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let fields = (
+            "large_string",
+            PyBytes::new(py, &self.offsets),
+            PyBytes::new(py, &self.data),
+            self.validity.buffer(py),
+            self.validity.nulls,
+        );
+        Ok(fields.into_pyobject(py)?.into_any())
+    }
 }
 
-/// The posting columns of a journal.
+/// The amount column: Arrow `decimal128(38, scale)` when every amount fits, else the exact text.
+enum Amounts {
+    Decimal128 { data: Vec<u8>, scale: u32 },
+    Text(Strings),
+}
+
+/// Digits of Arrow's decimal128.
+const DECIMAL128_DIGITS: u32 = 38;
+
+/// The posting columns of a journal, laid out for Arrow.
 struct Columns {
     rows: usize,
     seq: Vec<u8>,
+    /// Days since 1970-01-01 (Arrow `date32`).
     date: Vec<u8>,
     date_validity: Validity,
     recorded_at: Strings,
@@ -106,71 +115,92 @@ struct Columns {
     kind: Strings,
     account: Strings,
     currency: Strings,
-    /// (mantissa, scale) per row.
-    amounts: Vec<(i128, u32)>,
-    amount_text: Strings,
+    amount: Amounts,
 }
 
 const EPOCH: Option<NaiveDate> = NaiveDate::from_ymd_opt(1970, 1, 1);
 
 impl Columns {
-    fn read(text: &str) -> Result<Columns, String> {
+    /// The columns of `rows` (the core's posting rows, in journal order).
+    fn from_rows(rows: &[PostingRow]) -> Columns {
+        let n = rows.len();
         let mut c = Columns {
-            rows: 0,
-            seq: Vec::new(),
-            date: Vec::new(),
-            date_validity: Validity::default(),
-            recorded_at: Strings::new(),
-            recorded_by: Strings::new(),
-            kind: Strings::new(),
-            account: Strings::new(),
-            currency: Strings::new(),
-            amounts: Vec::new(),
-            amount_text: Strings::new(),
+            rows: n,
+            seq: Vec::with_capacity(n * 8),
+            date: Vec::with_capacity(n * 4),
+            date_validity: Validity::with_capacity(n),
+            recorded_at: Strings::with_capacity(n, 20),
+            recorded_by: Strings::with_capacity(n, 0),
+            kind: Strings::with_capacity(n, 16),
+            account: Strings::with_capacity(n, 28),
+            currency: Strings::with_capacity(n, 3),
+            amount: Amounts::Text(Strings::with_capacity(0, 0)),
         };
-        let epoch = EPOCH.ok_or("no epoch")?;
-        for (number, line) in entry_lines(text) {
-            let entry: EntryView<'_> = serde_json::from_str(line).map_err(|e| format!("journal line {number}: {e}"))?;
-            let date = entry.date.as_deref().and_then(parse_date);
-            let days = date.and_then(|d| i32::try_from((d - epoch).num_days()).ok());
-            for posting in &entry.postings {
-                let row = c.rows;
-                c.seq.extend_from_slice(&entry.seq.to_le_bytes());
-                c.date.extend_from_slice(&days.unwrap_or(0).to_le_bytes());
-                c.date_validity.push(row, days.is_some());
-                c.recorded_at.push(row, Some(&entry.recorded_at));
-                c.recorded_by.push(row, entry.recorded_by.as_deref());
-                c.kind.push(row, Some(&entry.command.kind));
-                c.account.push(row, Some(&posting.account));
-                c.currency.push(row, Some(&posting.currency));
-                let amount = parse_decimal(&posting.amount)
-                    .map_err(|e| format!("journal line {number}: amount {:?}: {e}", posting.amount))?;
-                c.amounts.push((amount.mantissa(), amount.scale()));
-                c.amount_text.push(row, Some(&posting.amount));
-                c.rows += 1;
-            }
+        for (i, row) in rows.iter().enumerate() {
+            c.seq.extend_from_slice(&row.seq.to_le_bytes());
+            let days = row.date.zip(EPOCH).and_then(|(d, epoch)| i32::try_from((d - epoch).num_days()).ok());
+            c.date.extend_from_slice(&days.unwrap_or(0).to_le_bytes());
+            c.date_validity.push(i, days.is_some());
+            c.recorded_at.push(i, Some(&row.recorded_at));
+            c.recorded_by.push(i, row.recorded_by.as_deref());
+            c.kind.push(i, Some(&row.command));
+            c.account.push(i, Some(&row.account));
+            c.currency.push(i, Some(row.currency.code()));
         }
-        Ok(c)
+        c.amount = match decimal128(rows) {
+            Some((data, scale)) => Amounts::Decimal128 { data, scale },
+            None => {
+                let mut text = Strings::with_capacity(n, 12);
+                for (i, row) in rows.iter().enumerate() {
+                    text.push(i, Some(&row.amount.to_string()));
+                }
+                Amounts::Text(text)
+            }
+        };
+        c
     }
 
-    /// Amounts as Arrow decimal128 at one scale (the largest in the column), or `None` if a
-    /// value would not fit 38 digits at that scale.
-    fn decimal128(&self) -> Option<(Vec<u8>, u32)> {
-        let scale = self.amounts.iter().map(|a| a.1).max().unwrap_or(0);
-        let limit = 10i128.checked_pow(38)?;
-        let mut out = Vec::with_capacity(self.amounts.len() * 16);
-        for &(mantissa, s) in &self.amounts {
-            let value = 10i128.checked_pow(scale - s).and_then(|f| mantissa.checked_mul(f))?;
-            if value.checked_abs()? >= limit {
-                return None;
+    /// `{"rows": n, column name: (arrow type, buffers...)}`; see `funding_window._frames.journal_frame`.
+    fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        out.set_item("rows", self.rows)?;
+        out.set_item("seq", ("uint64", PyBytes::new(py, &self.seq)))?;
+        let date = ("date32", PyBytes::new(py, &self.date), self.date_validity.buffer(py), self.date_validity.nulls);
+        out.set_item("date", date)?;
+        out.set_item("recorded_at", self.recorded_at.to_python(py)?)?;
+        out.set_item("recorded_by", self.recorded_by.to_python(py)?)?;
+        out.set_item("type", self.kind.to_python(py)?)?;
+        out.set_item("account", self.account.to_python(py)?)?;
+        out.set_item("currency", self.currency.to_python(py)?)?;
+        match &self.amount {
+            Amounts::Decimal128 { data, scale } => {
+                out.set_item("amount", ("decimal128", PyBytes::new(py, data), scale))?
             }
-            out.extend_from_slice(&value.to_le_bytes());
+            // Too wide for decimal128: the exact text, which becomes Decimal objects.
+            Amounts::Text(text) => out.set_item("amount", text.to_python(py)?)?,
         }
-        Some((out, scale))
+        Ok(out)
     }
 }
 
-/// `(1-based line number, line)` of every entry line (the header is line 1).
+/// Amounts as Arrow decimal128 at one scale (the largest in the column), or `None` if a
+/// value would not fit 38 digits at that scale.
+fn decimal128(rows: &[PostingRow]) -> Option<(Vec<u8>, u32)> {
+    let scale = rows.iter().map(|r| r.amount.scale()).max().unwrap_or(0);
+    let limit = 10i128.checked_pow(DECIMAL128_DIGITS)?;
+    let mut out = Vec::with_capacity(rows.len() * 16);
+    for row in rows {
+        let factor = 10i128.checked_pow(scale - row.amount.scale())?;
+        let value = row.amount.mantissa().checked_mul(factor)?;
+        if value.checked_abs()? >= limit {
+            return None;
+        }
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+    Some((out, scale))
+}
+
+/// The entry lines of journal text: every line after the header, without its newline.
 fn entry_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split('\n').enumerate().skip(1).filter(|(_, line)| !line.is_empty()).map(|(i, line)| (i + 1, line))
 }
@@ -184,16 +214,11 @@ fn slice_bound(bound: Option<isize>, len: usize, default: usize) -> usize {
     }
 }
 
-fn strings<'py>(py: Python<'py>, s: &Strings) -> PyResult<Bound<'py, PyAny>> {
-    let validity = if s.validity.nulls > 0 { Some(PyBytes::new(py, &s.validity.bits)) } else { None };
-    let fields = ("large_string", PyBytes::new(py, &s.offsets), PyBytes::new(py, &s.data), validity, s.validity.nulls);
-    Ok(fields.into_pyobject(py)?.into_any())
-}
-
 impl JournalSnapshot {
-    /// A snapshot of journal text (as `Ledger::to_journal` returns it).
-    pub fn new(text: String) -> Self {
-        JournalSnapshot { text }
+    /// A snapshot of `ledger`: its journal text (as `Ledger::to_journal` returns it) and
+    /// its number of entries, read together.
+    pub fn new(ledger: Py<PyLedger>, text: String, entries: usize) -> Self {
+        JournalSnapshot { text, entries: entries as u64, ledger }
     }
 }
 
@@ -201,7 +226,7 @@ impl JournalSnapshot {
 impl JournalSnapshot {
     /// Number of entries.
     fn __len__(&self) -> usize {
-        entry_lines(&self.text).count()
+        usize::try_from(self.entries).unwrap_or(usize::MAX)
     }
 
     /// The journal as JSON Lines, exactly as the core writes it (header line first).
@@ -229,16 +254,21 @@ impl JournalSnapshot {
     /// `Decimal`, dates `datetime.date`).
     #[pyo3(signature = (start=None, stop=None))]
     fn entries<'py>(&self, py: Python<'py>, start: Option<isize>, stop: Option<isize>) -> PyResult<Bound<'py, PyAny>> {
-        let parsed: Result<Vec<Value>, String> = py.detach(|| {
-            let len = entry_lines(&self.text).count();
+        let parsed: Result<Vec<Value>, LedgerError> = py.detach(|| {
+            let len = self.__len__();
             let (from, to) = (slice_bound(start, len, 0), slice_bound(stop, len, len));
             entry_lines(&self.text)
                 .skip(from)
                 .take(to.saturating_sub(from))
-                .map(|(number, line)| serde_json::from_str(line).map_err(|e| format!("journal line {number}: {e}")))
+                .map(|(number, line)| {
+                    serde_json::from_str(line).map_err(|e| LedgerError::JournalCorrupt {
+                        line: number as u64,
+                        reason: format!("malformed entry: {e}"),
+                    })
+                })
                 .collect()
         });
-        let parsed = parsed.map_err(pyo3::exceptions::PyValueError::new_err)?;
+        let parsed = parsed.map_err(|e| to_pyerr(py, &e, None))?;
         let converter = Converter::typed(py)?;
         let list = PyList::empty(py);
         for value in &parsed {
@@ -249,25 +279,31 @@ impl JournalSnapshot {
 
     /// One row per posting, as Arrow buffers: a dict of column name to a tuple
     /// `(arrow type, buffers...)`; see `funding_window._frames.journal_frame`.
+    ///
+    /// The rows are the core's (`Ledger.posting_rows`), read with the interpreter released.
     fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let columns = py.detach(|| Columns::read(&self.text).map(|c| (c.decimal128(), c)));
-        let (decimals, c) = columns.map_err(pyo3::exceptions::PyValueError::new_err)?;
-        let out = PyDict::new(py);
-        out.set_item("rows", c.rows)?;
-        out.set_item("seq", ("uint64", PyBytes::new(py, &c.seq)))?;
-        let date_validity =
-            if c.date_validity.nulls > 0 { Some(PyBytes::new(py, &c.date_validity.bits)) } else { None };
-        out.set_item("date", ("date32", PyBytes::new(py, &c.date), date_validity, c.date_validity.nulls))?;
-        out.set_item("recorded_at", strings(py, &c.recorded_at)?)?;
-        out.set_item("recorded_by", strings(py, &c.recorded_by)?)?;
-        out.set_item("type", strings(py, &c.kind)?)?;
-        out.set_item("account", strings(py, &c.account)?)?;
-        out.set_item("currency", strings(py, &c.currency)?)?;
-        match decimals {
-            Some((data, scale)) => out.set_item("amount", ("decimal128", PyBytes::new(py, &data), scale))?,
-            // Too wide for decimal128: the exact text, which becomes Decimal objects.
-            None => out.set_item("amount", strings(py, &c.amount_text)?)?,
+        let entries = self.entries;
+        let rows = self.ledger.get().with_ledger(py, |ledger| ledger.posting_rows())?;
+        let rows = rows.map_err(|e| to_pyerr(py, &e, None))?;
+        let columns = py.detach(move || {
+            // Rows of later entries are left out: the snapshot ends at its last entry.
+            let kept = rows.partition_point(|r| r.seq <= entries);
+            Columns::from_rows(&rows[..kept])
+        });
+        columns.to_python(py)
+    }
+
+    /// The journal as CSV (one row per posting), exactly as the core's `export_csv` writes
+    /// it: from the ledger while it has no later entries, else from this snapshot's text.
+    fn to_csv(&self, py: Python<'_>) -> PyResult<String> {
+        let entries = self.entries;
+        let live = self.ledger.get().with_ledger(py, move |ledger| {
+            (ledger.len() as u64 == entries).then(|| ledger.export_csv(&CsvReport::Journal))
+        })?;
+        match live {
+            Some(csv) => csv.map_err(|e| to_pyerr(py, &e, None)),
+            // The ledger has moved on: the snapshot's own journal, replayed.
+            None => guarded(py, || Ledger::from_journal(&self.text)?.export_csv(&CsvReport::Journal)),
         }
-        Ok(out)
     }
 }

@@ -8,8 +8,9 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use funding_window::calendar::date_argument;
-use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, Request};
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use funding_window::export::{CsvReport, IatiOptions};
+use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, Period, Request};
+use pyo3::exceptions::PyIndexError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDateTime, PyDict, PyList, PySlice, PyString};
@@ -23,6 +24,13 @@ use crate::values::Converter;
 
 /// A report as the core's JSON text and the same document parsed, for Python objects.
 type Document = (String, Value);
+
+/// A report as Python receives it: the core's JSON text and its Python values.
+type PyDocument<'py> = (String, Bound<'py, PyAny>);
+
+/// A report with a CSV form: the core's JSON text, its Python values and the core's CSV of
+/// the same report, made under one lock (so the two always show the same books).
+type PyReport<'py> = (String, Bound<'py, PyAny>, String);
 
 const BROKEN: &str = "this ledger stopped after an internal failure; reopen it from its journal";
 
@@ -50,7 +58,7 @@ impl PyLedger {
 
     /// Runs `f` on the ledger, interpreter released and ledger locked. A panic in the core
     /// (a defect) becomes `INTERNAL`, and the ledger refuses further work.
-    fn with_ledger<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Ledger) -> T + Send) -> PyResult<T> {
+    pub(crate) fn with_ledger<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Ledger) -> T + Send) -> PyResult<T> {
         let outcome = py.detach(|| {
             let mut ledger = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
             if self.broken.load(Ordering::Acquire) {
@@ -68,14 +76,30 @@ impl PyLedger {
         &self,
         py: Python<'py>,
         f: impl FnOnce(&mut Ledger) -> Result<T, LedgerError> + Send,
-    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+    ) -> PyResult<PyDocument<'py>> {
         let document = self.with_ledger(py, |ledger| f(ledger).and_then(|report| serialize(&report)))?;
         to_python(py, document)
+    }
+
+    /// As [`PyLedger::document`], with the core's CSV of the same report (`csv`).
+    fn report<'py, T: Serialize>(
+        &self,
+        py: Python<'py>,
+        csv: CsvReport,
+        f: impl FnOnce(&mut Ledger) -> Result<T, LedgerError> + Send,
+    ) -> PyResult<PyReport<'py>> {
+        let outcome = self.with_ledger(py, move |ledger| {
+            let document = f(ledger).and_then(|report| serialize(&report))?;
+            Ok((document, ledger.export_csv(&csv)?))
+        })?;
+        let (document, csv) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
+        let (json, data) = to_python(py, Ok(document))?;
+        Ok((json, data, csv))
     }
 }
 
 /// Runs a constructor with the interpreter released; a panic becomes `INTERNAL`.
-fn guarded<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, LedgerError> + Send) -> PyResult<T> {
+pub(crate) fn guarded<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, LedgerError> + Send) -> PyResult<T> {
     let outcome = py.detach(|| {
         catch_unwind(AssertUnwindSafe(f))
             .unwrap_or_else(|payload| Err(LedgerError::Internal { message: panic_message(payload.as_ref()) }))
@@ -100,40 +124,47 @@ fn serialize<T: Serialize>(report: &T) -> Result<Document, LedgerError> {
     Ok((json, value))
 }
 
-fn to_python(py: Python<'_>, document: Result<Document, LedgerError>) -> PyResult<(String, Bound<'_, PyAny>)> {
+fn to_python(py: Python<'_>, document: Result<Document, LedgerError>) -> PyResult<PyDocument<'_>> {
     let (json, value) = document.map_err(|e| to_pyerr(py, &e, None))?;
     let data = Converter::typed(py)?.convert(&value)?;
     Ok((json, data))
 }
 
-/// `None`, a `datetime.date` or a `YYYY-MM-DD` string; a `datetime` is refused.
+/// `None`, a `datetime.date` or a `YYYY-MM-DD` string; a `datetime` is refused
+/// (`ArgumentTypeError`, `INVALID_ARGUMENT`).
 fn date_arg(py: Python<'_>, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NaiveDate>> {
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
     let text: String = if value.is_instance_of::<PyDateTime>() {
-        return Err(PyTypeError::new_err(format!(
-            "{name}: a datetime.datetime where a date belongs; give a datetime.date or \"YYYY-MM-DD\""
-        )));
+        return Err(command::argument_type_error(
+            py,
+            name,
+            value,
+            "a datetime.date or \"YYYY-MM-DD\" (a date, not a time)",
+        ));
     } else if value.is_instance_of::<PyDate>() {
         value.call_method0(intern!(py, "isoformat"))?.extract()?
     } else if let Ok(s) = value.cast::<PyString>() {
         s.to_cow()?.into_owned()
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "{name}: a date is a datetime.date or \"YYYY-MM-DD\", not {}",
-            value.get_type().name()?
-        )));
+        return Err(command::argument_type_error(py, name, value, "a datetime.date or \"YYYY-MM-DD\""));
     };
     date_argument(name, &text).map(Some).map_err(|e| to_pyerr(py, &e, None))
 }
 
-/// A text argument (period, donor, account): `str` only.
-fn text_arg(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+/// A text argument (period, donor, account): `str` only (else `ArgumentTypeError`).
+fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
         Ok(s) => Ok(s.to_cow()?.into_owned()),
-        Err(_) => Err(PyTypeError::new_err(format!("{name} is a str, not {}", value.get_type().name()?))),
+        Err(_) => Err(command::argument_type_error(py, name, value, "a str")),
     }
+}
+
+/// A half-year argument (`"2024-H2"`).
+fn period_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Period> {
+    let period = text_arg(py, "period", value)?;
+    Ledger::parse_period(&period).map_err(|e| to_pyerr(py, &e, None))
 }
 
 #[pymethods]
@@ -184,9 +215,11 @@ impl PyLedger {
     }
 
     /// A snapshot of the journal, for the journal report.
-    fn journal(&self, py: Python<'_>) -> PyResult<JournalSnapshot> {
-        self.with_ledger(py, |ledger| ledger.to_journal().map(|text| JournalSnapshot::new(text.into_owned())))?
-            .map_err(|e| to_pyerr(py, &e, None))
+    fn journal(slf: &Bound<'_, Self>) -> PyResult<JournalSnapshot> {
+        let py = slf.py();
+        let taken = slf.get().with_ledger(py, |ledger| ledger.to_journal().map(|t| (t.into_owned(), ledger.len())))?;
+        let (text, entries) = taken.map_err(|e| to_pyerr(py, &e, None))?;
+        Ok(JournalSnapshot::new(slf.clone().unbind(), text, entries))
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
@@ -222,7 +255,7 @@ impl PyLedger {
     /// Applies commands (dicts or JSON texts) all or nothing; a failure names the command's `index`.
     fn apply_batch(&self, py: Python<'_>, commands: &Bound<'_, PyAny>) -> PyResult<AppliedBatch> {
         if commands.is_instance_of::<PyDict>() || commands.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err("a batch is a list of command dicts"));
+            return Err(command::argument_type_error(py, "commands", commands, "a list of command dicts (a batch)"));
         }
         let requests = match commands.len() {
             Ok(n) if n >= PIPELINE_COMMANDS_MIN => convert_and_parse_in_parallel(py, commands)?,
@@ -236,85 +269,94 @@ impl PyLedger {
     }
 
     /// Dry run of an `allocate` command dict: the split and its explanation; nothing changes.
-    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<(String, Bound<'py, PyAny>)> {
+    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyDocument<'py>> {
         let text = command::to_json(command).map_err(|r| r.into_pyerr(py, None))?;
         self.document(py, move |ledger| Request::from_json(&text).and_then(|r| ledger.preview_request(&r)))
     }
 
-    /// Trial balance as of a date (`None`: after every entry).
+    /// Trial balance as of a date (`None`: after every entry), with its CSV.
     #[pyo3(signature = (as_of=None))]
-    fn trial_balance<'py>(
-        &self,
-        py: Python<'py>,
-        as_of: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+    fn trial_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyReport<'py>> {
         let as_of = date_arg(py, "as_of", as_of)?;
-        self.document(py, move |ledger| Ok(ledger.trial_balance(as_of)))
+        self.report(py, CsvReport::TrialBalance { as_of }, move |ledger| Ok(ledger.trial_balance(as_of)))
     }
 
-    /// The resolution tracker of a half-year (`"2024-H2"`).
-    fn resolution_tracker<'py>(
+    /// The resolution tracker of a half-year (`"2024-H2"`), with its CSV.
+    fn resolution_tracker<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+        let period = period_arg(py, period)?;
+        self.report(py, CsvReport::ResolutionTracker { period }, move |ledger| Ok(ledger.resolution_tracker(period)))
+    }
+
+    /// The window statement of a half-year (`"2024-H2"`), with its CSV.
+    fn window_statement<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+        let period = period_arg(py, period)?;
+        self.report(py, CsvReport::WindowStatement { period }, move |ledger| Ok(ledger.window_statement(period)))
+    }
+
+    /// A donor's statement, with its CSV.
+    fn donor_statement<'py>(&self, py: Python<'py>, donor: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+        let donor = text_arg(py, "donor", donor)?;
+        let csv = CsvReport::DonorStatement { donor: Some(donor.clone()) };
+        self.report(py, csv, move |ledger| ledger.donor_statement(&donor))
+    }
+
+    /// The balance-transfer register, with its CSV.
+    fn transfer_register<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
+        self.report(py, CsvReport::TransferRegister, |ledger| Ok(ledger.transfer_register()))
+    }
+
+    /// The allocation log, with its CSV.
+    fn allocation_log<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
+        self.report(py, CsvReport::AllocationLog, |ledger| Ok(ledger.allocation_log()))
+    }
+
+    /// One report as CSV (RFC 4180), exactly as the core writes it: `report` is one of the
+    /// core's `CSV_REPORTS`, `args` its arguments (`period`, `as_of`, `donor`) as a dict.
+    #[pyo3(signature = (report, args=None))]
+    fn export_csv(
         &self,
-        py: Python<'py>,
-        period: &Bound<'py, PyAny>,
-    ) -> PyResult<(String, Bound<'py, PyAny>)> {
-        let period = text_arg("period", period)?;
-        self.document(py, move |ledger| Ledger::parse_period(&period).map(|p| ledger.resolution_tracker(p)))
+        py: Python<'_>,
+        report: &Bound<'_, PyAny>,
+        args: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let name = text_arg(py, "report", report)?;
+        let args = command::arguments(py, "args", args, &[])?;
+        let report = CsvReport::from_args(&name, &args).map_err(|e| to_pyerr(py, &e, None))?;
+        self.with_ledger(py, move |ledger| ledger.export_csv(&report))?.map_err(|e| to_pyerr(py, &e, None))
     }
 
-    /// The window statement of a half-year (`"2024-H2"`).
-    fn window_statement<'py>(
-        &self,
-        py: Python<'py>,
-        period: &Bound<'py, PyAny>,
-    ) -> PyResult<(String, Bound<'py, PyAny>)> {
-        let period = text_arg("period", period)?;
-        self.document(py, move |ledger| Ledger::parse_period(&period).map(|p| ledger.window_statement(p)))
+    /// The window and its projects as an IATI 2.03 activity file; `options` are the core's
+    /// `IatiOptions` as a dict (`generated_at` a timezone-aware `datetime` or RFC 3339 text).
+    fn export_iati(&self, py: Python<'_>, options: &Bound<'_, PyAny>) -> PyResult<String> {
+        let options = command::arguments(py, "options", Some(options), &["generated_at"])?;
+        let options = IatiOptions::from_value(&options).map_err(|e| to_pyerr(py, &e, None))?;
+        self.with_ledger(py, move |ledger| ledger.export_iati(&options))?.map_err(|e| to_pyerr(py, &e, None))
     }
 
-    /// A donor's statement.
-    fn donor_statement<'py>(
-        &self,
-        py: Python<'py>,
-        donor: &Bound<'py, PyAny>,
-    ) -> PyResult<(String, Bound<'py, PyAny>)> {
-        let donor = text_arg("donor", donor)?;
-        self.document(py, move |ledger| ledger.donor_statement(&donor))
-    }
-
-    /// The balance-transfer register.
-    fn transfer_register<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
-        self.document(py, |ledger| Ok(ledger.transfer_register()))
-    }
-
-    /// The allocation log.
-    fn allocation_log<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
-        self.document(py, |ledger| Ok(ledger.allocation_log()))
+    /// The journal in hledger / ledger-cli syntax.
+    fn export_hledger(&self, py: Python<'_>) -> PyResult<String> {
+        self.with_ledger(py, |ledger| ledger.export_hledger())?.map_err(|e| to_pyerr(py, &e, None))
     }
 
     /// The registered resolutions.
-    fn resolutions<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
+    fn resolutions<'py>(&self, py: Python<'py>) -> PyResult<PyDocument<'py>> {
         self.document(py, |ledger| Ok(ledger.resolutions()))
     }
 
     /// The registered donors.
-    fn donors<'py>(&self, py: Python<'py>) -> PyResult<(String, Bound<'py, PyAny>)> {
+    fn donors<'py>(&self, py: Python<'py>) -> PyResult<PyDocument<'py>> {
         self.document(py, |ledger| Ok(ledger.donors()))
     }
 
     /// The window's balance (unallocated and per earmark) as of a date.
     #[pyo3(signature = (as_of=None))]
-    fn window_balance<'py>(
-        &self,
-        py: Python<'py>,
-        as_of: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+    fn window_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyDocument<'py>> {
         let as_of = date_arg(py, "as_of", as_of)?;
         self.document(py, move |ledger| Ok(ledger.window_balance(as_of)))
     }
 
     /// One journal entry, by sequence number.
-    fn entry<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<(String, Bound<'py, PyAny>)> {
+    fn entry<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<PyDocument<'py>> {
         self.document(py, move |ledger| ledger.entry(seq))
     }
 
@@ -327,8 +369,8 @@ impl PyLedger {
         currency: Option<&Bound<'py, PyAny>>,
         as_of: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let account = text_arg("account", account)?;
-        let currency = currency.filter(|c| !c.is_none()).map(|c| text_arg("currency", c)).transpose()?;
+        let account = text_arg(py, "account", account)?;
+        let currency = currency.filter(|c| !c.is_none()).map(|c| text_arg(py, "currency", c)).transpose()?;
         let as_of = date_arg(py, "as_of", as_of)?;
         let amount = self.with_ledger(py, move |ledger| {
             let currency = currency.as_deref().map(str::parse::<Currency>).transpose()?;

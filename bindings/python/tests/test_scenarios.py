@@ -1,5 +1,9 @@
 """Every conformance scenario of tests/scenarios/ through the Python API (see its README.md).
 
+Reports are compared byte for byte: the expectation written compactly (no spaces, keys in the
+order the file lists them, non-ASCII as UTF-8) must equal the report's ``to_json()`` exactly.
+Previews and balances are compared as JSON values (their amounts are strings, so exactly).
+
 Commands go through the dict API, the way an analyst calls the binding. A command whose
 money field holds a JSON number (``"amount": 100``) or that holds a fractional JSON number
 anywhere has no dict form with the same meaning (in Python an ``int`` is money and a
@@ -24,7 +28,20 @@ FILES = sorted(SCENARIOS.glob("*.json"))
 
 
 def test_there_are_scenarios() -> None:
-    assert len(FILES) >= 12, f"at least 12 scenarios in {SCENARIOS}, found {len(FILES)}"
+    assert len(FILES) >= 30, f"at least 30 scenarios in {SCENARIOS}, found {len(FILES)}"
+
+
+def test_reports_are_compared_byte_for_byte() -> None:
+    # Same values, other bytes: key order, spacing and escaping all count.
+    assert compact({"b": "1.00", "a": "é"}) == '{"b":"1.00","a":"é"}'
+    assert compact({"b": "1.00", "a": "é"}) != compact({"a": "é", "b": "1.00"})
+    ledger = fw.Ledger()
+    step = {"report": "trial_balance", "args": {}}
+    text = report_text(ledger, step)
+    assert text == compact(json.loads(text))
+    reordered = dict(reversed(list(json.loads(text).items())))
+    failures, _ = run({"steps": [{**step, "expect": reordered}]})
+    assert failures and "byte for byte" in failures[0]
 
 
 def _has_json_number_without_dict_form(command: Any) -> bool:
@@ -93,12 +110,17 @@ def run_report(ledger: fw.Ledger, step: Dict[str, Any]) -> fw.Report:
     raise AssertionError(f"unknown report {name}")
 
 
-def report_value(ledger: fw.Ledger, step: Dict[str, Any]) -> Any:
+def report_text(ledger: fw.Ledger, step: Dict[str, Any]) -> str:
+    """The report's exact JSON text (after checking that its Python values are the same report)."""
     report = run_report(ledger, step)
-    value = json.loads(report.to_json())
-    # The Python values are the same report, exactly.
-    assert plain(report.data) == value
-    return value
+    text = report.to_json()
+    assert plain(report.data) == json.loads(text)
+    return text
+
+
+def compact(expectation: Any) -> str:
+    """An expectation written as the README says reports are compared: compact, keys in file order, UTF-8."""
+    return json.dumps(expectation, separators=(",", ":"), ensure_ascii=False)
 
 
 def fingerprint(ledger: fw.Ledger) -> str:
@@ -168,15 +190,15 @@ def run(scenario: Dict[str, Any]) -> Tuple[List[str], fw.Ledger]:
                         failures.append(f"{what}: expected {step.get('expect')}, got {value}")
         elif "report" in step:
             try:
-                value = report_value(ledger, step)
+                text = report_text(ledger, step)
             except fw.LedgerError as e:
                 failures += check_error(step, e, what)
             else:
                 if expects_error:
                     failures += check_error(step, None, what)
-                elif value != step.get("expect"):
-                    failures.append(f"{what}: expected\n{json.dumps(step.get('expect'), indent=1)}\ngot\n"
-                                    f"{json.dumps(value, indent=1)}")
+                elif text != compact(step.get("expect")):
+                    failures.append(f"{what}: {step['report']} is not byte for byte its expectation:\n"
+                                    f"expected {compact(step.get('expect'))}\ngot      {text}")
         elif "balance" in step:
             spec = step["balance"]
             text = lambda key: spec.get(key) if isinstance(spec.get(key), str) else None  # noqa: E731

@@ -18,8 +18,11 @@ and the reports finance teams need; this package wraps it for Python and Jupyter
 >>> row["allocated_in_period"], row["gap"], row["gap_pct"]
 (Decimal('150000.00'), Decimal('1850000.00'), Decimal('92.50'))
 
-Money is ``decimal.Decimal``, ``int`` or a decimal string; a ``float`` raises ``TypeError``.
-Errors are :class:`LedgerError` subclasses, one per code of the core.
+Money is ``decimal.Decimal``, ``int`` or a decimal string; a ``float`` raises ``TypeError``
+(:class:`CommandTypeError`, code ``INVALID_COMMAND``). Errors are :class:`LedgerError`
+subclasses, one per code of the core. Reports and exports (CSV, IATI 2.03 XML, hledger
+journals) are the core's bytes: :meth:`Ledger.export_csv`, :meth:`Ledger.export_iati`,
+:meth:`Ledger.export_hledger`, and ``report.to_csv()``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from .ledger import Amount, DateLike, Ledger, Timestamp
 from .reports import (
     AllocationLog,
     AllocationPreview,
+    CsvReport,
     DonorStatement,
     Journal,
     Report,
@@ -72,6 +76,7 @@ __all__ = [
     "DateLike",
     "Timestamp",
     "Report",
+    "CsvReport",
     "Table",
     "TrialBalance",
     "ResolutionTracker",
@@ -94,6 +99,8 @@ __all__ = [
     "__version__",
     # errors: one class per error code
     "class_name_for_code",
+    "CommandTypeError",
+    "ArgumentTypeError",
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",

@@ -13,8 +13,12 @@ named after its code (``INSUFFICIENT_FUNDS`` -> :class:`InsufficientFunds`, ``IO
 
 A failed ``apply`` or ``apply_batch`` changes nothing in the ledger.
 
-Types Python cannot express in the contract (a ``float`` amount, a naive ``datetime``) are
-refused before the core sees them, with ``TypeError``.
+Python values that have no faithful JSON form (a ``float`` amount, a ``bool`` where money
+belongs, a naive ``datetime``) are refused before the core sees them, with the code the core
+and the WebAssembly binding use for the same mistake, in a class that is also a ``TypeError``:
+:class:`CommandTypeError` (``INVALID_COMMAND``, a subclass of :class:`InvalidCommand`) in a
+command, :class:`ArgumentTypeError` (``INVALID_ARGUMENT``, a subclass of
+:class:`InvalidArgument`) in a method's argument.
 
 >>> import funding_window as fw
 >>> try:
@@ -22,6 +26,11 @@ refused before the core sees them, with ``TypeError``.
 ... except fw.UnknownAgreement as err:
 ...     (err.code, err.agreement)
 ('UNKNOWN_AGREEMENT', 'CA-NONE')
+>>> try:
+...     fw.Ledger().record_receipt(agreement="CA-NONE", amount=5.0, received_on="2024-01-02")
+... except TypeError as err:
+...     (type(err).__name__, err.code, isinstance(err, fw.InvalidCommand))
+('CommandTypeError', 'INVALID_COMMAND', True)
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ __all__ = [
     "LedgerError",
     "ERROR_CLASSES",
     "class_name_for_code",
+    "CommandTypeError",
+    "ArgumentTypeError",
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",
@@ -103,10 +114,14 @@ class LedgerError(ValueError):
                 setattr(self, name, value)
 
     def __reduce__(self) -> Any:
-        return (_rebuild, (self.code, self.message, self.details, self.index))
+        return (_rebuild, (self.code, self.message, self.details, self.index, isinstance(self, TypeError)))
 
 
-def _rebuild(code: str, message: str, details: Dict[str, Any], index: Optional[int]) -> LedgerError:
+def _rebuild(
+    code: str, message: str, details: Dict[str, Any], index: Optional[int], type_error: bool = False
+) -> LedgerError:
+    if type_error:
+        return _TYPE_ERROR_CLASSES.get(code, CommandTypeError)(message, details, index)
     return ERROR_CLASSES.get(code, LedgerError)(message, details, index)
 
 
@@ -443,6 +458,42 @@ def _register_missing(codes: "tuple[str, ...] | list[str]") -> List[str]:
         ERROR_CLASSES[code] = cls
         globals()[name] = cls
     return missing
+
+
+# Python values refused by the binding: the core's code for the same mistake, and a TypeError.
+# (Subclasses of a code's class, so ERROR_CLASSES, made of LedgerError's direct subclasses,
+# keeps one class per code.)
+
+
+class CommandTypeError(InvalidCommand, TypeError):
+    """A command holds a Python value with no faithful JSON form: a ``float`` anywhere, a ``bool``
+    or another non-money type where money belongs, a ``Decimal`` outside a money field, a
+    ``datetime`` where a date belongs, a naive ``datetime`` as ``recorded_at``, a non-dict command.
+
+    Code ``INVALID_COMMAND`` (what the core says of a JSON number where an amount belongs, and
+    the WebAssembly binding of a JavaScript number); also a ``TypeError``.
+    """
+
+
+class ArgumentTypeError(InvalidArgument, TypeError):
+    """A method's argument has a Python type that cannot stand for it (a period that is not a
+    ``str``, a ``datetime`` where a date belongs, a naive ``datetime`` as a timestamp).
+
+    Code ``INVALID_ARGUMENT`` with ``name``, ``value`` (the Python type) and ``reason``; also a
+    ``TypeError``.
+    """
+
+
+_TYPE_ERROR_CLASSES: Dict[str, Type[LedgerError]] = {
+    InvalidCommand.code: CommandTypeError,
+    InvalidArgument.code: ArgumentTypeError,
+}
+
+
+def _type_error_from_core(details: Dict[str, Any], index: Optional[int] = None) -> LedgerError:
+    """The exception for a Python value the binding refused, as the core error ``details`` (used by the native module)."""
+    cls = _TYPE_ERROR_CLASSES.get(str(details.get("code", "")), CommandTypeError)
+    return cls(str(details.get("message", "")), details, index)
 
 
 def _from_core(details: Dict[str, Any], index: Optional[int] = None) -> LedgerError:

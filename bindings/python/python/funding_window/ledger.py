@@ -40,7 +40,7 @@ from .reports import (
 
 __all__ = ["Ledger", "Applied", "Amount", "DateLike", "Timestamp"]
 
-#: Money: exact values only (``float`` is refused with ``TypeError``).
+#: Money: exact values only (a ``float`` is refused: :class:`~funding_window.CommandTypeError`, a ``TypeError``).
 Amount = Union[Decimal, int, str]
 #: A date: ``datetime.date`` (not ``datetime.datetime``) or ``"YYYY-MM-DD"``.
 DateLike = Union[_dt.date, str]
@@ -142,16 +142,17 @@ class Ledger:
 
         ``command`` is a dict (amounts ``Decimal``/``int``/``str``, dates ``date``/``str``) or
         the command's JSON text. On error nothing changes and a
-        :class:`~funding_window.LedgerError` subclass is raised (``TypeError`` for Python
-        values that have no place in the contract, such as a ``float``).
+        :class:`~funding_window.LedgerError` subclass is raised; Python values that have no
+        place in the contract, such as a ``float``, raise
+        :class:`~funding_window.CommandTypeError` (code ``INVALID_COMMAND``, also a ``TypeError``).
         """
         return self._native.apply(command)
 
     def apply_batch(self, commands: Iterable[Union[Mapping[str, Any], str]]) -> AppliedBatch:
         """Applies commands (dicts or JSON texts) all or nothing; returns a sequence of :class:`Applied`.
 
-        If one fails, none is applied and the error (or ``TypeError``) carries the failing
-        command's position as ``.index``.
+        If one fails, none is applied and the error carries the failing command's position
+        as ``.index``.
         """
         return self._native.apply_batch(commands)
 
@@ -525,6 +526,87 @@ class Ledger:
     def journal(self) -> Journal:
         """The journal as a report: one row per posting (``to_pandas`` is columnar and fast)."""
         return Journal(self._native.journal())
+
+    # ----- exports -----------------------------------------------------------------------------
+
+    def export_csv(self, report: str, **args: Any) -> str:
+        """One report as CSV text (RFC 4180), exactly as the core writes it.
+
+        ``report`` is ``trial_balance`` (``as_of``, optional), ``resolution_tracker`` or
+        ``window_statement`` (``period``, ``"2024-H2"``), ``donor_statement`` (``donor``;
+        every donor, in registration order, when absent), ``transfer_register``,
+        ``allocation_log`` or ``journal`` (one row per posting). Dates are
+        ``datetime.date`` or ``"YYYY-MM-DD"``; an argument given as ``None`` is absent.
+
+        Lines end in CRLF; a field holding ``"``, ``,``, CR or LF is quoted; the first line
+        names the columns. Amounts are written as in the JSON reports, ``null`` as an empty
+        field. An unknown report or argument is :class:`~funding_window.InvalidArgument`; a
+        ``datetime`` where a date belongs is :class:`~funding_window.ArgumentTypeError`.
+
+        >>> import funding_window as fw
+        >>> ledger = fw.Ledger()
+        >>> _ = ledger.register_donor("NO", "Norway", "member_state")
+        >>> _ = ledger.sign_agreement("CA-NO-1", "NO", "USD", 900000, "2024-02-01", "0.07", False)
+        >>> ledger.export_csv("trial_balance").splitlines()
+        ['account,currency,balance', 'assets:receivable:CA-NO-1,USD,900000.00', 'funds:window:unallocated,USD,-900000.00']
+        """
+        return self._native.export_csv(report, args)
+
+    def export_iati(
+        self,
+        generated_at: Timestamp,
+        as_of: Optional[DateLike] = None,
+        *,
+        reporting_org_ref: Optional[str] = None,
+        reporting_org_name: Optional[str] = None,
+        reporting_org_type: Optional[str] = None,
+        window_suffix: Optional[str] = None,
+        window_title: Optional[str] = None,
+        window_description: Optional[str] = None,
+        include_projects: Optional[bool] = None,
+        language: Optional[str] = None,
+    ) -> str:
+        """The window (and by default each project) as an IATI 2.03 activity file (XML text).
+
+        ``generated_at`` (a timezone-aware ``datetime`` or an RFC 3339 string; a naive
+        ``datetime`` is :class:`~funding_window.ArgumentTypeError`) is the file's
+        generation time: the export never reads a clock, so the same books and options give
+        the same bytes. Entries dated after ``as_of`` (by default the date of
+        ``generated_at``, never later) are left out. The other options default to the core's
+        (``reporting_org_ref="XM-DAC-41120"``, UN-Habitat's name, organisation type ``"40"``,
+        ``window_suffix="UAFW"``, English narratives, projects included); ``None`` means the default.
+
+        >>> import datetime as dt
+        >>> import funding_window as fw
+        >>> xml = fw.Ledger().export_iati(dt.datetime(2025, 1, 15, 9, 0, tzinfo=dt.timezone.utc))
+        >>> '<iati-identifier>XM-DAC-41120-UAFW</iati-identifier>' in xml
+        True
+        """
+        given = {
+            "generated_at": generated_at,
+            "as_of": as_of,
+            "reporting_org_ref": reporting_org_ref,
+            "reporting_org_name": reporting_org_name,
+            "reporting_org_type": reporting_org_type,
+            "window_suffix": window_suffix,
+            "window_title": window_title,
+            "window_description": window_description,
+            "include_projects": include_projects,
+            "language": language,
+        }
+        # generated_at is required: None goes to the core, which says so.
+        options = {k: v for k, v in given.items() if v is not None or k == "generated_at"}
+        return self._native.export_iati(options)
+
+    def export_hledger(self) -> str:
+        """The journal in hledger / ledger-cli syntax: one transaction per entry that posts.
+
+        ``hledger -f FILE bal --flat --layout=bare`` lists exactly the accounts, currencies and
+        balances of :meth:`trial_balance`.
+        """
+        return self._native.export_hledger()
+
+    # ----- registries and balances -------------------------------------------------------------
 
     def resolutions(self) -> Table:
         """The registered resolutions: id, title, status, current requirement."""

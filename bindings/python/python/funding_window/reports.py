@@ -11,6 +11,9 @@ Every report keeps two forms of the same content:
 
 :meth:`Report.to_pandas` builds a DataFrame whose money columns are exact: Arrow
 ``decimal128`` (with pyarrow) or ``object`` columns of ``Decimal``, never ``float64``.
+The reports the core exports as CSV (all but the allocation preview and the registries)
+also have :meth:`~CsvReport.to_csv`: the core's CSV of the same report, byte for byte what
+``Ledger.export_csv`` gives for it.
 In Jupyter a report displays as an HTML table (amounts right-aligned, with thousands
 separators). The tracker and the window statement also draw a chart with :meth:`plot`.
 """
@@ -28,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Report",
+    "CsvReport",
     "Table",
     "TrialBalance",
     "ResolutionTracker",
@@ -98,6 +102,28 @@ class Report:
         return f"<{type(self).__name__}{': ' + caption if caption else ''} ({len(self.rows)} rows)>"
 
 
+class CsvReport(Report):
+    """A report with a CSV form in the core; :meth:`to_csv` gives it.
+
+    The CSV is made by the core together with the JSON, from the same books (the journal's
+    from its snapshot), so it shows what :meth:`to_json` shows even after the ledger has
+    moved on.
+    """
+
+    def __init__(self, json_text: str, data: Any, csv: str) -> None:
+        super().__init__(json_text, data)
+        self._csv = csv
+
+    def to_csv(self) -> str:
+        """The report as CSV (RFC 4180: CRLF line ends, a header row, quoted when needed),
+        exactly as the core writes it (``Ledger.export_csv`` with this report's name and arguments).
+
+        Amounts are written as in the JSON (``-956827.92``), dates ``YYYY-MM-DD``, ``null`` as
+        an empty field; nested reports are flattened (see :meth:`Ledger.export_csv`).
+        """
+        return self._csv
+
+
 class Table(Report):
     """A plain list from the ledger (resolutions, donors)."""
 
@@ -113,7 +139,7 @@ class Table(Report):
         return _html.table(self._title, [], self.column_names(), self.rows, [])
 
 
-class TrialBalance(Report):
+class TrialBalance(CsvReport):
     """Every account with a non-zero balance per currency; the totals are zero in every currency."""
 
     title = "Trial balance"
@@ -142,7 +168,7 @@ class TrialBalance(Report):
         return [{"account": "total", "currency": c, "balance": t} for c, t in self.totals.items()]
 
 
-class ResolutionTracker(Report):
+class ResolutionTracker(CsvReport):
     """The semi-annual resolution tracker: requirement, mobilized, gap and window allocations (USD)."""
 
     title = "Resolution tracker"
@@ -174,7 +200,7 @@ class ResolutionTracker(Report):
         return _plot.tracker_chart(self, ax)
 
 
-class WindowStatement(Report):
+class WindowStatement(CsvReport):
     """The window over a half-year: opening balance, inflows, allocations, closing balance (USD).
 
     :attr:`rows` lays the statement out as lines ``section, item, name, amount``; the sections
@@ -227,7 +253,7 @@ class WindowStatement(Report):
         return _plot.window_chart(self, ax)
 
 
-class DonorStatement(Report):
+class DonorStatement(CsvReport):
     """A donor's agreements: amounts, receipts, spending, PSC, transfers, refunds, FX."""
 
     title = "Donor statement"
@@ -263,7 +289,7 @@ class DonorStatement(Report):
         return [f"{d['name']} ({d['donor']}, {d['kind']})", _html.chain(d)]
 
 
-class TransferRegister(Report):
+class TransferRegister(CsvReport):
     """Every balance transfer from a closed project into the window."""
 
     title = "Balance-transfer register"
@@ -289,7 +315,7 @@ class TransferRegister(Report):
         return [_html.chain(self._data)]
 
 
-class AllocationLog(Report):
+class AllocationLog(CsvReport):
     """Every allocation decision, one row per resolution; reversals are negative rows."""
 
     title = "Allocation log"
@@ -346,12 +372,13 @@ class AllocationPreview(Report):
         ]
 
 
-class Journal(Report):
+class Journal(CsvReport):
     """The journal as a report: one row per posting, in journal order.
 
     :meth:`to_json` is a JSON array whose elements are the journal's entry lines, byte for
-    byte; :meth:`to_jsonl` is the journal file itself. :meth:`to_pandas` is built from
-    columns made in Rust (fast for large journals).
+    byte; :meth:`to_jsonl` is the journal file itself; :meth:`to_csv` the core's CSV of its
+    postings. :meth:`to_pandas` is built from the core's posting rows, laid out as Arrow
+    columns in Rust (fast for large journals).
     """
 
     title = "Journal"
@@ -361,7 +388,7 @@ class Journal(Report):
     HTML_ENTRIES_EACH_END: ClassVar[int] = 10
 
     def __init__(self, snapshot: JournalSnapshot) -> None:
-        super().__init__("", None)
+        super().__init__("", None, "")  # JSON and CSV come from the snapshot when asked for
         self._snapshot = snapshot
         self._entries: Optional[List[Dict[str, Any]]] = None
 
@@ -372,6 +399,12 @@ class Journal(Report):
     def to_jsonl(self) -> str:
         """The journal file's text (JSON Lines, header line first), as ``Ledger.save`` writes it."""
         return self._snapshot.text()
+
+    def to_csv(self) -> str:
+        """One CSV row per posting (``seq``, ``date``, ``type``, ``account``, ``currency``,
+        ``amount``, ``reverses``, ``recorded_at``, ``recorded_by``, ``idempotency_key``,
+        ``hash``), exactly as ``Ledger.export_csv("journal")`` writes it for these entries."""
+        return self._snapshot.to_csv()
 
     @property
     def entry_count(self) -> int:
