@@ -57,9 +57,9 @@ impl AccountKey {
     pub fn write_name(self, state: &State, currency: Currency, out: &mut String) {
         let resolution = |r: Idx, out: &mut String| {
             let id = state.resolutions[r as usize].id;
-            out.push_str(itoa(u32::from(id.session()), &mut [0; 10]));
+            out.push_str(crate::text::unsigned(u64::from(id.session()), &mut [0; 20]));
             out.push('-');
-            out.push_str(itoa(u32::from(id.number()), &mut [0; 10]));
+            out.push_str(crate::text::unsigned(u64::from(id.number()), &mut [0; 20]));
         };
         let (prefix, rest): (&str, Option<&str>) = match self {
             AccountKey::Cash => ("assets:cash:", Some(currency.code())),
@@ -115,15 +115,3 @@ impl AccountKey {
     }
 }
 
-fn itoa(mut v: u32, buf: &mut [u8; 10]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
-}
