@@ -42,7 +42,6 @@ from ._native import (
     AppliedBatch,
     command_to_json,
 )
-from . import errors as _errors
 from .errors import *  # noqa: F403 - one class per error code
 from .errors import ERROR_CLASSES, LedgerError, _register_missing
 from .ledger import Amount, DateLike, Ledger, Timestamp
@@ -98,6 +97,48 @@ __all__ = [
     "DATE_KEYS",
     "command_to_json",
     "__version__",
+    # errors: one class per error code (listed again here, not taken from errors.__all__,
+    # because the type checker and stubtest read __all__ statically)
+    "class_name_for_code",
+    "CommandTypeError",
+    "ArgumentTypeError",
+    "InvalidCommand",
+    "InvalidArgument",
+    "InvalidAmount",
+    "PrecisionExceeded",
+    "AmountTooLarge",
+    "InvalidRate",
+    "UnknownCurrency",
+    "CurrencyMismatch",
+    "MissingRate",
+    "RateAlreadySet",
+    "InvalidId",
+    "DuplicateId",
+    "UnknownDonor",
+    "UnknownAgreement",
+    "UnknownProject",
+    "UnknownResolution",
+    "UnknownEntry",
+    "UnknownAccount",
+    "InsufficientFunds",
+    "ExceedsOutstanding",
+    "EarmarkViolation",
+    "TransferNotElected",
+    "NoTransferClause",
+    "ProjectNotClosed",
+    "ProjectClosed",
+    "NoBalance",
+    "PeriodClosed",
+    "DateOutOfOrder",
+    "InvalidAllocation",
+    "NoFundingGap",
+    "AlreadyReversed",
+    "NotReversible",
+    "IdempotencyConflict",
+    "ApprovalRequired",
+    "LimitExceeded",
+    "JournalCorrupt",
+    "JournalTornTail",
+    "Internal",
+    "IoError",
 ]
-# The error classes, one per error code, listed once in errors.py.
-__all__ += _errors.__all__
