@@ -114,4 +114,3 @@ impl AccountKey {
         Some((key, None))
     }
 }
-

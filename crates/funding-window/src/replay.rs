@@ -120,8 +120,7 @@ impl<R: BufRead> Reader<R> {
         // entry (up to the command), then `,"postings":[...]`, maybe `,"conversions":[...]`.
         // Parse only the head, closing the object where the postings start; the postings'
         // bytes are compared with the replayed command's by the applier.
-        let body = std::str::from_utf8(&self.buf[..n - 1 - HASH_SUFFIX_LEN])
-            .map_err(|_| corrupt(line, "not UTF-8"))?;
+        let body = std::str::from_utf8(&self.buf[..n - 1 - HASH_SUFFIX_LEN]).map_err(|_| corrupt(line, "not UTF-8"))?;
         let Some(split) = body.find(POSTINGS_KEY) else {
             return Err(corrupt(line, "malformed entry: no postings"));
         };
