@@ -71,13 +71,14 @@ function useLedger(ledger, source) {
   state.ledger = ledger;
   state.source = source;
   if (previous) previous.free();
-  const dates = ledger.entries().map((e) => e.date).filter(Boolean).sort();
-  const periods = dates.length ? periodsBetween(periodOf(dates[0]), periodOf(dates[dates.length - 1])) : [];
+  // The half-years from the first to the last value date of the journal (null: nothing dated yet).
+  const range = ledger.dateRange();
+  const periods = range ? periodsBetween(periodOf(range[0]), periodOf(range[1])) : [];
   const select = $("#period");
   select.replaceChildren(...periods.map((p) => h("option", { value: p }, p)));
   state.period = periods.length ? periods[periods.length - 1] : "";
   select.value = state.period;
-  $("#alloc-date").value = dates.length ? dates[dates.length - 1] : new Date().toISOString().slice(0, 10);
+  $("#alloc-date").value = range ? range[1] : new Date().toISOString().slice(0, 10);
   renderDonorChoices();
   renderAll();
 }
@@ -87,7 +88,8 @@ async function loadExample() {
   try {
     const response = await fetch(EXAMPLE_JOURNAL, { cache: "no-store" });
     if (!response.ok) throw new Error(`${EXAMPLE_JOURNAL}: HTTP ${response.status}`);
-    useLedger(Ledger.fromJournal(await response.text()), "example journal (window-year.jsonl)");
+    // The bytes go to the core as they are: it checks the UTF-8 along with the hash chain.
+    useLedger(Ledger.fromJournal(new Uint8Array(await response.arrayBuffer())), "example journal (window-year.jsonl)");
     setStatus("ready", "Ready");
   } catch (err) {
     showError(err);
@@ -98,7 +100,7 @@ async function loadExample() {
 async function loadFile(file) {
   clearMessages();
   try {
-    const ledger = Ledger.fromJournal(await file.text());
+    const ledger = Ledger.fromJournal(new Uint8Array(await file.arrayBuffer()));
     useLedger(ledger, file.name);
     showNotice(`Loaded ${file.name}: ${ledger.length} entries.`);
   } catch (err) {
@@ -106,14 +108,46 @@ async function loadFile(file) {
   }
 }
 
-function downloadJournal() {
-  if (!state.ledger) return;
-  const blob = new Blob([state.ledger.toJournal()], { type: "application/x-ndjson" });
-  const link = h("a", { href: URL.createObjectURL(blob), download: "funding-window.jsonl" });
+/** Offers text as a file to download (a Blob behind an object URL): the package's text, unchanged. */
+function download(text, filename, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = h("a", { href: url, download: filename });
   document.body.append(link);
   link.click();
   link.remove();
-  URL.revokeObjectURL(link.href);
+  // Released once the browser has surely started reading it.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Runs an export of the ledger on screen and downloads it; an error shows in the page. */
+function exportFile(make, filename, type) {
+  if (!state.ledger) return;
+  clearMessages();
+  try {
+    download(make(state.ledger), filename, type);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function downloadJournal() {
+  exportFile((ledger) => ledger.toJournal(), "funding-window.jsonl", "application/x-ndjson");
+}
+
+function exportTrackerCsv() {
+  if (!state.period) return;
+  const period = state.period;
+  exportFile((ledger) => ledger.exportCsv("resolution_tracker", { period }), `resolution-tracker-${period}.csv`, "text/csv");
+}
+
+function exportIati() {
+  // Generated now (to the second); the core leaves out anything dated after today.
+  const generated_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  exportFile((ledger) => ledger.exportIati({ generated_at }), "funding-window-iati.xml", "application/xml");
+}
+
+function exportHledger() {
+  exportFile((ledger) => ledger.exportHledger(), "funding-window.journal", "text/plain");
 }
 
 // ----- reports -----
@@ -354,6 +388,9 @@ function wire() {
     event.target.value = "";
   });
   $("#download-journal").addEventListener("click", downloadJournal);
+  $("#export-tracker-csv").addEventListener("click", exportTrackerCsv);
+  $("#export-iati").addEventListener("click", exportIati);
+  $("#export-hledger").addEventListener("click", exportHledger);
   $("#period").addEventListener("change", (event) => {
     state.period = event.target.value;
     renderWindow();

@@ -439,6 +439,66 @@ export interface AllocationLog {
   chain_head: Hash;
 }
 
+/** One posting of the journal with its entry's particulars (`postingRows()`): the journal as a table. */
+export interface PostingRow {
+  seq: number;
+  /** Value date of the entry. */
+  date: IsoDate | null;
+  recorded_at: Timestamp;
+  recorded_by: string | null;
+  /** The command type of the entry. */
+  command: CommandType;
+  account: string;
+  currency: CurrencyCode;
+  /** Debit-positive. */
+  amount: DecimalString;
+}
+
+// ----- Exports (the core's text: the same bytes from Rust, Python and JavaScript) -----
+
+/** The reports `exportCsv` writes; `csvReports()` returns the same list at run time. */
+export type CsvReportName =
+  | "trial_balance"
+  | "resolution_tracker"
+  | "window_statement"
+  | "donor_statement"
+  | "transfer_register"
+  | "allocation_log"
+  | "journal";
+
+/**
+ * Arguments of `exportCsv`, as the conformance scenarios name them: `period` for
+ * `resolution_tracker` and `window_statement` (required there), `as_of` for `trial_balance`,
+ * `donor` for `donor_statement` (every donor when absent). An argument the report does not take
+ * is `INVALID_ARGUMENT`.
+ */
+export interface CsvArgs {
+  period?: PeriodId;
+  as_of?: IsoDate | null;
+  donor?: string | null;
+}
+
+/** Options of `exportIati`; only `generated_at` is required (the export reads no clock). */
+export interface IatiOptions {
+  /** `iati-activities/@generated-datetime`. */
+  generated_at: Timestamp;
+  /** Last value date included; the date of `generated_at` by default, never after it. */
+  as_of?: IsoDate | null;
+  /** Default `"XM-DAC-41120"` (UN-Habitat). */
+  reporting_org_ref?: string;
+  reporting_org_name?: string;
+  /** IATI organisation type code, default `"40"` (multilateral). */
+  reporting_org_type?: string;
+  /** The window's activity is `{reporting_org_ref}-{window_suffix}`; default `"UAFW"`. */
+  window_suffix?: string;
+  window_title?: string;
+  window_description?: string;
+  /** Each project as an activity of its own (default `true`). */
+  include_projects?: boolean;
+  /** `xml:lang` of the narratives, default `"en"`. */
+  language?: string;
+}
+
 export interface ResolutionInfo {
   id: ResolutionId;
   title: string;

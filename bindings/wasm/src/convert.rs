@@ -15,9 +15,13 @@
 //! * strings with lone surrogates (they cannot be UTF-8 and would be altered);
 //! * nesting deeper than [`DEPTH_MAX`] and text longer than [`COMMAND_JSON_BYTES_MAX`].
 //!
+//! The same walk writes the option objects of method arguments (`exportCsv`'s `args`,
+//! `exportIati`'s `options`) as JSON for the core, refusing the same values as
+//! `INVALID_ARGUMENT` naming the argument.
+//!
 //! Every JavaScript operation that can throw (a getter, a `Proxy` trap) is called through an
-//! import with `catch`, so a hostile object becomes an `INVALID_COMMAND`, never an exception
-//! unwinding through Rust frames.
+//! import with `catch`, so a hostile object becomes an `INVALID_COMMAND` (or
+//! `INVALID_ARGUMENT`), never an exception unwinding through Rust frames.
 
 use funding_window::limits::{BATCH_COMMANDS_MAX, JOURNAL_LINE_BYTES_MAX};
 use funding_window::{LedgerError, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
@@ -56,6 +60,15 @@ extern "C" {
 #[derive(Default)]
 struct Path {
     segments: Vec<Segment>,
+}
+
+/// What is being written, which decides the error a refusal is.
+enum Subject {
+    /// A command: a refusal is `INVALID_COMMAND` naming the field.
+    Command,
+    /// A method argument (an options object): a refusal is `INVALID_ARGUMENT` named
+    /// `argument.field`.
+    Argument(&'static str),
 }
 
 enum Segment {
@@ -109,11 +122,27 @@ struct Writer {
     out: String,
     bytes_max: usize,
     path: Path,
+    subject: Subject,
 }
 
 impl Writer {
-    fn refuse(&self, what: &str) -> LedgerError {
-        LedgerError::InvalidCommand { message: format!("{} {what}", self.path.describe()) }
+    fn new(subject: Subject, bytes_max: usize) -> Writer {
+        Writer { out: String::new(), bytes_max, path: Path::default(), subject }
+    }
+
+    fn refuse(&self, value: &JsValue, what: &str) -> LedgerError {
+        match self.subject {
+            Subject::Command => LedgerError::InvalidCommand { message: format!("{} {what}", self.path.describe()) },
+            Subject::Argument(name) => {
+                let name = if self.path.segments.is_empty() {
+                    name.to_owned()
+                } else {
+                    let sep = if matches!(self.path.segments.first(), Some(Segment::Key(_))) { "." } else { "" };
+                    format!("{name}{sep}{}", self.path.describe())
+                };
+                LedgerError::InvalidArgument { name, value: describe(value), reason: what.into() }
+            }
+        }
     }
 
     fn check_size(&self) -> Result<(), LedgerError> {
@@ -129,7 +158,9 @@ impl Writer {
 
     fn value(&mut self, value: &JsValue, depth: usize) -> Result<(), LedgerError> {
         if value.is_undefined() {
-            return Err(self.refuse("is undefined (leave the field out, or give null where the contract allows it)"));
+            return Err(
+                self.refuse(value, "is undefined (leave the field out, or give null where the contract allows it)")
+            );
         }
         if value.is_null() {
             self.out.push_str("null");
@@ -140,20 +171,20 @@ impl Writer {
         } else if let Some(number) = value.as_f64() {
             self.number(number)?;
         } else if value.is_bigint() {
-            return Err(self.refuse("is a BigInt; amounts are decimal strings such as \"1250000.00\""));
+            return Err(self.refuse(value, "is a BigInt; amounts are decimal strings such as \"1250000.00\""));
         } else if value.is_symbol() || value.is_function() {
-            return Err(self.refuse("is a symbol or a function, not JSON"));
+            return Err(self.refuse(value, "is a symbol or a function, not JSON"));
         } else if value.is_object() {
             if depth >= DEPTH_MAX {
-                return Err(self.refuse(&format!("is nested deeper than {DEPTH_MAX} levels")));
+                return Err(self.refuse(value, &format!("is nested deeper than {DEPTH_MAX} levels")));
             }
             match is_array(value) {
                 Ok(true) => self.array(value, depth + 1)?,
                 Ok(false) => self.object(value, depth + 1)?,
-                Err(_) => return Err(self.refuse("cannot be read (Array.isArray threw)")),
+                Err(_) => return Err(self.refuse(value, "cannot be read (Array.isArray threw)")),
             }
         } else {
-            return Err(self.refuse("is not a JSON value"));
+            return Err(self.refuse(value, "is not a JSON value"));
         }
         self.check_size()
     }
@@ -168,14 +199,14 @@ impl Writer {
             });
         }
         if !text.is_valid_utf16() {
-            return Err(self.refuse("is a string with a lone surrogate (not valid Unicode)"));
+            return Err(self.refuse(text, "is a string with a lone surrogate (not valid Unicode)"));
         }
         match text.as_string() {
             Some(s) => {
                 write_json_string(&mut self.out, &s);
                 Ok(())
             }
-            None => Err(self.refuse("is not a string")),
+            None => Err(self.refuse(text, "is not a string")),
         }
     }
 
@@ -188,13 +219,17 @@ impl Writer {
             } else {
                 "-Infinity"
             };
-            return Err(self.refuse(&format!("is {name}, which JSON cannot carry")));
+            return Err(self.refuse(&JsValue::from_f64(number), &format!("is {name}, which JSON cannot carry")));
         }
         if self.path.holds_decimal() {
-            return Err(self.refuse(&format!(
-                "is the JS number {number}; amounts, rates and weights are decimal strings such as \"1250000.00\" \
-                 (a binary floating-point number is never converted to money)"
-            )));
+            return Err(self.refuse(
+                &JsValue::from_f64(number),
+                &format!(
+                    "is the JS number {}; amounts, rates and weights are decimal strings such as \"1250000.00\" \
+                 (a binary floating-point number is never converted to money)",
+                    number_text(number)
+                ),
+            ));
         }
         if number.fract() == 0.0 && number.abs() <= SAFE_INTEGER_MAX {
             // Exact: the integer is within 2^53, so the cast keeps it (and -0 becomes 0).
@@ -202,7 +237,7 @@ impl Writer {
         } else {
             match serde_json::Number::from_f64(number) {
                 Some(n) => self.out.push_str(&n.to_string()),
-                None => return Err(self.refuse("is a number JSON cannot carry")),
+                None => return Err(self.refuse(&JsValue::from_f64(number), "is a number JSON cannot carry")),
             }
         }
         Ok(())
@@ -213,7 +248,7 @@ impl Writer {
             .ok()
             .and_then(|l| l.as_f64())
             .filter(|l| l.fract() == 0.0 && *l >= 0.0)
-            .ok_or_else(|| self.refuse("is an array whose length cannot be read"))?;
+            .ok_or_else(|| self.refuse(value, "is an array whose length cannot be read"))?;
         self.out.push('[');
         let mut i = 0usize;
         while (i as f64) < length {
@@ -221,7 +256,7 @@ impl Writer {
                 self.out.push(',');
             }
             let item = reflect_get(value, &JsValue::from_f64(i as f64))
-                .map_err(|_| self.refuse(&format!("cannot be read at [{i}] (a getter threw)")))?;
+                .map_err(|_| self.refuse(value, &format!("cannot be read at [{i}] (a getter threw)")))?;
             self.path.segments.push(Segment::Index(i));
             let written = self.value(&item, depth);
             self.path.segments.pop();
@@ -234,13 +269,13 @@ impl Writer {
 
     fn object(&mut self, value: &JsValue, depth: usize) -> Result<(), LedgerError> {
         if !is_plain_object(value) {
-            return Err(self.refuse("is not a plain object or array (a Date, Map, class instance, ...)"));
+            return Err(self.refuse(value, "is not a plain object or array (a Date, Map, class instance, ...)"));
         }
-        let keys = object_keys(value).map_err(|_| self.refuse("cannot be read (Object.keys threw)"))?;
+        let keys = object_keys(value).map_err(|_| self.refuse(value, "cannot be read (Object.keys threw)"))?;
         self.out.push('{');
         for (n, key) in keys.iter().enumerate() {
             let Some(name) = key.as_string() else {
-                return Err(self.refuse("has a key that is not a string"));
+                return Err(self.refuse(value, "has a key that is not a string"));
             };
             if n > 0 {
                 self.out.push(',');
@@ -248,7 +283,7 @@ impl Writer {
             write_json_string(&mut self.out, &name);
             self.out.push(':');
             let item = reflect_get(value, &key)
-                .map_err(|_| self.refuse(&format!("cannot be read at {name:?} (a getter threw)")))?;
+                .map_err(|_| self.refuse(value, &format!("cannot be read at {name:?} (a getter threw)")))?;
             self.path.segments.push(Segment::Key(name));
             let written = self.value(&item, depth);
             self.path.segments.pop();
@@ -297,9 +332,23 @@ fn command_json_within(value: &JsValue, bytes_max: usize) -> Result<String, Ledg
             message: "a command is an object, not a string (for JSON text use applyJson)".into(),
         });
     }
-    let mut writer = Writer { out: String::new(), bytes_max, path: Path::default() };
+    let mut writer = Writer::new(Subject::Command, bytes_max);
     writer.value(value, 0)?;
     Ok(writer.out)
+}
+
+/// An options argument of a method (`exportCsv`'s `args`, `exportIati`'s `options`) as a JSON
+/// value for the core, which decides what is valid. `undefined` and `null` are `null` (absent);
+/// anything else goes through the strict walk of commands, refused as `INVALID_ARGUMENT`.
+pub fn options_value(name: &'static str, value: &JsValue) -> Result<serde_json::Value, LedgerError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    let mut writer = Writer::new(Subject::Argument(name), COMMAND_JSON_BYTES_MAX);
+    writer.value(value, 0)?;
+    // The walk writes valid JSON; a failure here would be a bug of the walk.
+    serde_json::from_str(&writer.out)
+        .map_err(|e| LedgerError::Internal { message: format!("the JSON written for {name} does not parse: {e}") })
 }
 
 /// A batch (an array of command objects) as JSON texts, or the failing position and why.
@@ -355,7 +404,7 @@ pub fn describe(value: &JsValue) -> String {
     } else if value.is_null() {
         "null".into()
     } else if let Some(n) = value.as_f64() {
-        format!("the number {n}")
+        format!("the number {}", number_text(n))
     } else if value.as_bool().is_some() {
         "a boolean".into()
     } else if value.is_bigint() {
@@ -364,11 +413,19 @@ pub fn describe(value: &JsValue) -> String {
         "a symbol".into()
     } else if value.is_function() {
         "a function".into()
+    } else if value.is_string() {
+        "a string".into()
     } else if value.is_object() {
         "an object".into()
     } else {
-        "a value that is not a string".into()
+        "a value of another kind".into()
     }
+}
+
+/// A JS number as JavaScript writes it (`String(n)`), for messages. The binding never formats a
+/// floating-point number itself, which also keeps Rust's float formatting out of the module.
+fn number_text(number: f64) -> String {
+    js_sys::Number::from(number).to_string_with_radix(10).ok().and_then(|text| text.as_string()).unwrap_or_default()
 }
 
 /// A string argument of a method (not a command field): `INVALID_ARGUMENT` for anything else.
@@ -409,27 +466,25 @@ extern "C" {
     fn encode(this: &TextEncoder, text: &JsValue) -> Result<js_sys::Uint8Array, JsValue>;
 }
 
-/// A journal argument: a string, or its UTF-8 bytes (a `Uint8Array` such as a Node `Buffer`).
-///
-/// Bytes that are not UTF-8 are decoded with replacement characters, as `file.text()` does in a
-/// browser: a replaced byte never matches its entry's hash, so the core refuses the journal at the
-/// first damaged line (`JOURNAL_CORRUPT`), or reports the torn tail it is in.
-pub fn journal_arg(name: &str, value: &JsValue) -> Result<String, LedgerError> {
-    let bytes = if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
-        array.to_vec()
-    } else if value.dyn_ref::<JsString>().is_some() {
-        match TextEncoder::new().and_then(|encoder| encoder.encode(value)) {
-            Ok(array) => array.to_vec(),
-            // No TextEncoder in this engine: let wasm-bindgen copy the string.
-            Err(_) => return value.as_string().ok_or_else(|| wrong_arg(name, value, "a string or a Uint8Array")),
-        }
-    } else {
+/// A journal argument as bytes for [`funding_window::Ledger::from_journal_bytes`]: a string
+/// (encoded as UTF-8), or its bytes (a `Uint8Array` such as a Node `Buffer`), copied into the
+/// module's memory as they are: bytes that are not UTF-8 are the core's to refuse
+/// (`JOURNAL_CORRUPT` at their line, or the torn tail they are in), never decoded with
+/// replacement characters here.
+pub fn journal_bytes(name: &str, value: &JsValue) -> Result<Vec<u8>, LedgerError> {
+    if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(array.to_vec());
+    }
+    if value.dyn_ref::<JsString>().is_none() {
         return Err(wrong_arg(name, value, "a string or a Uint8Array"));
-    };
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(not_utf8) => String::from_utf8_lossy(not_utf8.as_bytes()).into_owned(),
-    })
+    }
+    match TextEncoder::new().and_then(|encoder| encoder.encode(value)) {
+        Ok(array) => Ok(array.to_vec()),
+        // No TextEncoder in this engine: let wasm-bindgen copy the string.
+        Err(_) => {
+            value.as_string().map(String::into_bytes).ok_or_else(|| wrong_arg(name, value, "a string or a Uint8Array"))
+        }
+    }
 }
 
 /// A positive integer argument (a journal sequence number).

@@ -4,7 +4,7 @@
 //! `"LedgerError"`, `message` the core's message, `code` the core's code, `details` the core's
 //! [`LedgerError::to_json_value`] (code, message and every field), and each field also as a
 //! property of the error (`err.available`, `err.requested`, ...). A field whose name an `Error`
-//! already uses ([`RESERVED`]) stays in `details` only. Going through the core's JSON rather than
+//! already uses (`RESERVED`) stays in `details` only. Going through the core's JSON rather than
 //! matching variants here means a variant added to the core reaches JavaScript unchanged.
 
 use funding_window::{BatchError, LedgerError};

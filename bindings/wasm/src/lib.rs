@@ -10,6 +10,11 @@
 //!   where a decimal string belongs is refused, never converted.
 //! * Reports come out as the core's `serde_json` text: the `...Json()` methods return it as is,
 //!   the other methods return `JSON.parse` of that exact text (amounts stay strings).
+//! * Exports (CSV, IATI 2.03 XML, an hledger journal) are the core's text, returned unchanged; their
+//!   option objects go through the same strict walk as commands, then to the core.
+//! * A journal given as bytes goes to the core as it is
+//!   ([`funding_window::Ledger::from_journal_bytes`]): the core, not the binding, decides what
+//!   is UTF-8.
 //! * Failures throw an `Error` named `"LedgerError"` carrying the core's code and fields
 //!   ([`error`]).
 //! * Nothing here can panic (a panic aborts a WebAssembly module): no unwrapping of options or
@@ -26,9 +31,10 @@ pub mod error;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use funding_window::calendar::date_argument;
+use funding_window::calendar::{date_argument, format_date};
 use funding_window::command::COMMAND_TYPES;
-use funding_window::{Currency, LedgerError, Request, ERROR_CODES};
+use funding_window::export::CSV_REPORTS;
+use funding_window::{CsvReport, Currency, IatiOptions, LedgerError, Request, ERROR_CODES};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -109,17 +115,18 @@ impl Ledger {
         Ledger::wrap(funding_window::Ledger::new())
     }
 
-    /// Rebuilds a ledger from journal text (JSON Lines, as `toJournal` and the Rust core write
-    /// it), verifying the hash chain and that every entry replays to its exact bytes. The text may
-    /// also be given as its UTF-8 bytes (a `Uint8Array`, such as the `Buffer` of `fs.readFileSync`),
-    /// which is faster for large journals.
+    /// Rebuilds a ledger from a journal (JSON Lines, as `toJournal` and the Rust core write it),
+    /// verifying the hash chain and that every entry replays to its exact bytes. The journal is
+    /// its text, or its bytes (a `Uint8Array`, such as the `Buffer` of `fs.readFileSync` or the
+    /// `arrayBuffer()` of a file), which is faster for large journals: the bytes go to the core
+    /// as they are, and a line that is not UTF-8 is `JOURNAL_CORRUPT` at that line.
     /// Throws `JOURNAL_CORRUPT` (with `line`) or `JOURNAL_TORN_TAIL` (with `line`, `offset`, `bytes`).
     #[wasm_bindgen(js_name = fromJournal)]
     pub fn from_journal(
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] journal: JsValue,
     ) -> JsResult<Ledger> {
-        let text = convert::journal_arg("text", &text).map_err(thrown)?;
-        funding_window::Ledger::from_journal(&text).map(Ledger::wrap).map_err(thrown)
+        let bytes = convert::journal_bytes("journal", &journal).map_err(thrown)?;
+        funding_window::Ledger::from_journal_bytes(&bytes).map(Ledger::wrap).map_err(thrown)
     }
 
     /// The whole journal as JSON Lines, byte for byte what the Rust core writes.
@@ -343,6 +350,71 @@ impl Ledger {
     pub fn entries(&self) -> JsResult<JsValue> {
         json_object(&self.inner.entries().map_err(thrown)?)
     }
+
+    /// The first and last value dates of the journal, `[first, last]` as ISO dates, or `null`
+    /// while no entry is dated (registrations and settings have no value date).
+    #[wasm_bindgen(js_name = dateRange, unchecked_return_type = "[IsoDate, IsoDate] | null")]
+    pub fn date_range(&self) -> JsValue {
+        match self.inner.date_range() {
+            Some((first, last)) => js_sys::Array::of2(&format_date(first).into(), &format_date(last).into()).into(),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// Every posting of the journal as a flat row with its entry's particulars (seq, date,
+    /// recorded_at, recorded_by, command type, account, currency, amount), in journal order.
+    #[wasm_bindgen(js_name = postingRows, unchecked_return_type = "PostingRow[]")]
+    pub fn posting_rows(&self) -> JsResult<JsValue> {
+        json_object(&self.inner.posting_rows().map_err(thrown)?)
+    }
+
+    // ----- exports (the text is the core's: the same bytes as from Rust and Python) -----
+
+    /// One report as CSV (RFC 4180: CRLF line ends, a header row). `report` is one of
+    /// `trial_balance`, `resolution_tracker`, `window_statement`, `donor_statement`,
+    /// `transfer_register`, `allocation_log`, `journal`; `args` are the report's arguments
+    /// (`{period}` for the tracker and the window statement, optional `{as_of}` for the trial
+    /// balance, optional `{donor}` for the donor statement: every donor when absent).
+    /// An unknown report or argument is `INVALID_ARGUMENT`.
+    #[wasm_bindgen(js_name = exportCsv)]
+    pub fn export_csv(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CsvReportName")] report: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvArgs | null")] args: JsValue,
+    ) -> JsResult<String> {
+        let name =
+            convert::string_arg("report", &report, "a report name such as \"resolution_tracker\"").map_err(thrown)?;
+        let args = convert::options_value("args", &args).map_err(thrown)?;
+        let report = CsvReport::from_args(&name, &args).map_err(thrown)?;
+        self.inner.export_csv(&report).map_err(thrown)
+    }
+
+    /// The window and its projects as an IATI 2.03 activity file (XML). `options` is an object
+    /// (or its JSON text) with `generated_at` (RFC 3339, required: the export reads no clock)
+    /// and optional `as_of`, `reporting_org_ref`, `reporting_org_name`, `reporting_org_type`,
+    /// `window_suffix`, `window_title`, `window_description`, `include_projects`, `language`.
+    /// Unknown or malformed options are `INVALID_ARGUMENT`.
+    #[wasm_bindgen(js_name = exportIati)]
+    pub fn export_iati(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IatiOptions | string")] options: JsValue,
+    ) -> JsResult<String> {
+        let options = if options.is_string() {
+            let text = convert::string_arg("options", &options, "IATI options or their JSON text").map_err(thrown)?;
+            IatiOptions::from_json(&text)
+        } else {
+            convert::options_value("options", &options).and_then(|value| IatiOptions::from_value(&value))
+        }
+        .map_err(thrown)?;
+        self.inner.export_iati(&options).map_err(thrown)
+    }
+
+    /// The journal as a plain-text hledger / ledger-cli journal: `hledger bal` on it gives the
+    /// trial balance.
+    #[wasm_bindgen(js_name = exportHledger)]
+    pub fn export_hledger(&self) -> JsResult<String> {
+        self.inner.export_hledger().map_err(thrown)
+    }
 }
 
 impl Ledger {
@@ -368,6 +440,12 @@ pub fn error_codes() -> JsValue {
 #[wasm_bindgen(js_name = commandTypes, unchecked_return_type = "CommandType[]")]
 pub fn command_types() -> JsValue {
     COMMAND_TYPES.iter().map(|name| JsValue::from_str(name)).collect::<js_sys::Array>().into()
+}
+
+/// The report names `exportCsv` takes.
+#[wasm_bindgen(js_name = csvReports, unchecked_return_type = "CsvReportName[]")]
+pub fn csv_reports() -> JsValue {
+    CSV_REPORTS.iter().map(|name| JsValue::from_str(name)).collect::<js_sys::Array>().into()
 }
 
 /// Whether a caught value is an error thrown by this package.

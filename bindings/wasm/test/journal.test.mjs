@@ -1,5 +1,6 @@
 // The journal: a Rust-written file round-trips byte for byte, replays to the Rust reports, and a
-// corrupted or torn text is refused with the core's codes.
+// corrupted or torn text is refused with the core's codes. Bytes go to the core as they are
+// (Ledger::from_journal_bytes); dateRange() and postingRows() read the journal for the caller.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,7 +55,7 @@ test("a journal may be given as its UTF-8 bytes (a Buffer or Uint8Array)", () =>
   assert.equal(fromArray.toJournal(), text);
   assert.equal(fromBuffer.chainHead, fromText.chainHead);
 
-  // Non-ASCII text survives both ways; bytes that are not UTF-8 never load.
+  // Non-ASCII text survives both ways; bytes that are not UTF-8 never load (the core refuses them).
   const ledger = new fw.Ledger();
   ledger.apply({ type: "register_donor", id: "CI", name: "Côte d’Ivoire", kind: "member_state", recorded_at: "2025-01-01T00:00:00Z" });
   ledger.apply({ type: "register_donor", id: "TR", name: "Türkiye", kind: "member_state", recorded_at: "2025-01-01T00:00:00Z" });
@@ -115,4 +116,76 @@ test("texts that are not journals are refused", () => {
   for (const bad of [undefined, null, 42, {}, ["x"], new ArrayBuffer(8), [...Buffer.from(text)]]) {
     assert.equal(ledgerError(() => fw.Ledger.fromJournal(bad)).code, "INVALID_ARGUMENT");
   }
+});
+
+test("journal bytes reach the core unchanged: a line that is not UTF-8 is JOURNAL_CORRUPT at that line", () => {
+  const bytes = readFileSync(fixture);
+  const lines = text.split("\n").length - 1;
+  const lineStart = (n) => {
+    let offset = 0;
+    for (let i = 1; i < n; i++) offset = bytes.indexOf(0x0a, offset) + 1;
+    return offset;
+  };
+  const cases = [
+    // [line, bytes written at the start of that line's reference or first string, what]
+    [1, [0xef, 0xbb, 0xbf], "a UTF-8 byte-order mark before the header"],
+    [2, [0xff], "a byte that is never UTF-8"],
+    [7, [0xc0, 0xaf], "an overlong encoding of /"],
+    [12, [0xed, 0xa0, 0x80], "an encoded UTF-16 surrogate"],
+    [lines, [0xe2, 0x82], "a truncated sequence inside the last complete line"],
+  ];
+  for (const [line, inserted, what] of cases) {
+    const start = lineStart(line);
+    // Inside the line's first string value (after the header's or the entry's first quote pair).
+    const at = line === 1 ? start : bytes.indexOf(0x22, bytes.indexOf(0x3a, start)) + 1;
+    const damaged = Buffer.concat([bytes.subarray(0, at), Buffer.from(inserted), bytes.subarray(at)]);
+    const err = ledgerError(() => fw.Ledger.fromJournal(damaged));
+    assert.equal(err.code, "JOURNAL_CORRUPT", `${what}: ${err.message}`);
+    assert.equal(err.line, line, `${what}: ${err.message}`);
+    // The same damage given as text (decoded with replacement characters) is refused at the same line.
+    const asText = ledgerError(() => fw.Ledger.fromJournal(damaged.toString("utf8")));
+    assert.equal(asText.code, "JOURNAL_CORRUPT", what);
+    assert.equal(asText.line, line, what);
+  }
+  // A Uint8Array view into a larger buffer is read within its bounds.
+  const padded = new Uint8Array(bytes.length + 20);
+  padded.set(bytes, 10);
+  assert.equal(fw.Ledger.fromJournal(padded.subarray(10, 10 + bytes.length)).toJournal(), text);
+  assert.equal(ledgerError(() => fw.Ledger.fromJournal(new Uint8Array(0))).code, "JOURNAL_CORRUPT", "no header line");
+});
+
+test("dateRange() gives the first and last value dates as ISO strings, or null", () => {
+  assert.equal(new fw.Ledger().dateRange(), null);
+  const undated = new fw.Ledger();
+  undated.apply({ type: "register_donor", id: "SE", name: "Sweden", kind: "member_state", recorded_at: "2025-01-01T00:00:00Z" });
+  assert.equal(undated.dateRange(), null, "registrations have no value date");
+  const ledger = fw.Ledger.fromJournal(text);
+  const dates = ledger.entries().map((e) => e.date).filter(Boolean).sort();
+  assert.deepStrictEqual(ledger.dateRange(), [dates[0], dates.at(-1)]);
+  assert.match(ledger.dateRange()[0], /^\d{4}-\d{2}-\d{2}$/);
+  // The range is of dates, not of journal order: an entry dated earlier than the last widens nothing.
+  const [first, last] = ledger.dateRange();
+  ledger.apply({ type: "set_status", resolution: "2/3", status: "in preparation", recorded_at: "2025-02-01T00:00:00Z" });
+  assert.deepStrictEqual(ledger.dateRange(), [first, last]);
+});
+
+test("postingRows() is the journal's postings as flat rows, amounts as strings", () => {
+  assert.deepStrictEqual(new fw.Ledger().postingRows(), []);
+  const ledger = fw.Ledger.fromJournal(text);
+  const expected = ledger.entries().flatMap((e) => e.postings.map((p) => ({
+    seq: e.seq, date: e.date ?? null, recorded_at: e.recorded_at, recorded_by: e.recorded_by ?? null,
+    command: e.command.type, account: p.account, currency: p.currency, amount: p.amount,
+  })));
+  const rows = ledger.postingRows();
+  assert.ok(rows.length >= 2 * ledger.entries().filter((e) => e.postings.length > 0).length);
+  assert.deepStrictEqual(rows, expected);
+  for (const row of rows) assert.equal(typeof row.amount, "string");
+  // Per currency, the postings of the journal sum to zero: the rows are complete.
+  const cents = new Map();
+  for (const row of rows) {
+    const [whole, fraction = ""] = row.amount.replace("-", "").split(".");
+    const minor = BigInt(whole + fraction.padEnd(3, "0")) * (row.amount.startsWith("-") ? -1n : 1n);
+    cents.set(row.currency, (cents.get(row.currency) ?? 0n) + minor);
+  }
+  for (const [currency, total] of cents) assert.equal(total, 0n, currency);
 });

@@ -1,5 +1,7 @@
 // Runs every conformance scenario of tests/scenarios/ (format: tests/scenarios/README.md) against
-// the WebAssembly package, with the same expectations as the Rust runner (tests/scenarios.rs).
+// the WebAssembly package, with the same expectations as the Rust runner (tests/scenarios.rs):
+// reports byte for byte (the ...Json() text against the expectation written compactly), previews
+// and balances as JSON values.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -86,6 +88,32 @@ function checkError(step, outcome, what) {
   return `${what}: expected ${want ?? "success"}, got ${outcome.error.code} (${outcome.error.message})`;
 }
 
+/**
+ * The expectation as compact JSON text, keys in the order the file lists them. JSON.parse keeps
+ * that order for every key except integer-like ones ("7"), which JavaScript moves first: an
+ * expectation with such a key cannot be compared byte for byte here, so it fails loudly.
+ */
+function compact(expect) {
+  const walk = (value, path) => {
+    if (value === null || typeof value !== "object") return;
+    for (const [key, item] of Object.entries(value)) {
+      if (!Array.isArray(value) && /^(0|[1-9]\d*)$/.test(key)) {
+        throw new Error(`expectation key ${path}.${key} is integer-like: JavaScript does not keep its order`);
+      }
+      walk(item, `${path}.${key}`);
+    }
+  };
+  walk(expect, "expect");
+  return JSON.stringify(expect ?? null);
+}
+
+/** Where two texts first differ, for failure messages. */
+function firstDifference(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return `first difference at character ${i}: expected ${JSON.stringify(a.slice(i, i + 40))}, got ${JSON.stringify(b.slice(i, i + 40))}`;
+}
+
 function checkValue(step, actual, what) {
   try {
     assert.deepStrictEqual(actual, step.expect ?? null);
@@ -131,16 +159,26 @@ function runStep(ledger, step, recordedAt, what) {
     return checkValue(step, outcome.value, what);
   }
   if ("report" in step) {
-    const outcome = attempt(() => report(ledger, step));
+    const outcome = attempt(() => reportJson(ledger, step));
     if (outcome.error || expectsError) return checkError(step, outcome, what);
-    // The object variant is JSON.parse of the exact text of the ...Json() variant.
-    const text = reportJson(ledger, step);
+    // Byte for byte (tests/scenarios/README.md): the expectation written compactly, keys in
+    // the file's order, is exactly the core's JSON text.
+    const text = outcome.value;
+    const expected = compact(step.expect);
+    if (text !== expected) {
+      const same = checkValue(step, JSON.parse(text), what) === null;
+      return `${what}: ${step.report}Json() is not the expectation byte for byte` +
+        `${same ? " (same values, other bytes)" : ""}:\nexpected ${expected}\ngot      ${text}\n${firstDifference(expected, text)}`;
+    }
+    // The object variant is JSON.parse of that exact text.
+    const object = attempt(() => report(ledger, step));
+    if (object.error) return `${what}: ${step.report}() failed where ${step.report}Json() did not: ${object.error.message}`;
     try {
-      assert.deepStrictEqual(JSON.parse(text), outcome.value);
+      assert.deepStrictEqual(object.value, JSON.parse(text));
     } catch {
       return `${what}: ${step.report}Json() and ${step.report}() disagree`;
     }
-    return checkValue(step, outcome.value, what);
+    return null;
   }
   if ("balance" in step) {
     const outcome = attempt(() => balance(ledger, step.balance));

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-import { money, percent } from "../format.js";
+import { money, percent, periodOf, periodsBetween } from "../format.js";
 import { start } from "../serve.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -109,6 +109,14 @@ async function fillAllocation(amount) {
   }
 }
 
+/** Clicks a download button; resolves to { name, bytes } of the file the page offered. */
+async function downloadOf(selector) {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+  const failure = await download.failure();
+  assert.equal(failure, null, `${selector}: download failed: ${failure}`);
+  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+}
+
 async function entries() {
   const info = await page.textContent("#journal-info");
   return Number(/(\d+) entries/.exec(info)?.[1]);
@@ -138,6 +146,17 @@ test("the page loads the example journal and shows the core's tracker", async ()
   assert.deepEqual(agreements, expected.donorStatement(donor).agreements.map((a) => a.agreement));
   await page.selectOption("#period", "2024-H1");
   assert.deepStrictEqual(await pageTracker(), expectedTracker(expected.resolutionTracker("2024-H1")));
+  // The period list runs from the first to the last value date of the journal (dateRange()).
+  const [first, last] = expected.dateRange();
+  const dates = expected.entries().map((e) => e.date).filter(Boolean).sort();
+  assert.deepEqual([first, last], [dates[0], dates.at(-1)]);
+  assert.deepEqual(await page.$$eval("#period option", (os) => os.map((o) => o.value)),
+    periodsBetween(periodOf(first), periodOf(last)));
+  // The tracker CSV of the chosen period is the package's, which is the golden file of the core.
+  const csv = await downloadOf("#export-tracker-csv");
+  assert.equal(csv.name, "resolution-tracker-2024-H1.csv");
+  assert.ok(csv.bytes.equals(Buffer.from(expected.exportCsv("resolution_tracker", { period: "2024-H1" }))));
+  assert.ok(csv.bytes.equals(readFileSync(join(root, "tests", "fixtures", "exports", "resolution_tracker-2024-H1.csv"))));
   await page.selectOption("#period", "2024-H2");
 });
 
@@ -188,6 +207,37 @@ test("a previewed and applied allocation shows its split and updates the tracker
   await page.screenshot({ path: join(out, "dashboard.png"), fullPage: true });
 });
 
+test("the export buttons download the package's exports of the ledger on screen", async () => {
+  // The ledger on screen has the allocation recorded in the browser (with the browser's clock):
+  // its journal, downloaded, is the ledger the exports are checked against.
+  const journal = await downloadOf("#download-journal");
+  assert.equal(journal.name, "funding-window.jsonl");
+  const onScreen = fw.Ledger.fromJournal(journal.bytes);
+  assert.equal(onScreen.length, await entries());
+  assert.equal(onScreen.allocationLog().rows.at(-1).decision, "EB-E2E-01");
+
+  const period = await page.inputValue("#period");
+  const csv = await downloadOf("#export-tracker-csv");
+  assert.equal(csv.name, `resolution-tracker-${period}.csv`);
+  const expectedCsv = onScreen.exportCsv("resolution_tracker", { period });
+  assert.equal(csv.bytes.toString("utf8"), expectedCsv);
+  assert.ok(csv.bytes.equals(Buffer.from(expectedCsv)), "the CSV bytes are the package's");
+  assert.ok(csv.bytes.includes("\r\n"), "RFC 4180 line ends survive the download");
+
+  const xml = await downloadOf("#export-iati");
+  assert.equal(xml.name, "funding-window-iati.xml");
+  const generated = /generated-datetime="([^"]+)"/.exec(xml.bytes.toString("utf8"))?.[1];
+  assert.match(generated ?? "", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  assert.ok(Math.abs(Date.parse(generated) - Date.now()) < 10 * 60_000, `generated at ${generated}`);
+  assert.ok(xml.bytes.equals(Buffer.from(onScreen.exportIati({ generated_at: generated }))), "the IATI XML is the package's");
+
+  const hledger = await downloadOf("#export-hledger");
+  assert.equal(hledger.name, "funding-window.journal");
+  assert.ok(hledger.bytes.equals(Buffer.from(onScreen.exportHledger())), "the hledger journal is the package's");
+  assert.ok(await page.isHidden("#error"));
+  onScreen.free();
+});
+
 test("a bad amount shows the core's error in the page and changes nothing", async () => {
   const length = await entries();
   const tracker = await pageTracker();
@@ -225,6 +275,13 @@ test("a torn journal picked by the user is refused; a good one replaces the ledg
     name: "torn.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(fixture.slice(0, -30)),
   });
   await page.waitForFunction(() => /JOURNAL_TORN_TAIL/.test(document.querySelector("#error").textContent));
+  assert.equal(await entries(), length, "the ledger on screen is kept");
+  // The file's bytes go to the core as they are: a byte that is not UTF-8 is corruption at its line.
+  const bytes = Buffer.from(fixture);
+  bytes[bytes.indexOf("\n", bytes.indexOf("\n") + 1) + 20] = 0xff; // inside line 3
+  await page.setInputFiles("#journal-file", { name: "damaged.jsonl", mimeType: "application/x-ndjson", buffer: bytes });
+  await page.waitForFunction(() => /JOURNAL_CORRUPT/.test(document.querySelector("#error").textContent));
+  assert.match(await page.textContent("#error"), /line 3/);
   assert.equal(await entries(), length, "the ledger on screen is kept");
   await page.setInputFiles("#journal-file", {
     name: "window-year.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(fixture),

@@ -3,13 +3,18 @@
 // `@ts-expect-error` line must be an error, or tsc fails.
 import {
   Ledger,
+  csvReports,
   errorCodes,
   isLedgerError,
   type AllocationPreview,
   type Applied,
   type CommandRequest,
+  type CsvReportName,
   type DecimalString,
   type ErrorCode,
+  type IatiOptions,
+  type IsoDate,
+  type PostingRow,
   type ResolutionTracker,
   type TrialBalance,
 } from "../../pkg/node/funding_window.js";
@@ -112,10 +117,29 @@ export function demo(): DecimalString {
   // @ts-expect-error a journal is text or its bytes
   Ledger.fromJournal(42);
   const journal: string = restored.toJournal();
+  const range: [IsoDate, IsoDate] | null = restored.dateRange();
+  const firstDate: IsoDate | undefined = range?.[0];
+  const rows: PostingRow[] = restored.postingRows();
+  const rowAmount: DecimalString = rows[0].amount;
+  const csv: string = restored.exportCsv("resolution_tracker", { period: "2024-H2" });
+  const csvAll: string = restored.exportCsv("donor_statement") + restored.exportCsv("trial_balance", { as_of: "2024-06-30" });
+  const options: IatiOptions = { generated_at: "2025-01-15T09:00:00Z", as_of: "2024-12-31", include_projects: false };
+  const xml: string = restored.exportIati(options) + restored.exportIati('{"generated_at": "2025-01-15T09:00:00Z"}');
+  const hledger: string = restored.exportHledger();
+  const reports: CsvReportName[] = csvReports();
+  // @ts-expect-error an unknown report
+  restored.exportCsv("balance_sheet");
+  // @ts-expect-error a period is a string
+  restored.exportCsv("resolution_tracker", { period: 2024 });
+  // @ts-expect-error IATI options need generated_at
+  restored.exportIati({ as_of: "2024-12-31" });
+  // @ts-expect-error posting amounts are strings
+  const rowNumber: number = rows[0].amount;
   const head: string = restored.chainHead;
   const entries: number = restored.length;
   const statements = ledger.donors().map((d) => ledger.donorStatement(d.id).agreements.map((a) => a.balance));
   return [fromBytes.length, seq, one.hash, gap, tb.totals.USD, tbAt.as_of, text, rank, asNumber, codes, journal, head, entries, statements,
+    firstDate, rowAmount, csv, csvAll, xml, hledger, reports, rowNumber,
     numberAmount, unknownType, missingField, badKind, sharesWithEqual, weightsMissing, noTarget, noEarmarks,
     ledger.windowBalance().unallocated, ledger.balance("funds:window:unallocated"), ledger.transferRegister().rows.length,
     ledger.allocationLog().rows.map((r) => r.amount), ledger.windowStatement("2024-H2").closing.total,
