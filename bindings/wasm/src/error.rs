@@ -42,7 +42,7 @@ pub fn to_js(error: &LedgerError, index: Option<usize>) -> JsValue {
         }
     }
     if let Some(index) = index {
-        set(&js, "index", &JsValue::from_f64(index as f64));
+        set(&js, "index", &JsValue::from(u32::try_from(index).unwrap_or(u32::MAX)));
     }
     js.into()
 }

@@ -137,8 +137,8 @@ impl Ledger {
 
     /// Number of journal entries.
     #[wasm_bindgen(getter)]
-    pub fn length(&self) -> f64 {
-        self.inner.len() as f64
+    pub fn length(&self) -> usize {
+        self.inner.len()
     }
 
     /// Hash of the last entry (64 zeros for an empty journal).
