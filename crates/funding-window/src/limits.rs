@@ -5,6 +5,11 @@
 //! more specific one) when input goes past it. The numbers are far above any
 //! real funding window and low enough that exact integer arithmetic on
 //! amounts never overflows.
+//!
+//! Every amount entering the books, converted ones included, is below 10^15, so
+//! a sum of amounts can only reach `Decimal`'s range (about 7.9 × 10^28) after
+//! some 10^13 entries; running balances are nonetheless added with checked
+//! arithmetic and refuse the entry (`AMOUNT_TOO_LARGE`) rather than overflow.
 
 /// Longest id (donor, agreement, project, allocation decision, resolution), in bytes.
 pub const ID_LENGTH_MAX: usize = 64;

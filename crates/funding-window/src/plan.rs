@@ -173,14 +173,20 @@ impl State {
         Ok(Usd { amount: usd, rate: Some((rate, Month::of(date))) })
     }
 
+    /// Converts at a rate to USD cents. The result must itself be an amount the ledger
+    /// accepts (a tiny rate could otherwise blow an amount up past the limits that keep
+    /// every sum in the books far from `Decimal`'s range).
     fn divide_to_cents(&self, amount: Decimal, rate: Decimal) -> Result<Decimal> {
-        money::div_round(amount, rate, Currency::USD.minor_unit(), self.settings.rounding).ok_or_else(|| {
-            LedgerError::AmountTooLarge {
-                field: "conversion".into(),
-                value: amount.to_string(),
-                max_integer_digits: crate::limits::AMOUNT_INTEGER_DIGITS_MAX,
-            }
-        })
+        let usd =
+            money::div_round(amount, rate, Currency::USD.minor_unit(), self.settings.rounding).ok_or_else(|| {
+                LedgerError::AmountTooLarge {
+                    field: "conversion".into(),
+                    value: amount.to_string(),
+                    max_integer_digits: crate::limits::AMOUNT_INTEGER_DIGITS_MAX,
+                }
+            })?;
+        money::check_magnitude("conversion to USD", usd)?;
+        Ok(usd)
     }
 
     /// Records a conversion's provenance in the plan.
