@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -389,7 +389,7 @@ impl Ledger {
     fn read_file(path: &Path) -> Result<(Ledger, Option<Torn>)> {
         let io = |e: std::io::Error| LedgerError::io(path, &e);
         let file = File::open(path).map_err(io)?;
-        let reader = BufReader::with_capacity(1 << 16, file.try_clone().map_err(io)?);
+        let reader = file.try_clone().map_err(io)?;
         // The ledger reads entries back from the file while replaying (reversals do).
         let mut ledger = Ledger::new();
         ledger.journal.attach(path.to_owned(), file);

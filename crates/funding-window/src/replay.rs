@@ -6,7 +6,10 @@
 //! ones stored. One thread reads, verifies hashes and parses while another applies,
 //! so replay costs about the larger of the two.
 
-use std::io::BufRead;
+use std::io::Read;
+use std::ops::Range;
+
+use memchr::memmem;
 
 use chrono::NaiveDate;
 
@@ -48,115 +51,187 @@ struct Parsed {
     date: Option<NaiveDate>,
     batch: Option<[u32; 2]>,
     request: Request,
-    /// Hash of the stored postings' bytes, compared with the replayed command's.
-    postings: u64,
     hash: [u8; 32],
+    /// Where the stored postings (`[...]`) sit in the block, compared with the replayed command's.
+    postings: Range<usize>,
+    /// Where the stored conversions sit, if the entry has any.
+    conversions: Option<Range<usize>>,
 }
 
 /// Where an entry's postings start, and its conversions (if any) after them.
-const POSTINGS_KEY: &str = ",\"postings\":[";
-const CONVERSIONS_KEY: &str = "],\"conversions\":[";
+const POSTINGS_KEY: &[u8] = b",\"postings\":[";
+const CONVERSIONS_KEY: &[u8] = b"],\"conversions\":[";
 
-fn fingerprint(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(bytes);
-    h.finish()
-}
+/// Bytes read at a time; lines are handed to the applier a block at a time.
+const BLOCK: usize = 1 << 18;
 
-// Lines travel by value in chunks; boxing them would cost an allocation per line.
+// Lines travel by value in blocks; boxing them would cost an allocation per line.
 #[allow(clippy::large_enum_variant)]
 enum Step {
     Line(Parsed),
     Torn(Torn),
 }
 
-/// Reads lines, verifies the hash chain and parses each entry.
-struct Reader<R> {
-    reader: R,
-    buf: Vec<u8>,
-    prev: [u8; 32],
-    offset: u64,
-    line: u64,
+/// Whole lines of the journal and what was parsed from them.
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
+    steps: Vec<Step>,
 }
 
-impl<R: BufRead> Reader<R> {
-    fn new(reader: R) -> Reader<R> {
-        Reader { reader, buf: Vec::with_capacity(1024), prev: [0; 32], offset: 0, line: 0 }
+/// Reads the journal a block at a time, verifies the hash chain and parses each entry.
+struct Reader<R> {
+    reader: R,
+    /// The start of a line that did not fit in the last block.
+    carry: Vec<u8>,
+    eof: bool,
+    /// Offset of the next line in the journal.
+    offset: u64,
+    /// Number of the last line parsed (the header is line 1).
+    line: u64,
+    /// Hash of the last line verified.
+    prev: [u8; 32],
+    postings: memmem::Finder<'static>,
+    conversions: memmem::Finder<'static>,
+    /// Bytes to read at a time.
+    block: usize,
+}
+
+impl<R: Read> Reader<R> {
+    fn new(reader: R, block: usize) -> Reader<R> {
+        Reader {
+            block: block.max(1),
+            reader,
+            carry: Vec::new(),
+            eof: false,
+            offset: 0,
+            line: 0,
+            prev: [0; 32],
+            postings: memmem::Finder::new(POSTINGS_KEY),
+            conversions: memmem::Finder::new(CONVERSIONS_KEY),
+        }
     }
 
-    /// Reads one line with its newline, bounded in length.
-    fn read(&mut self) -> Result<usize, ReplayError> {
-        self.buf.clear();
-        let mut limited = std::io::Read::take(self.reader.by_ref(), JOURNAL_LINE_BYTES_MAX as u64 + 1);
-        limited.read_until(b'\n', &mut self.buf).map_err(ReplayError::Io)
+    /// Fills `bytes` with whole lines: the carried start of a line, then a block read
+    /// up to its last newline. At the end of the journal (or after a line longer than
+    /// the limit) `bytes` may hold a line without a newline; empty means the end.
+    fn fill(&mut self, bytes: &mut Vec<u8>) -> Result<(), ReplayError> {
+        bytes.clear();
+        bytes.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut searched = 0;
+        loop {
+            if !self.eof {
+                let n = (&mut self.reader).take(self.block as u64).read_to_end(bytes).map_err(ReplayError::Io)?;
+                self.eof = n < self.block;
+            }
+            if let Some(last) = memchr::memrchr(b'\n', &bytes[searched..]) {
+                let end = searched + last + 1;
+                self.carry.extend_from_slice(&bytes[end..]);
+                bytes.truncate(end);
+                return Ok(());
+            }
+            searched = bytes.len();
+            if self.eof || bytes.len() > JOURNAL_LINE_BYTES_MAX {
+                return Ok(());
+            }
+        }
     }
 
-    fn header(&mut self) -> Result<(), ReplayError> {
-        let n = self.read()?;
+    /// Checks the header line at the start of the first block; returns its length.
+    fn header(&mut self, bytes: &[u8]) -> Result<usize, ReplayError> {
         self.line = 1;
-        if n == 0 || self.buf != HEADER.as_bytes() {
+        if !bytes.starts_with(HEADER.as_bytes()) {
             return Err(corrupt(1, "not a funding-window journal (bad or missing header line)"));
         }
-        self.offset = n as u64;
+        self.offset = HEADER.len() as u64;
+        Ok(HEADER.len())
+    }
+
+    /// Parses the lines of `block.bytes` from `from` into `block.steps`, stopping at the
+    /// first error (the steps before it are kept).
+    fn parse_block(&mut self, block: &mut Block, from: usize) -> Result<(), ReplayError> {
+        let mut start = from;
+        while start < block.bytes.len() {
+            self.line += 1;
+            let line = self.line;
+            let rest = &block.bytes[start..];
+            let Some(newline) = memchr::memchr(b'\n', rest) else {
+                if rest.len() > JOURNAL_LINE_BYTES_MAX {
+                    return Err(corrupt(line, format!("line longer than {JOURNAL_LINE_BYTES_MAX} bytes")));
+                }
+                block.steps.push(Step::Torn(Torn { line, offset: self.offset, bytes: rest.len() as u64 }));
+                return Ok(());
+            };
+            if newline > JOURNAL_LINE_BYTES_MAX {
+                return Err(corrupt(line, format!("line longer than {JOURNAL_LINE_BYTES_MAX} bytes")));
+            }
+            let parsed = self.parse(&mut block.bytes, start..start + newline, line)?;
+            block.steps.push(Step::Line(parsed));
+            start += newline + 1;
+            self.offset += newline as u64 + 1;
+        }
         Ok(())
     }
 
-    fn next(&mut self) -> Result<Option<Step>, ReplayError> {
-        let n = self.read()?;
-        if n == 0 {
-            return Ok(None);
-        }
-        self.line += 1;
-        let line = self.line;
-        if self.buf.last() != Some(&b'\n') {
-            if n > JOURNAL_LINE_BYTES_MAX {
-                return Err(corrupt(line, format!("line longer than {JOURNAL_LINE_BYTES_MAX} bytes")));
-            }
-            return Ok(Some(Step::Torn(Torn { line, offset: self.offset, bytes: n as u64 })));
-        }
-        let hash = verify_line(&self.buf[..n - 1], &self.prev).map_err(|reason| corrupt(line, reason))?;
-        // The hash is verified, so the line is as this library wrote it: the head of the
-        // entry (up to the command), then `,"postings":[...]`, maybe `,"conversions":[...]`.
-        // Parse only the head, closing the object where the postings start; the postings'
-        // bytes are compared with the replayed command's by the applier.
-        let body = std::str::from_utf8(&self.buf[..n - 1 - HASH_SUFFIX_LEN]).map_err(|_| corrupt(line, "not UTF-8"))?;
-        let Some(split) = body.find(POSTINGS_KEY) else {
+    /// Verifies one entry line (without its newline) and parses what replay needs.
+    fn parse(&mut self, bytes: &mut [u8], range: Range<usize>, line: u64) -> Result<Parsed, ReplayError> {
+        let content = &bytes[range.clone()];
+        let hash = verify_line(content, &self.prev).map_err(|reason| corrupt(line, reason))?;
+        self.prev = hash;
+        // A line as this library writes it: the head of the entry (up to the command), then
+        // `,"postings":[...]`, maybe `,"conversions":[...]`, then the hash. Parse only the head,
+        // closing the object where the postings start; the applier compares the postings and
+        // conversions with what the replayed command produces. (`,"` cannot occur inside a
+        // JSON string, so the first match is the member. A line altered so that it still
+        // parses is caught there; one that does not parse is as corrupt as one whose hash fails.)
+        let body = &content[..content.len() - HASH_SUFFIX_LEN];
+        let Some(split) = self.postings.find(body) else {
             return Err(corrupt(line, "malformed entry: no postings"));
         };
-        let rest = &body[split + POSTINGS_KEY.len() - 1..];
-        let postings = match rest.find(CONVERSIONS_KEY) {
-            Some(c) => &rest[..c + 1],
-            None => rest,
+        let list = split + POSTINGS_KEY.len() - 1;
+        let (postings, conversions) = match self.conversions.find(&body[list..]) {
+            Some(c) => (list..list + c + 1, Some(list + c + CONVERSIONS_KEY.len() - 1..body.len())),
+            None => (list..body.len(), None),
         };
-        let postings = fingerprint(postings.as_bytes());
-        self.buf[split] = b'}';
-        let parsed: LineIn<'_> =
-            serde_json::from_slice(&self.buf[..=split]).map_err(|e| corrupt(line, format!("malformed entry: {e}")))?;
-        let recorded_at = parse_timestamp(parsed.recorded_at)
-            .ok_or_else(|| corrupt(line, format!("recorded_at {:?} is not RFC 3339", parsed.recorded_at)))?;
-        let date = match parsed.date {
-            Some(d) => Some(parse_date(d).ok_or_else(|| corrupt(line, format!("date {d:?} is not YYYY-MM-DD")))?),
-            None => None,
+        let at = range.start;
+        let split = at + split;
+        bytes[split] = b'}';
+        let parsed = serde_json::from_slice::<LineIn<'_>>(&bytes[at..=split]);
+        let parsed = match parsed {
+            Ok(parsed) => {
+                let recorded_at = parse_timestamp(parsed.recorded_at)
+                    .ok_or_else(|| corrupt(line, format!("recorded_at {:?} is not RFC 3339", parsed.recorded_at)));
+                let date = match parsed.date {
+                    Some(d) => {
+                        parse_date(d).map(Some).ok_or_else(|| corrupt(line, format!("date {d:?} is not YYYY-MM-DD")))
+                    }
+                    None => Ok(None),
+                };
+                match (recorded_at, date) {
+                    (Ok(recorded_at), Ok(date)) => Ok(Parsed {
+                        line,
+                        bytes: range.len() as u64 + 1,
+                        seq: parsed.seq,
+                        date,
+                        batch: parsed.batch,
+                        request: Request {
+                            command: parsed.command,
+                            idempotency_key: parsed.idempotency_key,
+                            recorded_by: parsed.recorded_by,
+                            recorded_at: Some(recorded_at),
+                        },
+                        hash,
+                        postings: at + postings.start..at + postings.end,
+                        conversions: conversions.map(|c| at + c.start..at + c.end),
+                    }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            Err(e) => Err(corrupt(line, format!("malformed entry: {e}"))),
         };
-        let step = Parsed {
-            line,
-            bytes: n as u64,
-            seq: parsed.seq,
-            date,
-            batch: parsed.batch,
-            request: Request {
-                command: parsed.command,
-                idempotency_key: parsed.idempotency_key,
-                recorded_by: parsed.recorded_by,
-                recorded_at: Some(recorded_at),
-            },
-            postings,
-            hash,
-        };
-        self.prev = hash;
-        self.offset += n as u64;
-        Ok(Some(Step::Line(step)))
+        bytes[split] = b',';
+        parsed
     }
 }
 
@@ -172,7 +247,7 @@ struct Applier<'s> {
 }
 
 impl Applier<'_> {
-    fn apply(&mut self, p: &Parsed) -> Result<(), ReplayError> {
+    fn apply(&mut self, p: &Parsed, bytes: &[u8]) -> Result<(), ReplayError> {
         let ledger = &mut self.ledger;
         let expected = ledger.len() as u64 + 1;
         if p.seq != expected {
@@ -195,8 +270,17 @@ impl Applier<'_> {
             return Err(corrupt(p.line, "the value date differs from the command's"));
         }
         write_postings(&ledger.state, &plan.postings, &mut self.postings);
-        if fingerprint(self.postings.as_bytes()) != p.postings {
+        if bytes.get(p.postings.clone()) != Some(self.postings.as_bytes()) {
             return Err(corrupt(p.line, format!("the stored postings differ from the command's, {}", self.postings)));
+        }
+        let conversions = match (&p.conversions, plan.conversions.is_empty()) {
+            (None, true) => true,
+            (Some(stored), false) => serde_json::to_vec(&plan.conversions)
+                .is_ok_and(|ours| bytes.get(stored.clone()) == Some(ours.as_slice())),
+            _ => false,
+        };
+        if !conversions {
+            return Err(corrupt(p.line, "the stored conversions differ from the command's"));
         }
         let text = match self.source {
             Some(source) => {
@@ -227,6 +311,17 @@ impl Applier<'_> {
         }
         (self.ledger, torn)
     }
+
+    /// Applies a block's lines; a torn line ends the journal.
+    fn apply_block(&mut self, block: &Block) -> Result<Option<Torn>, ReplayError> {
+        for step in &block.steps {
+            match step {
+                Step::Line(p) => self.apply(p, &block.bytes)?,
+                Step::Torn(t) => return Ok(Some(*t)),
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Writes postings exactly as the journal stores them (`serde_json` of `[PostingLine]`).
@@ -254,57 +349,80 @@ fn write_postings(state: &State, postings: &[Posting], out: &mut String) {
 /// Replays a journal into `ledger`: an empty ledger on the journal's own file (so
 /// that reversals can read the entries they reverse), or an empty in-memory
 /// ledger given the journal's bytes as `source`, which it keeps.
-pub(crate) fn replay<R: BufRead + Send>(
+pub(crate) fn replay<R: Read + Send>(
     reader: R,
     ledger: Ledger,
     source: Option<&[u8]>,
 ) -> Result<(Ledger, Option<Torn>), ReplayError> {
-    let mut reader = Reader::new(reader);
-    reader.header()?;
+    replay_in_blocks(reader, ledger, source, BLOCK)
+}
+
+fn replay_in_blocks<R: Read + Send>(
+    reader: R,
+    ledger: Ledger,
+    source: Option<&[u8]>,
+    block: usize,
+) -> Result<(Ledger, Option<Torn>), ReplayError> {
+    let mut reader = Reader::new(reader, block);
+    let mut first = Block::default();
+    reader.fill(&mut first.bytes)?;
+    let from = reader.header(&first.bytes)?;
     let mut applier = Applier { ledger, source, open_batch: None, offset: reader.offset, postings: String::new() };
-    let torn = pipeline(&mut reader, &mut applier)?;
+    let torn = pipeline(&mut reader, &mut applier, first, from)?;
     Ok(applier.finish(torn))
 }
 
-/// Reads on one thread and applies on the caller's, handing lines over in chunks.
+/// Reads and parses on one thread and applies on the caller's, handing lines over a
+/// block at a time. Blocks come back to the reader to be reused, so the memory of
+/// their parsed commands is freed by the thread that allocated it.
 #[cfg(not(target_arch = "wasm32"))]
-fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier<'_>) -> Result<Option<Torn>, ReplayError> {
-    use std::sync::mpsc::sync_channel;
-    const CHUNK: usize = 256;
+fn pipeline<R: Read + Send>(
+    reader: &mut Reader<R>,
+    applier: &mut Applier<'_>,
+    first: Block,
+    from: usize,
+) -> Result<Option<Torn>, ReplayError> {
+    use std::sync::mpsc::{channel, sync_channel};
     std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<Result<Vec<Step>, ReplayError>>(8);
+        let (tx, rx) = sync_channel::<Result<Block, ReplayError>>(4);
+        let (back_tx, back_rx) = channel::<Block>();
         scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut block = first;
+            let mut from = from;
             loop {
-                match reader.next() {
-                    Ok(Some(step)) => {
-                        let last = matches!(step, Step::Torn(_));
-                        chunk.push(step);
-                        if last || chunk.len() == CHUNK {
-                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                            if tx.send(Ok(full)).is_err() || last {
-                                return;
-                            }
-                        }
-                    }
-                    Ok(None) => {
-                        let _ = tx.send(Ok(chunk));
-                        return;
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Ok(chunk)).and_then(|()| tx.send(Err(e)));
+                if from == 0 {
+                    if let Err(e) = reader.fill(&mut block.bytes) {
+                        let _ = tx.send(Err(e));
                         return;
                     }
                 }
+                if block.bytes.is_empty() {
+                    return;
+                }
+                let parsed = reader.parse_block(&mut block, from);
+                from = 0;
+                let torn = matches!(block.steps.last(), Some(Step::Torn(_)));
+                if tx.send(Ok(block)).is_err() {
+                    return;
+                }
+                if let Err(e) = parsed {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+                if torn {
+                    return;
+                }
+                block = back_rx.try_recv().unwrap_or_default();
+                block.steps.clear();
             }
         });
-        for chunk in rx {
-            for step in chunk? {
-                match step {
-                    Step::Line(p) => applier.apply(&p)?,
-                    Step::Torn(t) => return Ok(Some(t)),
-                }
+        for block in rx {
+            let block = block?;
+            let torn = applier.apply_block(&block)?;
+            if torn.is_some() {
+                return Ok(torn);
             }
+            let _ = back_tx.send(block);
         }
         Ok(None)
     })
@@ -312,14 +430,27 @@ fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier<'_>
 
 /// Bare WebAssembly has no threads: read and apply in turn.
 #[cfg(target_arch = "wasm32")]
-fn pipeline<R: BufRead + Send>(reader: &mut Reader<R>, applier: &mut Applier<'_>) -> Result<Option<Torn>, ReplayError> {
-    while let Some(step) = reader.next()? {
-        match step {
-            Step::Line(p) => applier.apply(&p)?,
-            Step::Torn(t) => return Ok(Some(t)),
+fn pipeline<R: Read + Send>(
+    reader: &mut Reader<R>,
+    applier: &mut Applier<'_>,
+    mut block: Block,
+    mut from: usize,
+) -> Result<Option<Torn>, ReplayError> {
+    loop {
+        if from == 0 {
+            reader.fill(&mut block.bytes)?;
         }
+        if block.bytes.is_empty() {
+            return Ok(None);
+        }
+        block.steps.clear();
+        let parsed = reader.parse_block(&mut block, from);
+        from = 0;
+        if let Some(torn) = applier.apply_block(&block)? {
+            return Ok(Some(torn));
+        }
+        parsed?;
     }
-    Ok(None)
 }
 
 #[cfg(test)]
@@ -356,5 +487,94 @@ mod tests {
             .collect();
         assert_eq!(ours, serde_json::to_string(&lines).unwrap());
         assert!(ours.contains("funds:window:earmarked:2-5"));
+    }
+
+    /// Recomputes every hash, as someone rewriting a journal could.
+    fn rechain(text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut lines = text.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        let mut prev = [0u8; 32];
+        for line in lines {
+            let body = &line[..line.len() - HASH_SUFFIX_LEN];
+            let mut hasher = Sha256::new();
+            hasher.update(prev);
+            hasher.update(body.as_bytes());
+            hasher.update(b"}");
+            prev = hasher.finalize().into();
+            out.push_str(&format!("{body},\"hash\":\"{}\"}}\n", crate::text::hex(&prev)));
+        }
+        out
+    }
+
+    fn corrupt_line(text: &str) -> (u64, String) {
+        match Ledger::from_journal(text) {
+            Err(LedgerError::JournalCorrupt { line, reason }) => (line, reason),
+            other => panic!("expected JOURNAL_CORRUPT, got {:?}", other.map(|l| l.len())),
+        }
+    }
+
+    #[test]
+    fn stored_postings_and_conversions_must_be_what_the_commands_produce() {
+        let text = include_str!("../../../tests/fixtures/window-year.jsonl");
+        assert_eq!(rechain(text), text);
+        let (index, line) = text.lines().enumerate().find(|(_, l)| l.contains("\"conversions\":[")).unwrap();
+        let line_no = index as u64 + 1;
+        let usd = line.find("\"usd\":\"").unwrap() + 7;
+        let mut changed = line.to_owned();
+        let digit = if &line[usd..=usd] == "1" { "2" } else { "1" };
+        changed.replace_range(usd..=usd, digit);
+        let (at, reason) = corrupt_line(&rechain(&text.replace(line, &changed)));
+        assert_eq!(at, line_no);
+        assert!(reason.contains("conversions"), "{reason}");
+
+        let dropped = line.find(",\"conversions\":[").unwrap();
+        let without = format!("{}{}", &line[..dropped], &line[line.len() - HASH_SUFFIX_LEN..]);
+        let (at, reason) = corrupt_line(&rechain(&text.replace(line, &without)));
+        assert_eq!(at, line_no);
+        assert!(reason.contains("conversions"), "{reason}");
+
+        let amount = line.find("\"postings\":[{\"account\"").unwrap();
+        let amount = amount + line[amount..].find("\"amount\":\"").unwrap() + 10;
+        let mut changed = line.to_owned();
+        changed.insert(amount, '1');
+        let (at, reason) = corrupt_line(&rechain(&text.replace(line, &changed)));
+        assert_eq!(at, line_no);
+        assert!(reason.contains("postings"), "{reason}");
+    }
+
+    #[test]
+    fn lines_may_straddle_blocks_of_any_size() {
+        let text = include_str!("../../../tests/fixtures/window-year.jsonl");
+        let bytes = text.as_bytes();
+        let whole = Ledger::from_journal(text).unwrap();
+        let lines = text.lines().count() as u64;
+        let last = text[..text.len() - 1].rfind('\n').unwrap() + 1;
+        for block in [1, 7, 64, 333, 4096, BLOCK] {
+            let replayed = |bytes: &[u8]| match replay_in_blocks(bytes, Ledger::new(), Some(bytes), block) {
+                Ok(done) => done,
+                Err(_) => panic!("block {block}: the journal does not replay"),
+            };
+            let (ledger, torn) = replayed(bytes);
+            assert!(torn.is_none());
+            assert_eq!(ledger.to_journal().unwrap(), text, "block {block}");
+            assert_eq!(ledger.trial_balance(None), whole.trial_balance(None), "block {block}");
+            // Cut inside the last line: it is torn, whatever the block size.
+            for cut in [last + 1, last + 100, text.len() - 1] {
+                let (ledger, torn) = replayed(&bytes[..cut]);
+                let torn = torn.expect("a torn tail");
+                assert_eq!((torn.line, torn.offset, torn.bytes), (lines, last as u64, (cut - last) as u64));
+                assert_eq!(ledger.len() as u64, lines - 2, "block {block}");
+            }
+            // A changed byte in the middle is corruption on its line.
+            let mut changed = bytes.to_vec();
+            let middle = text.len() / 2;
+            changed[middle] ^= 0x01;
+            let line = text[..middle].matches('\n').count() as u64 + 1;
+            match replay_in_blocks(&changed[..], Ledger::new(), Some(&changed), block) {
+                Err(ReplayError::Ledger(LedgerError::JournalCorrupt { line: at, .. })) => assert_eq!(at, line),
+                _ => panic!("block {block}: a changed byte is not corruption"),
+            }
+        }
     }
 }
