@@ -9,8 +9,6 @@
 use std::io::Read;
 use std::ops::Range;
 
-use memchr::memmem;
-
 use chrono::NaiveDate;
 
 use crate::calendar::parse_date;
@@ -62,6 +60,15 @@ struct Parsed {
 const POSTINGS_KEY: &[u8] = b",\"postings\":[";
 const CONVERSIONS_KEY: &[u8] = b"],\"conversions\":[";
 
+/// Where `key` (a member's `,"name":` or `],"name":`) first occurs in `bytes`.
+///
+/// Only the commas of the line are candidates: there are a few dozen, so this is quicker
+/// than a general substring search and much smaller in WebAssembly.
+fn find_member(bytes: &[u8], key: &[u8]) -> Option<usize> {
+    let comma = key.iter().position(|&b| b == b',')?;
+    memchr::memchr_iter(b',', bytes).filter_map(|i| i.checked_sub(comma)).find(|&start| bytes[start..].starts_with(key))
+}
+
 /// Bytes read at a time; lines are handed to the applier a block at a time.
 const BLOCK: usize = 1 << 18;
 
@@ -91,25 +98,13 @@ struct Reader<R> {
     line: u64,
     /// Hash of the last line verified.
     prev: [u8; 32],
-    postings: memmem::Finder<'static>,
-    conversions: memmem::Finder<'static>,
     /// Bytes to read at a time.
     block: usize,
 }
 
 impl<R: Read> Reader<R> {
     fn new(reader: R, block: usize) -> Reader<R> {
-        Reader {
-            block: block.max(1),
-            reader,
-            carry: Vec::new(),
-            eof: false,
-            offset: 0,
-            line: 0,
-            prev: [0; 32],
-            postings: memmem::Finder::new(POSTINGS_KEY),
-            conversions: memmem::Finder::new(CONVERSIONS_KEY),
-        }
+        Reader { block: block.max(1), reader, carry: Vec::new(), eof: false, offset: 0, line: 0, prev: [0; 32] }
     }
 
     /// Fills `bytes` with whole lines: the carried start of a line, then a block read
@@ -186,11 +181,11 @@ impl<R: Read> Reader<R> {
         // JSON string, so the first match is the member. A line altered so that it still
         // parses is caught there; one that does not parse is as corrupt as one whose hash fails.)
         let body = &content[..content.len() - HASH_SUFFIX_LEN];
-        let Some(split) = self.postings.find(body) else {
+        let Some(split) = find_member(body, POSTINGS_KEY) else {
             return Err(corrupt(line, "malformed entry: no postings"));
         };
         let list = split + POSTINGS_KEY.len() - 1;
-        let (postings, conversions) = match self.conversions.find(&body[list..]) {
+        let (postings, conversions) = match find_member(&body[list..], CONVERSIONS_KEY) {
             Some(c) => (list..list + c + 1, Some(list + c + CONVERSIONS_KEY.len() - 1..body.len())),
             None => (list..body.len(), None),
         };

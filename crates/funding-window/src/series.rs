@@ -17,7 +17,8 @@ pub(crate) struct DatedSeries {
 /// How to take back one [`DatedSeries::add`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SeriesUndo {
-    index: usize,
+    // u32: a series has at most one point per date.
+    index: u32,
     inserted: bool,
     delta: Decimal,
 }
@@ -61,12 +62,12 @@ impl DatedSeries {
         match self.points.last_mut() {
             Some(last) if last.0 == date => {
                 last.1 = last.1.checked_add(delta)?;
-                return Some(SeriesUndo { index: len - 1, inserted: false, delta });
+                return Some(SeriesUndo { index: (len - 1) as u32, inserted: false, delta });
             }
             Some(last) if last.0 < date => {
                 let total = last.1.checked_add(delta)?;
                 self.points.push((date, total));
-                return Some(SeriesUndo { index: len, inserted: true, delta });
+                return Some(SeriesUndo { index: len as u32, inserted: true, delta });
             }
             None => {
                 self.points.push((date, delta));
@@ -94,16 +95,17 @@ impl DatedSeries {
                 p.1 += delta;
             }
         }
-        Some(SeriesUndo { index, inserted, delta })
+        Some(SeriesUndo { index: index as u32, inserted, delta })
     }
 
     /// Takes back an [`add`](Self::add); undos must be applied newest first.
     pub fn undo(&mut self, undo: SeriesUndo) {
-        for p in &mut self.points[undo.index..] {
+        let index = undo.index as usize;
+        for p in &mut self.points[index..] {
             p.1 -= undo.delta;
         }
         if undo.inserted {
-            self.points.remove(undo.index);
+            self.points.remove(index);
         }
     }
 }

@@ -312,8 +312,9 @@ pub(crate) enum Undo {
     Rate(Currency, Month),
     Settings(Settings),
     ClosedThrough(Option<Period>),
-    Agreement(Idx, AgreementDyn),
-    Project(Idx, ProjectDyn),
+    // Boxed: undo logs of large batches hold one entry per change, so entries stay small.
+    Agreement(Idx, Box<AgreementDyn>),
+    Project(Idx, Box<ProjectDyn>),
     AllocationReversed(Idx),
     TransferReversed(Idx),
     EntryReversed(u64),
@@ -547,11 +548,11 @@ impl State {
             }
             Change::Agreement(a, dynamic) => {
                 let old = std::mem::replace(&mut self.agreements[a as usize].dynamic, dynamic);
-                undo.push(Undo::Agreement(a, old));
+                undo.push(Undo::Agreement(a, Box::new(old)));
             }
             Change::Project(p, dynamic) => {
                 let old = std::mem::replace(&mut self.projects[p as usize].dynamic, dynamic);
-                undo.push(Undo::Project(p, old));
+                undo.push(Undo::Project(p, Box::new(old)));
             }
             Change::AllocationReversed(a, entry, date) => {
                 self.allocations[a as usize].reversed = Some((entry, date));
@@ -621,8 +622,8 @@ impl State {
             }
             Undo::Settings(old) => self.settings = old,
             Undo::ClosedThrough(old) => self.closed_through = old,
-            Undo::Agreement(a, old) => self.agreements[a as usize].dynamic = old,
-            Undo::Project(p, old) => self.projects[p as usize].dynamic = old,
+            Undo::Agreement(a, old) => self.agreements[a as usize].dynamic = *old,
+            Undo::Project(p, old) => self.projects[p as usize].dynamic = *old,
             Undo::AllocationReversed(a) => self.allocations[a as usize].reversed = None,
             Undo::TransferReversed(t) => self.transfers[t as usize].reversed = None,
             Undo::EntryReversed(original) => self.entries[(original - 1) as usize].reversed_by = None,
