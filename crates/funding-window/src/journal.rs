@@ -230,6 +230,13 @@ impl Journal {
         self.head = hash;
     }
 
+    /// Makes room for `bytes` bytes of text in memory (a journal about to be read in).
+    pub fn reserve_text(&mut self, bytes: usize) {
+        if let Storage::Memory(text) = &mut self.storage {
+            text.reserve(bytes.saturating_sub(text.len()));
+        }
+    }
+
     pub fn path(&self) -> Option<&Path> {
         match &self.storage {
             Storage::File { path, .. } => Some(path),

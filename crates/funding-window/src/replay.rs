@@ -362,6 +362,11 @@ fn replay_in_blocks<R: Read + Send>(
     let mut first = Block::default();
     reader.fill(&mut first.bytes)?;
     let from = reader.header(&first.bytes)?;
+    let mut ledger = ledger;
+    if let Some(source) = source {
+        // The text is kept: room for all of it at once rather than growing by doubling.
+        ledger.journal.reserve_text(source.len());
+    }
     let mut applier = Applier { ledger, source, open_batch: None, offset: reader.offset, postings: String::new() };
     let torn = pipeline(&mut reader, &mut applier, first, from)?;
     Ok(applier.finish(torn))
