@@ -20,7 +20,7 @@ use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, 
 use crate::limits::BATCH_COMMANDS_MAX;
 use crate::money::Currency;
 use crate::replay::Torn;
-use crate::state::{EntryInfo, Plan, Posting, State, Undo};
+use crate::state::{EntryInfo, Plan, Posting, State, UndoLog};
 
 /// Where the ledger takes `recorded_at` from when a command does not say.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -90,7 +90,7 @@ pub struct Recovery {
 pub struct Ledger {
     pub(crate) state: State,
     pub(crate) journal: Journal,
-    pub(crate) undo: Vec<Undo>,
+    pub(crate) undo: UndoLog,
     clock: Clock,
 }
 
@@ -125,7 +125,7 @@ pub(crate) struct Mark {
 impl Ledger {
     /// An empty in-memory ledger that knows the 15 Assembly resolutions.
     pub fn new() -> Ledger {
-        Ledger { state: State::default(), journal: Journal::memory(), undo: Vec::new(), clock: system_clock() }
+        Ledger { state: State::default(), journal: Journal::memory(), undo: UndoLog::default(), clock: system_clock() }
     }
 
     /// Replaces the clock used for `recorded_at` when a command gives none.
@@ -254,7 +254,7 @@ impl Ledger {
         if result.is_err() {
             self.rollback(&mark);
         }
-        self.undo.truncate(mark.undo);
+        self.undo.forget_after(mark.undo);
         result
     }
 

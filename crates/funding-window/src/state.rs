@@ -312,9 +312,10 @@ pub(crate) enum Undo {
     Rate(Currency, Month),
     Settings(Settings),
     ClosedThrough(Option<Period>),
-    // Boxed: undo logs of large batches hold one entry per change, so entries stay small.
-    Agreement(Idx, Box<AgreementDyn>),
-    Project(Idx, Box<ProjectDyn>),
+    /// The agreement's previous dynamic state is the last of [`UndoLog::agreements`].
+    Agreement(Idx),
+    /// The project's previous dynamic state is the last of [`UndoLog::projects`].
+    Project(Idx),
     AllocationReversed(Idx),
     TransferReversed(Idx),
     EntryReversed(u64),
@@ -322,6 +323,52 @@ pub(crate) enum Undo {
     NewSeries(SeriesKey),
     PopEntry,
     Idempotency(String),
+}
+
+/// The inverses of the mutations of the operation under way, newest last.
+///
+/// The large previous states of agreements and projects sit in vectors of their own, so
+/// that each step stays small (an undo log of a 100,000-command batch holds several
+/// hundred thousand steps) without an allocation per step.
+#[derive(Debug, Default)]
+pub(crate) struct UndoLog {
+    steps: Vec<Undo>,
+    agreements: Vec<AgreementDyn>,
+    projects: Vec<ProjectDyn>,
+}
+
+impl UndoLog {
+    pub fn push(&mut self, step: Undo) {
+        self.steps.push(step);
+    }
+
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Forgets every step (the operation is done).
+    pub fn clear(&mut self) {
+        self.steps.clear();
+        self.agreements.clear();
+        self.projects.clear();
+    }
+
+    /// Forgets the steps after `mark` without taking them back.
+    pub fn forget_after(&mut self, mark: usize) {
+        let Some(dropped) = self.steps.get(mark..) else { return };
+        let agreements = dropped.iter().filter(|s| matches!(s, Undo::Agreement(_))).count();
+        let projects = dropped.iter().filter(|s| matches!(s, Undo::Project(_))).count();
+        self.steps.truncate(mark);
+        self.agreements.truncate(self.agreements.len().saturating_sub(agreements));
+        self.projects.truncate(self.projects.len().saturating_sub(projects));
+    }
+
+    fn pop(&mut self) -> Option<(Undo, Option<AgreementDyn>, Option<ProjectDyn>)> {
+        let step = self.steps.pop()?;
+        let agreement = matches!(step, Undo::Agreement(_)).then(|| self.agreements.pop()).flatten();
+        let project = matches!(step, Undo::Project(_)).then(|| self.projects.pop()).flatten();
+        Some((step, agreement, project))
+    }
 }
 
 /// All of the ledger's state except the journal text.
@@ -457,7 +504,7 @@ impl State {
         self.resolutions.push(resolution);
     }
 
-    fn add_to_series(&mut self, key: SeriesKey, date: NaiveDate, delta: Decimal, undo: &mut Vec<Undo>) -> Result<()> {
+    fn add_to_series(&mut self, key: SeriesKey, date: NaiveDate, delta: Decimal, undo: &mut UndoLog) -> Result<()> {
         let index = match self.series_index.get(&key) {
             Some(&i) => i,
             None => {
@@ -479,7 +526,7 @@ impl State {
 
     /// Applies a plan, recording inverses in `undo`. On error the caller rolls back.
     /// The plan's changes are moved out of it; its postings and flows stay.
-    pub fn commit(&mut self, plan: &mut Plan, entry: EntryInfo, undo: &mut Vec<Undo>) -> Result<()> {
+    pub fn commit(&mut self, plan: &mut Plan, entry: EntryInfo, undo: &mut UndoLog) -> Result<()> {
         if let Some(date) = plan.date {
             for p in &plan.postings {
                 self.add_to_series(SeriesKey::Balance(p.account, p.currency), date, p.amount, undo)?;
@@ -496,7 +543,7 @@ impl State {
         Ok(())
     }
 
-    fn apply_change(&mut self, change: Change, undo: &mut Vec<Undo>) {
+    fn apply_change(&mut self, change: Change, undo: &mut UndoLog) {
         match change {
             Change::PushDonor(d) => {
                 self.donor_index.insert(d.id.clone(), self.donors.len() as Idx);
@@ -548,11 +595,13 @@ impl State {
             }
             Change::Agreement(a, dynamic) => {
                 let old = std::mem::replace(&mut self.agreements[a as usize].dynamic, dynamic);
-                undo.push(Undo::Agreement(a, Box::new(old)));
+                undo.agreements.push(old);
+                undo.push(Undo::Agreement(a));
             }
             Change::Project(p, dynamic) => {
                 let old = std::mem::replace(&mut self.projects[p as usize].dynamic, dynamic);
-                undo.push(Undo::Project(p, Box::new(old)));
+                undo.projects.push(old);
+                undo.push(Undo::Project(p));
             }
             Change::AllocationReversed(a, entry, date) => {
                 self.allocations[a as usize].reversed = Some((entry, date));
@@ -570,20 +619,20 @@ impl State {
     }
 
     /// Records an idempotency key (undone with the rest on failure).
-    pub fn remember_key(&mut self, key: String, seq: u64, undo: &mut Vec<Undo>) {
+    pub fn remember_key(&mut self, key: String, seq: u64, undo: &mut UndoLog) {
         self.idempotency.insert(key.clone(), seq);
         undo.push(Undo::Idempotency(key));
     }
 
     /// Takes back every mutation recorded after `mark`, newest first.
-    pub fn rollback(&mut self, undo: &mut Vec<Undo>, mark: usize) {
+    pub fn rollback(&mut self, undo: &mut UndoLog, mark: usize) {
         while undo.len() > mark {
-            let Some(step) = undo.pop() else { break };
-            self.undo_one(step);
+            let Some((step, agreement, project)) = undo.pop() else { break };
+            self.undo_one(step, agreement, project);
         }
     }
 
-    fn undo_one(&mut self, step: Undo) {
+    fn undo_one(&mut self, step: Undo, agreement: Option<AgreementDyn>, project: Option<ProjectDyn>) {
         match step {
             Undo::PopDonor => {
                 if let Some(d) = self.donors.pop() {
@@ -622,8 +671,16 @@ impl State {
             }
             Undo::Settings(old) => self.settings = old,
             Undo::ClosedThrough(old) => self.closed_through = old,
-            Undo::Agreement(a, old) => self.agreements[a as usize].dynamic = *old,
-            Undo::Project(p, old) => self.projects[p as usize].dynamic = *old,
+            Undo::Agreement(a) => {
+                if let Some(old) = agreement {
+                    self.agreements[a as usize].dynamic = old;
+                }
+            }
+            Undo::Project(p) => {
+                if let Some(old) = project {
+                    self.projects[p as usize].dynamic = old;
+                }
+            }
             Undo::AllocationReversed(a) => self.allocations[a as usize].reversed = None,
             Undo::TransferReversed(t) => self.transfers[t as usize].reversed = None,
             Undo::EntryReversed(original) => self.entries[(original - 1) as usize].reversed_by = None,
