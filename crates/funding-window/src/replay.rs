@@ -235,6 +235,8 @@ struct Applier<'s> {
     ledger: Ledger,
     /// The journal's bytes, when the ledger keeps its text in memory.
     source: Option<&'s [u8]>,
+    /// The same as text, when all of it is UTF-8 (checked once rather than line by line).
+    source_text: Option<&'s str>,
     /// Mark, first line and offset of a batch being read.
     open_batch: Option<(Mark, u64, u64)>,
     offset: u64,
@@ -277,13 +279,14 @@ impl Applier<'_> {
         if !conversions {
             return Err(corrupt(p.line, "the stored conversions differ from the command's"));
         }
-        let text = match self.source {
-            Some(source) => {
-                let range = self.offset as usize..(self.offset + p.bytes) as usize;
+        let range = self.offset as usize..(self.offset + p.bytes) as usize;
+        let text = match (self.source_text, self.source) {
+            (Some(all), _) => Some(all.get(range).ok_or_else(|| corrupt(p.line, "not UTF-8"))?),
+            (None, Some(source)) => {
                 let line = source.get(range).and_then(|b| std::str::from_utf8(b).ok());
                 Some(line.ok_or_else(|| corrupt(p.line, "not UTF-8"))?)
             }
-            None => None,
+            (None, None) => None,
         };
         ledger.journal.push_stored(p.bytes, text, p.hash);
         self.offset += p.bytes;
@@ -367,7 +370,9 @@ fn replay_in_blocks<R: Read + Send>(
         // The text is kept: room for all of it at once rather than growing by doubling.
         ledger.journal.reserve_text(source.len());
     }
-    let mut applier = Applier { ledger, source, open_batch: None, offset: reader.offset, postings: String::new() };
+    let source_text = source.and_then(|s| std::str::from_utf8(s).ok());
+    let mut applier =
+        Applier { ledger, source, source_text, open_batch: None, offset: reader.offset, postings: String::new() };
     let torn = pipeline(&mut reader, &mut applier, first, from)?;
     Ok(applier.finish(torn))
 }
