@@ -2,9 +2,9 @@
 //!
 //! Every line is checked three ways: its SHA-256 chains to the previous line (so no
 //! byte was altered, dropped or reordered), its command applies to the state rebuilt
-//! so far, and the postings and value date that command produces are exactly the
-//! ones stored. One thread reads, verifies hashes and parses while another applies,
-//! so replay costs about the larger of the two.
+//! so far, and the postings, conversions and value date that command produces are
+//! exactly the ones stored. One thread reads the journal a block at a time, verifies
+//! hashes and parses while another applies, so replay costs about the larger of the two.
 
 use std::io::Read;
 use std::ops::Range;
@@ -92,6 +92,8 @@ struct Reader<R> {
     /// The start of a line that did not fit in the last block.
     carry: Vec<u8>,
     eof: bool,
+    /// A read error to report once the lines read before it are replayed.
+    failed: Option<std::io::Error>,
     /// Offset of the next line in the journal.
     offset: u64,
     /// Number of the last line parsed (the header is line 1).
@@ -104,7 +106,16 @@ struct Reader<R> {
 
 impl<R: Read> Reader<R> {
     fn new(reader: R, block: usize) -> Reader<R> {
-        Reader { block: block.max(1), reader, carry: Vec::new(), eof: false, offset: 0, line: 0, prev: [0; 32] }
+        Reader {
+            block: block.max(1),
+            reader,
+            carry: Vec::new(),
+            eof: false,
+            failed: None,
+            offset: 0,
+            line: 0,
+            prev: [0; 32],
+        }
     }
 
     /// Fills `bytes` with whole lines: the carried start of a line, then a block read
@@ -116,9 +127,19 @@ impl<R: Read> Reader<R> {
         self.carry.clear();
         let mut searched = 0;
         loop {
+            if let Some(e) = self.failed.take() {
+                return Err(ReplayError::Io(e));
+            }
             if !self.eof {
-                let n = (&mut self.reader).take(self.block as u64).read_to_end(bytes).map_err(ReplayError::Io)?;
-                self.eof = n < self.block;
+                match (&mut self.reader).take(self.block as u64).read_to_end(bytes) {
+                    Ok(n) => self.eof = n < self.block,
+                    // Lines read before the failure are replayed first: an error on one of
+                    // them comes before the read error.
+                    Err(e) if memchr::memchr(b'\n', &bytes[searched..]).is_some() => {
+                        self.failed = Some(e);
+                    }
+                    Err(e) => return Err(ReplayError::Io(e)),
+                }
             }
             if let Some(last) = memchr::memrchr(b'\n', &bytes[searched..]) {
                 let end = searched + last + 1;
@@ -580,6 +601,48 @@ mod tests {
                 Err(ReplayError::Ledger(LedgerError::JournalCorrupt { line: at, .. })) => assert_eq!(at, line),
                 _ => panic!("block {block}: a changed byte is not corruption"),
             }
+        }
+    }
+
+    /// Yields `data` up to `limit` bytes, then fails.
+    struct FailingRead<'a> {
+        data: &'a [u8],
+        limit: usize,
+    }
+
+    impl std::io::Read for FailingRead<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.limit == 0 {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(self.limit).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            self.limit -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_error_on_a_line_read_before_a_read_error_comes_first() {
+        let text = include_str!("../../../tests/fixtures/window-year.jsonl");
+        // Line 6 claims the wrong sequence number (with the chain recomputed, so only replay sees it).
+        let line = text.lines().nth(5).unwrap();
+        let tampered = rechain(&text.replace(line, &line.replacen("{\"seq\":5,", "{\"seq\":50,", 1)));
+        let bytes = tampered.as_bytes();
+        let after_line_8: usize = tampered.lines().take(8).map(|l| l.len() + 1).sum();
+        for block in [64, 4096, BLOCK] {
+            let reader = FailingRead { data: bytes, limit: after_line_8 + 5 };
+            match replay_in_blocks(reader, Ledger::new(), None, block) {
+                Err(ReplayError::Ledger(LedgerError::JournalCorrupt { line, .. })) => {
+                    assert_eq!(line, 6, "block {block}")
+                }
+                Err(ReplayError::Io(e)) => panic!("block {block}: the read error came first: {e}"),
+                _ => panic!("block {block}: expected JOURNAL_CORRUPT"),
+            }
+            // Without the bad line, the read error is what is reported.
+            let reader = FailingRead { data: text.as_bytes(), limit: after_line_8 + 5 };
+            assert!(matches!(replay_in_blocks(reader, Ledger::new(), None, block), Err(ReplayError::Io(_))));
         }
     }
 }

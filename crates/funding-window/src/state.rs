@@ -338,8 +338,22 @@ pub(crate) struct UndoLog {
 }
 
 impl UndoLog {
+    /// Records a step; agreement and project states go through their own methods.
     pub fn push(&mut self, step: Undo) {
+        debug_assert!(!matches!(step, Undo::Agreement(_) | Undo::Project(_)));
         self.steps.push(step);
+    }
+
+    /// Records an agreement's previous dynamic state.
+    pub fn push_agreement(&mut self, agreement: Idx, old: AgreementDyn) {
+        self.agreements.push(old);
+        self.steps.push(Undo::Agreement(agreement));
+    }
+
+    /// Records a project's previous dynamic state.
+    pub fn push_project(&mut self, project: Idx, old: ProjectDyn) {
+        self.projects.push(old);
+        self.steps.push(Undo::Project(project));
     }
 
     pub fn len(&self) -> usize {
@@ -595,13 +609,11 @@ impl State {
             }
             Change::Agreement(a, dynamic) => {
                 let old = std::mem::replace(&mut self.agreements[a as usize].dynamic, dynamic);
-                undo.agreements.push(old);
-                undo.push(Undo::Agreement(a));
+                undo.push_agreement(a, old);
             }
             Change::Project(p, dynamic) => {
                 let old = std::mem::replace(&mut self.projects[p as usize].dynamic, dynamic);
-                undo.projects.push(old);
-                undo.push(Undo::Project(p));
+                undo.push_project(p, old);
             }
             Change::AllocationReversed(a, entry, date) => {
                 self.allocations[a as usize].reversed = Some((entry, date));
