@@ -12,7 +12,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::calendar::parse_date;
-use crate::command::{parse_timestamp, Request};
+use crate::command::{parse_timestamp, Command, Request};
 use crate::error::LedgerError;
 use crate::journal::{verify_line, LineIn, HASH_SUFFIX_LEN, HEADER};
 use crate::ledger::{Ledger, Mark};
@@ -211,44 +211,157 @@ impl<R: Read> Reader<R> {
             None => (list..body.len(), None),
         };
         let at = range.start;
-        let split = at + split;
-        bytes[split] = b'}';
-        let parsed = serde_json::from_slice::<LineIn<'_>>(&bytes[at..=split]);
-        let parsed = match parsed {
-            Ok(parsed) => {
-                let recorded_at = parse_timestamp(parsed.recorded_at)
-                    .ok_or_else(|| corrupt(line, format!("recorded_at {:?} is not RFC 3339", parsed.recorded_at)));
-                let date = match parsed.date {
-                    Some(d) => {
-                        parse_date(d).map(Some).ok_or_else(|| corrupt(line, format!("date {d:?} is not YYYY-MM-DD")))
-                    }
-                    None => Ok(None),
-                };
-                match (recorded_at, date) {
-                    (Ok(recorded_at), Ok(date)) => Ok(Parsed {
-                        line,
-                        bytes: range.len() as u64 + 1,
-                        seq: parsed.seq,
-                        date,
-                        batch: parsed.batch,
-                        request: Request {
-                            command: parsed.command,
-                            idempotency_key: parsed.idempotency_key,
-                            recorded_by: parsed.recorded_by,
-                            recorded_at: Some(recorded_at),
-                        },
-                        hash,
-                        postings: at + postings.start..at + postings.end,
-                        conversions: conversions.map(|c| at + c.start..at + c.end),
-                    }),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                }
+        let head = match written_head(&body[..split]) {
+            Some(h) => {
+                let command = serde_json::from_slice::<Command>(&body[h.command..split])
+                    .map_err(|e| corrupt(line, format!("malformed entry: {e}")))?;
+                let owned = |s: Option<&str>| s.map(str::to_owned);
+                Head::new(
+                    line,
+                    h.seq,
+                    h.date,
+                    h.recorded_at,
+                    owned(h.recorded_by),
+                    owned(h.idempotency_key),
+                    h.batch,
+                    command,
+                )
             }
-            Err(e) => Err(corrupt(line, format!("malformed entry: {e}"))),
-        };
-        bytes[split] = b',';
-        parsed
+            None => {
+                // Laid out otherwise: serde reads the head, closed where the postings start.
+                let split = at + split;
+                bytes[split] = b'}';
+                let head = match serde_json::from_slice::<LineIn<'_>>(&bytes[at..=split]) {
+                    Ok(p) => Head::new(
+                        line,
+                        p.seq,
+                        p.date,
+                        p.recorded_at,
+                        p.recorded_by,
+                        p.idempotency_key,
+                        p.batch,
+                        p.command,
+                    ),
+                    Err(e) => Err(corrupt(line, format!("malformed entry: {e}"))),
+                };
+                bytes[split] = b',';
+                head
+            }
+        }?;
+        Ok(Parsed {
+            line,
+            bytes: range.len() as u64 + 1,
+            seq: head.seq,
+            date: head.date,
+            batch: head.batch,
+            request: head.request,
+            hash,
+            postings: at + postings.start..at + postings.end,
+            conversions: conversions.map(|c| at + c.start..at + c.end),
+        })
     }
+}
+
+/// What replay takes from the head of an entry (everything before its postings).
+struct Head {
+    seq: u64,
+    date: Option<NaiveDate>,
+    batch: Option<[u32; 2]>,
+    request: Request,
+}
+
+impl Head {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        line: u64,
+        seq: u64,
+        date: Option<&str>,
+        recorded_at: &str,
+        recorded_by: Option<String>,
+        idempotency_key: Option<String>,
+        batch: Option<[u32; 2]>,
+        command: Command,
+    ) -> Result<Head, ReplayError> {
+        let at = parse_timestamp(recorded_at)
+            .ok_or_else(|| corrupt(line, format!("recorded_at {recorded_at:?} is not RFC 3339")))?;
+        let date = match date {
+            Some(d) => Some(parse_date(d).ok_or_else(|| corrupt(line, format!("date {d:?} is not YYYY-MM-DD")))?),
+            None => None,
+        };
+        Ok(Head { seq, date, batch, request: Request { command, idempotency_key, recorded_by, recorded_at: Some(at) } })
+    }
+}
+
+/// The members before the command, as [`crate::journal`] writes them.
+struct WrittenHead<'a> {
+    seq: u64,
+    date: Option<&'a str>,
+    recorded_at: &'a str,
+    recorded_by: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
+    batch: Option<[u32; 2]>,
+    /// Where the command object starts.
+    command: usize,
+}
+
+/// Reads the head of an entry laid out exactly as this library writes it (members in
+/// order, no whitespace, strings without escapes), without serde; `None` for any other
+/// layout, which serde then reads (and accepts or refuses) as before. Whatever this
+/// accepts, serde accepts with the same values.
+fn written_head(bytes: &[u8]) -> Option<WrittenHead<'_>> {
+    let mut at = 0;
+    let eat = |expected: &[u8], at: &mut usize| -> bool {
+        let found = bytes.get(*at..).is_some_and(|rest| rest.starts_with(expected));
+        if found {
+            *at += expected.len();
+        }
+        found
+    };
+    // A JSON number without sign, fraction, exponent or leading zero.
+    let unsigned = |at: &mut usize| -> Option<u64> {
+        let digits = bytes.get(*at..)?.iter().take_while(|b| b.is_ascii_digit()).count();
+        let text = bytes.get(*at..*at + digits)?;
+        if digits == 0 || (digits > 1 && text[0] == b'0') {
+            return None;
+        }
+        *at += digits;
+        text.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+    };
+    // The rest of a string whose opening quote was read: plain text up to the closing quote.
+    let string = |at: &mut usize| -> Option<&str> {
+        let rest = bytes.get(*at..)?;
+        let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[end] != b'"' {
+            return None;
+        }
+        *at += end + 1;
+        std::str::from_utf8(&rest[..end]).ok()
+    };
+    if !eat(b"{\"seq\":", &mut at) {
+        return None;
+    }
+    let seq = unsigned(&mut at)?;
+    let date = if eat(b",\"date\":\"", &mut at) { Some(string(&mut at)?) } else { None };
+    if !eat(b",\"recorded_at\":\"", &mut at) {
+        return None;
+    }
+    let recorded_at = string(&mut at)?;
+    let recorded_by = if eat(b",\"recorded_by\":\"", &mut at) { Some(string(&mut at)?) } else { None };
+    let idempotency_key = if eat(b",\"idempotency_key\":\"", &mut at) { Some(string(&mut at)?) } else { None };
+    let batch = if eat(b",\"batch\":[", &mut at) {
+        let i = u32::try_from(unsigned(&mut at)?).ok()?;
+        let n = if eat(b",", &mut at) { u32::try_from(unsigned(&mut at)?).ok()? } else { return None };
+        if !eat(b"]", &mut at) {
+            return None;
+        }
+        Some([i, n])
+    } else {
+        None
+    };
+    if !eat(b",\"command\":", &mut at) {
+        return None;
+    }
+    Some(WrittenHead { seq, date, recorded_at, recorded_by, idempotency_key, batch, command: at })
 }
 
 /// Applies parsed lines to a ledger and checks them against what they produce.
@@ -643,6 +756,80 @@ mod tests {
             // Without the bad line, the read error is what is reported.
             let reader = FailingRead { data: text.as_bytes(), limit: after_line_8 + 5 };
             assert!(matches!(replay_in_blocks(reader, Ledger::new(), None, block), Err(ReplayError::Io(_))));
+        }
+    }
+
+    /// The part of an entry line before its postings.
+    fn head_of(line: &str) -> &str {
+        &line[..find_member(line.as_bytes(), POSTINGS_KEY).unwrap()]
+    }
+
+    #[test]
+    fn the_head_as_written_reads_as_serde_reads_it() {
+        let mut ledger = Ledger::new();
+        let request = |json: &str| Request::from_json(json).unwrap();
+        ledger
+            .apply(request(
+                r#"{"type":"register_donor","id":"SE","name":"Sweden","kind":"member_state",
+                    "recorded_by":"Ann \"the auditor\" \\ finance","recorded_at":"2024-01-02T09:00:00Z"}"#,
+            ))
+            .unwrap();
+        ledger
+            .apply_batch([
+                request(r#"{"type":"register_donor","id":"NO","name":"Norway","kind":"member_state","idempotency_key":"k-1","recorded_by":"Bo","recorded_at":"2024-01-02T09:00:00Z"}"#),
+                request(r#"{"type":"register_donor","id":"DK","name":"Denmark","kind":"member_state","idempotency_key":"é-2","recorded_at":"2024-01-02T09:00:00Z"}"#),
+            ])
+            .unwrap();
+        let ours = ledger.to_journal().unwrap().into_owned();
+        let fixture = include_str!("../../../tests/fixtures/window-year.jsonl");
+        let (mut fast, mut slow) = (0, 0);
+        for line in fixture.lines().skip(1).chain(ours.lines().skip(1)) {
+            let head = head_of(line);
+            let closed = format!("{head}}}");
+            let serde: LineIn<'_> = serde_json::from_str(&closed).unwrap();
+            match written_head(head.as_bytes()) {
+                Some(h) => {
+                    fast += 1;
+                    assert_eq!(h.seq, serde.seq);
+                    assert_eq!(h.date, serde.date);
+                    assert_eq!(h.recorded_at, serde.recorded_at);
+                    assert_eq!(h.recorded_by, serde.recorded_by.as_deref());
+                    assert_eq!(h.idempotency_key, serde.idempotency_key.as_deref());
+                    assert_eq!(h.batch, serde.batch);
+                    let command: Command = serde_json::from_str(&head[h.command..]).unwrap();
+                    assert_eq!(command, serde.command);
+                }
+                None => {
+                    slow += 1;
+                    assert!(head.contains('\\'), "only heads with escapes take serde's path: {head}");
+                }
+            }
+        }
+        assert_eq!(slow, 1);
+        assert!(fast > 60);
+        assert_eq!(Ledger::from_journal(&ours).unwrap().to_journal().unwrap(), ours);
+    }
+
+    #[test]
+    fn other_layouts_are_left_to_serde() {
+        let written = r#"{"seq":12,"date":"2024-01-02","recorded_at":"2024-01-02T09:00:00Z","batch":[1,2],"command":{"#;
+        assert!(written_head(written.as_bytes()).is_some());
+        for other in [
+            r#"{"seq":012,"recorded_at":"2024-01-02T09:00:00Z","command":{"#,
+            r#"{"seq":1.0,"recorded_at":"2024-01-02T09:00:00Z","command":{"#,
+            r#"{"seq":18446744073709551616,"recorded_at":"2024-01-02T09:00:00Z","command":{"#,
+            r#"{"seq":1,"date":null,"recorded_at":"2024-01-02T09:00:00Z","command":{"#,
+            r#"{"seq": 1,"recorded_at":"2024-01-02T09:00:00Z","command":{"#,
+            r#"{"recorded_at":"2024-01-02T09:00:00Z","seq":1,"command":{"#,
+            r#"{"seq":1,"seq":2,"recorded_at":"2024-01-02T09:00:00Z","command":{"#,
+            r#"{"seq":1,"recorded_at":"2024-01-02T09:00:00Z","batch":[1, 2],"command":{"#,
+            r#"{"seq":1,"recorded_at":"2024-01-02T09:00:00Z","batch":[1,4294967296],"command":{"#,
+            r#"{"seq":1,"recorded_at":"2024-01-02T09:00:00Z","recorded_by":"a\u0041","command":{"#,
+            "{\"seq\":1,\"recorded_at\":\"2024-01-02T09:00:00Z\",\"recorded_by\":\"a\tb\",\"command\":{",
+            r#"{"seq":1,"recorded_at":"2024-01-02T09:00:00Z","extra":1,"command":{"#,
+            r#"{"seq":1,"recorded_at":"2024-01-02T09:00:00Z""#,
+        ] {
+            assert!(written_head(other.as_bytes()).is_none(), "{other}");
         }
     }
 }
