@@ -832,4 +832,48 @@ mod tests {
             assert!(written_head(other.as_bytes()).is_none(), "{other}");
         }
     }
+
+    proptest::proptest! {
+        /// Heads as the journal writes them, with any text in the free-form members: whatever
+        /// the direct reading accepts, serde reads the same; what it declines has escapes.
+        #[test]
+        fn the_direct_reading_agrees_with_serde(
+            seq in proptest::prelude::any::<u64>(),
+            date in proptest::option::of((1i32..9999, 1u32..13, 1u32..29)),
+            by in proptest::option::of(".{0,12}"),
+            key in proptest::option::of(".{0,12}"),
+            batch in proptest::option::of((proptest::prelude::any::<u32>(), proptest::prelude::any::<u32>())),
+        ) {
+            let mut head = format!("{{\"seq\":{seq}");
+            if let Some((y, m, d)) = date {
+                head.push_str(&format!(",\"date\":\"{y:04}-{m:02}-{d:02}\""));
+            }
+            head.push_str(",\"recorded_at\":\"2024-01-02T09:00:00Z\"");
+            for (name, value) in [("recorded_by", &by), ("idempotency_key", &key)] {
+                if let Some(value) = value {
+                    head.push_str(&format!(",\"{name}\":"));
+                    crate::journal::push_json_str(&mut head, value);
+                }
+            }
+            if let Some((i, n)) = batch {
+                head.push_str(&format!(",\"batch\":[{i},{n}]"));
+            }
+            head.push_str(",\"command\":{\"type\":\"close_period\",\"period\":\"2024-H1\"}");
+            let closed = format!("{head}}}");
+            let serde: LineIn<'_> = serde_json::from_str(&closed).unwrap();
+            match written_head(head.as_bytes()) {
+                Some(h) => {
+                    proptest::prop_assert_eq!(h.seq, serde.seq);
+                    proptest::prop_assert_eq!(h.date, serde.date);
+                    proptest::prop_assert_eq!(h.recorded_at, serde.recorded_at);
+                    proptest::prop_assert_eq!(h.recorded_by, serde.recorded_by.as_deref());
+                    proptest::prop_assert_eq!(h.idempotency_key, serde.idempotency_key.as_deref());
+                    proptest::prop_assert_eq!(h.batch, serde.batch);
+                    let command: Command = serde_json::from_str(&head[h.command..]).unwrap();
+                    proptest::prop_assert_eq!(command, serde.command);
+                }
+                None => proptest::prop_assert!(head.contains('\\'), "declined without an escape: {}", head),
+            }
+        }
+    }
 }
