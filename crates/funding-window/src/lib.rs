@@ -64,6 +64,7 @@ mod series;
 pub mod split;
 mod state;
 mod text;
+mod written;
 
 pub use allocation::{AllocationPreview, PreviewLine};
 pub use calendar::{Month, Period};

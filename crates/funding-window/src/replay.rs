@@ -11,7 +11,6 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
-use crate::calendar::parse_date;
 use crate::command::{parse_timestamp, Command, Request};
 use crate::error::LedgerError;
 use crate::journal::{verify_line, LineIn, HASH_SUFFIX_LEN, HEADER};
@@ -19,6 +18,7 @@ use crate::ledger::{Ledger, Mark};
 use crate::limits::JOURNAL_LINE_BYTES_MAX;
 use crate::state::{Posting, State};
 use crate::text::{decimal, DecimalBuf};
+use crate::written::{self, Dates};
 
 /// An incomplete tail: the last line (or batch) of a journal interrupted mid-write.
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +102,7 @@ struct Reader<R> {
     prev: [u8; 32],
     /// Bytes to read at a time.
     block: usize,
+    dates: Dates,
 }
 
 impl<R: Read> Reader<R> {
@@ -115,6 +116,7 @@ impl<R: Read> Reader<R> {
             offset: 0,
             line: 0,
             prev: [0; 32],
+            dates: Dates::default(),
         }
     }
 
@@ -213,8 +215,19 @@ impl<R: Read> Reader<R> {
         let at = range.start;
         let head = match written_head(&body[..split]) {
             Some(h) => {
-                let command = serde_json::from_slice::<Command>(&body[h.command..split])
-                    .map_err(|e| corrupt(line, format!("malformed entry: {e}")))?;
+                let text = &body[h.command..split];
+                // The direct reading is left out of WebAssembly builds: it adds about 6 KB
+                // gzipped, more than the module's size limit leaves; serde reads the same commands.
+                let written = if cfg!(target_arch = "wasm32") {
+                    None
+                } else {
+                    std::str::from_utf8(text).ok().and_then(|t| written::command(t, &mut self.dates))
+                };
+                let command = match written {
+                    Some(command) => command,
+                    None => serde_json::from_slice::<Command>(text)
+                        .map_err(|e| corrupt(line, format!("malformed entry: {e}")))?,
+                };
                 let owned = |s: Option<&str>| s.map(str::to_owned);
                 Head::new(
                     line,
@@ -225,6 +238,7 @@ impl<R: Read> Reader<R> {
                     owned(h.idempotency_key),
                     h.batch,
                     command,
+                    &mut self.dates,
                 )
             }
             None => {
@@ -241,6 +255,7 @@ impl<R: Read> Reader<R> {
                         p.idempotency_key,
                         p.batch,
                         p.command,
+                        &mut self.dates,
                     ),
                     Err(e) => Err(corrupt(line, format!("malformed entry: {e}"))),
                 };
@@ -281,11 +296,12 @@ impl Head {
         idempotency_key: Option<String>,
         batch: Option<[u32; 2]>,
         command: Command,
+        dates: &mut Dates,
     ) -> Result<Head, ReplayError> {
         let at = parse_timestamp(recorded_at)
             .ok_or_else(|| corrupt(line, format!("recorded_at {recorded_at:?} is not RFC 3339")))?;
         let date = match date {
-            Some(d) => Some(parse_date(d).ok_or_else(|| corrupt(line, format!("date {d:?} is not YYYY-MM-DD")))?),
+            Some(d) => Some(dates.parse(d).ok_or_else(|| corrupt(line, format!("date {d:?} is not YYYY-MM-DD")))?),
             None => None,
         };
         Ok(Head { seq, date, batch, request: Request { command, idempotency_key, recorded_by, recorded_at: Some(at) } })
