@@ -409,6 +409,43 @@ impl fmt::Display for DecimalSyntaxError {
 /// assert!(parse_decimal("+1").is_err());
 /// ```
 pub fn parse_decimal(text: &str) -> std::result::Result<Decimal, DecimalSyntaxError> {
+    match parse_short(text.as_bytes()) {
+        Some(value) => Ok(value),
+        None => parse_any(text),
+    }
+}
+
+/// The usual case, quickly: at most 19 digits (so 64-bit arithmetic), an optional `-`
+/// and `.`; `None` for anything else, which [`parse_any`] reads or refuses.
+fn parse_short(bytes: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut point = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            // At most 19 digits: below 10^19, within u64.
+            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(b - b'0'),
+            b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => point = Some(i),
+            _ => return None,
+        }
+    }
+    let scale = point.map_or(0, |p| digits.len() - p - 1) as u32;
+    let signed = if negative { -i128::from(mantissa) } else { i128::from(mantissa) };
+    let mut value = Decimal::try_from_i128_with_scale(signed, scale).ok()?;
+    if value.is_zero() {
+        value.set_sign_positive(true);
+    }
+    Some(value)
+}
+
+/// [`parse_decimal`] for any text.
+fn parse_any(text: &str) -> std::result::Result<Decimal, DecimalSyntaxError> {
     let bytes = text.as_bytes();
     if bytes.is_empty() {
         return Err(DecimalSyntaxError::Empty);
@@ -676,6 +713,21 @@ pub(crate) fn from_minor_units(units: i128, currency: Currency) -> Option<Decima
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The quick reading of short decimals gives exactly what the general one gives
+        /// (value, scale and sign), and declines nothing the general one refuses.
+        #[test]
+        fn short_decimals_read_as_any_decimal(text in "-?[0-9.]{0,21}|[-+0-9.eE ]{0,8}") {
+            let general = parse_any(&text);
+            match parse_short(text.as_bytes()) {
+                Some(quick) => prop_assert_eq!(Ok(quick.serialize()), general.map(|d| d.serialize()), "{}", text),
+                None => prop_assert!(general.is_err() || text.trim_start_matches('-').len() > 19, "{}", text),
+            }
+        }
+    }
+
     use super::*;
 
     fn d(s: &str) -> Decimal {
