@@ -437,7 +437,7 @@ impl EntryOut<'_> {
             out.push_str(",\"currency\":\"");
             out.push_str(p.currency.code());
             out.push_str("\",\"amount\":\"");
-            out.push_str(crate::text::decimal(&p.amount, &mut crate::text::DecimalBuf::default()));
+            crate::text::push_decimal(out, &p.amount);
             out.push_str("\"}");
         }
         out.push(']');

@@ -17,7 +17,7 @@ use crate::journal::{verify_line, LineIn, HASH_SUFFIX_LEN, HEADER};
 use crate::ledger::{Ledger, Mark};
 use crate::limits::JOURNAL_LINE_BYTES_MAX;
 use crate::state::{Posting, State};
-use crate::text::{decimal, DecimalBuf};
+use crate::text::{decimal_bytes, push_decimal, DecimalBuf};
 use crate::written::{self, Dates};
 
 /// An incomplete tail: the last line (or batch) of a journal interrupted mid-write.
@@ -390,7 +390,9 @@ struct Applier<'s> {
     /// Mark, first line and offset of a batch being read.
     open_batch: Option<(Mark, u64, u64)>,
     offset: u64,
+    /// The replayed command's postings and conversions as the journal writes them.
     postings: String,
+    conversions: Vec<u8>,
 }
 
 impl Applier<'_> {
@@ -416,14 +418,18 @@ impl Applier<'_> {
         if plan.date != p.date {
             return Err(corrupt(p.line, "the value date differs from the command's"));
         }
-        write_postings(&ledger.state, &plan.postings, &mut self.postings);
-        if bytes.get(p.postings.clone()) != Some(self.postings.as_bytes()) {
+        let stored = bytes.get(p.postings.clone()).unwrap_or_default();
+        if !postings_match(&ledger.state, &plan.postings, stored, &mut self.postings) {
+            write_postings(&ledger.state, &plan.postings, &mut self.postings);
             return Err(corrupt(p.line, format!("the stored postings differ from the command's, {}", self.postings)));
         }
         let conversions = match (&p.conversions, plan.conversions.is_empty()) {
             (None, true) => true,
-            (Some(stored), false) => serde_json::to_vec(&plan.conversions)
-                .is_ok_and(|ours| bytes.get(stored.clone()) == Some(ours.as_slice())),
+            (Some(stored), false) => {
+                self.conversions.clear();
+                serde_json::to_writer(&mut self.conversions, &plan.conversions).is_ok()
+                    && bytes.get(stored.clone()) == Some(self.conversions.as_slice())
+            }
             _ => false,
         };
         if !conversions {
@@ -488,10 +494,44 @@ fn write_postings(state: &State, postings: &[Posting], out: &mut String) {
         out.push_str("\",\"currency\":\"");
         out.push_str(p.currency.code());
         out.push_str("\",\"amount\":\"");
-        out.push_str(decimal(&p.amount, &mut DecimalBuf::default()));
+        push_decimal(out, &p.amount);
         out.push_str("\"}");
     }
     out.push(']');
+}
+
+/// Whether `stored` is exactly what [`write_postings`] writes for `postings`, compared
+/// piece by piece rather than writing it all out. `name` is room for an account name.
+fn postings_match(state: &State, postings: &[Posting], stored: &[u8], name: &mut String) -> bool {
+    fn eat(rest: &mut &[u8], expected: &[u8]) -> bool {
+        match rest.strip_prefix(expected) {
+            Some(after) => {
+                *rest = after;
+                true
+            }
+            None => false,
+        }
+    }
+    let mut rest = stored;
+    if !eat(&mut rest, b"[") {
+        return false;
+    }
+    for (i, p) in postings.iter().enumerate() {
+        name.clear();
+        p.account.write_name(state, p.currency, name);
+        let same = (i == 0 || eat(&mut rest, b","))
+            && eat(&mut rest, b"{\"account\":\"")
+            && eat(&mut rest, name.as_bytes())
+            && eat(&mut rest, b"\",\"currency\":\"")
+            && eat(&mut rest, p.currency.code().as_bytes())
+            && eat(&mut rest, b"\",\"amount\":\"")
+            && eat(&mut rest, decimal_bytes(&p.amount, &mut DecimalBuf::default()))
+            && eat(&mut rest, b"\"}");
+        if !same {
+            return false;
+        }
+    }
+    rest == b"]"
 }
 
 /// Replays a journal into `ledger`: an empty ledger on the journal's own file (so
@@ -521,8 +561,15 @@ fn replay_in_blocks<R: Read + Send>(
         ledger.journal.reserve_text(source.len());
     }
     let source_text = source.and_then(|s| std::str::from_utf8(s).ok());
-    let mut applier =
-        Applier { ledger, source, source_text, open_batch: None, offset: reader.offset, postings: String::new() };
+    let mut applier = Applier {
+        ledger,
+        source,
+        source_text,
+        open_batch: None,
+        offset: reader.offset,
+        postings: String::new(),
+        conversions: Vec::new(),
+    };
     let torn = pipeline(&mut reader, &mut applier, first, from)?;
     Ok(applier.finish(torn))
 }
@@ -642,6 +689,23 @@ mod tests {
             .collect();
         assert_eq!(ours, serde_json::to_string(&lines).unwrap());
         assert!(ours.contains("funds:window:earmarked:2-5"));
+        // The comparison piece by piece accepts exactly that text: not a byte more, less or other.
+        let mut name = String::new();
+        assert!(postings_match(&state, &postings, ours.as_bytes(), &mut name));
+        assert!(!postings_match(&state, &postings[..1], ours.as_bytes(), &mut name));
+        assert!(!postings_match(&state, &[], ours.as_bytes(), &mut name));
+        assert!(postings_match(&state, &[], b"[]", &mut name));
+        for i in 0..ours.len() {
+            let mut changed = ours.clone().into_bytes();
+            changed[i] = if changed[i] == b'0' { b'1' } else { b'0' };
+            assert!(!postings_match(&state, &postings, &changed, &mut name), "byte {i} changed");
+            let mut shorter = ours.clone().into_bytes();
+            shorter.remove(i);
+            assert!(!postings_match(&state, &postings, &shorter, &mut name), "byte {i} removed");
+            let mut longer = ours.clone().into_bytes();
+            longer.insert(i, b' ');
+            assert!(!postings_match(&state, &postings, &longer, &mut name), "byte {i} added");
+        }
     }
 
     /// Recomputes every hash, as someone rewriting a journal could.

@@ -12,38 +12,103 @@ pub(crate) type DecimalBuf = [u8; 32];
 
 /// Writes `value` exactly as its scale says (`12.30`), never as `-0`.
 pub(crate) fn decimal<'b>(value: &Decimal, buf: &'b mut DecimalBuf) -> &'b str {
+    // Only ASCII digits, '.' and '-' are written.
+    std::str::from_utf8(decimal_bytes(value, buf)).unwrap_or("0")
+}
+
+/// Appends `value` as [`decimal`] writes it.
+pub(crate) fn push_decimal(out: &mut String, value: &Decimal) {
+    out.push_str(decimal(value, &mut DecimalBuf::default()));
+}
+
+/// `value` as [`decimal`] writes it, as bytes (without checking them as text again).
+pub(crate) fn decimal_bytes<'b>(value: &Decimal, buf: &'b mut DecimalBuf) -> &'b [u8] {
+    let start = decimal_digits(value, buf);
+    &buf[start..]
+}
+
+/// Two-digit groups "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes the two digits of `n` (below 100) just before `end`.
+fn put_pair(n: u64, buf: &mut DecimalBuf, end: usize) {
+    let at = n as usize * 2;
+    buf[end - 2..end].copy_from_slice(&PAIRS[at..at + 2]);
+}
+
+/// Writes `n` without leading zeros, ending at `end`; returns where it starts.
+fn put_integer(mut n: u64, buf: &mut DecimalBuf, mut end: usize) -> usize {
+    while n >= 100 {
+        put_pair(n % 100, buf, end);
+        n /= 100;
+        end -= 2;
+    }
+    if n >= 10 {
+        put_pair(n, buf, end);
+        end - 2
+    } else {
+        buf[end - 1] = b'0' + n as u8;
+        end - 1
+    }
+}
+
+/// Writes exactly `count` digits of `n` (zero-padded), ending at `end`; returns where they start.
+fn put_fraction(mut n: u64, count: usize, buf: &mut DecimalBuf, mut end: usize) -> usize {
+    let start = end - count;
+    while end >= start + 2 {
+        put_pair(n % 100, buf, end);
+        n /= 100;
+        end -= 2;
+    }
+    if end > start {
+        buf[end - 1] = b'0' + (n % 10) as u8;
+    }
+    start
+}
+
+/// Writes `value` at the end of `buf`; returns where the text starts.
+fn decimal_digits(value: &Decimal, buf: &mut DecimalBuf) -> usize {
     let scale = value.scale() as usize;
     let mantissa = value.mantissa().unsigned_abs();
     let mut i = buf.len();
-    let mut written = 0usize;
-    let mut put = |digit: u8, i: &mut usize, written: &mut usize| {
-        if *written == scale && scale > 0 {
-            *i -= 1;
-            buf[*i] = b'.';
+    // Amounts fit in 64 bits with a small scale; 128-bit division is much slower.
+    match (u64::try_from(mantissa), scale) {
+        (Ok(m), 0) => i = put_integer(m, buf, i),
+        (Ok(m), 1..=19) => {
+            // Cents are the usual case: a constant divisor is a multiplication.
+            let (int, frac) = if scale == 2 {
+                (m / 100, m % 100)
+            } else {
+                (m / 10u64.pow(scale as u32), m % 10u64.pow(scale as u32))
+            };
+            i = put_fraction(frac, scale, buf, i) - 1;
+            buf[i] = b'.';
+            i = put_integer(int, buf, i);
         }
-        *i -= 1;
-        buf[*i] = b'0' + digit;
-        *written += 1;
-    };
-    // Amounts fit in 64 bits; 128-bit division is much slower.
-    if let Ok(mut digits) = u64::try_from(mantissa) {
-        while digits > 0 || written <= scale {
-            put((digits % 10) as u8, &mut i, &mut written);
-            digits /= 10;
-        }
-    } else {
-        let mut digits = mantissa;
-        while digits > 0 || written <= scale {
-            put((digits % 10) as u8, &mut i, &mut written);
-            digits /= 10;
+        _ => {
+            let mut written = 0usize;
+            let mut digits = mantissa;
+            while digits > 0 || written <= scale {
+                if written == scale && scale > 0 {
+                    i -= 1;
+                    buf[i] = b'.';
+                }
+                i -= 1;
+                buf[i] = b'0' + (digits % 10) as u8;
+                digits /= 10;
+                written += 1;
+            }
         }
     }
     if value.is_sign_negative() && !value.is_zero() {
         i -= 1;
         buf[i] = b'-';
     }
-    // Only ASCII digits, '.' and '-' were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+    i
 }
 
 /// Writes an unsigned integer.
@@ -196,8 +261,38 @@ mod tests {
             assert_eq!(decimal(&d, &mut buf), d.to_string(), "{text}");
         }
         let mut negative_zero: Decimal = "0.00".parse().unwrap();
+        let mut pushed = String::from("x");
+        push_decimal(&mut pushed, &"-12.30".parse().unwrap());
+        assert_eq!(pushed, "x-12.30");
         negative_zero.set_sign_negative(true);
         assert_eq!(decimal(&negative_zero, &mut DecimalBuf::default()), "0.00");
+    }
+
+    proptest::proptest! {
+        /// Every decimal, at every scale, prints as `Decimal`'s own `Display` does.
+        #[test]
+        fn decimals_print_as_display_does(
+            lo in proptest::prelude::any::<u32>(),
+            mid in proptest::prelude::any::<u32>(),
+            hi in proptest::prelude::any::<u32>(),
+            small in proptest::prelude::any::<u64>(),
+            negative in proptest::prelude::any::<bool>(),
+            scale in 0u32..=28,
+            wide in proptest::prelude::any::<bool>(),
+        ) {
+            let d = if wide {
+                Decimal::from_parts(lo, mid, hi, negative, scale)
+            } else {
+                Decimal::from_parts(small as u32, (small >> 32) as u32, 0, negative, scale)
+            };
+            let mut buf = DecimalBuf::default();
+            proptest::prop_assert_eq!(decimal(&d, &mut buf), d.to_string());
+            let mut pushed = String::new();
+            push_decimal(&mut pushed, &d);
+            proptest::prop_assert_eq!(&pushed, &d.to_string());
+            let shown = d.to_string();
+            proptest::prop_assert_eq!(decimal_bytes(&d, &mut buf), shown.as_bytes());
+        }
     }
 
     #[test]
