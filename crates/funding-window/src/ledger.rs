@@ -498,14 +498,16 @@ impl Ledger {
 }
 
 fn balanced(postings: &[Posting]) -> bool {
-    let mut sums: Vec<(Currency, Decimal)> = Vec::new();
-    for p in postings {
-        match sums.iter_mut().find(|s| s.0 == p.currency) {
-            Some(s) => s.1 += p.amount,
-            None => sums.push((p.currency, p.amount)),
-        }
-    }
-    sums.iter().all(|s| s.1.is_zero())
+    // Each currency summed once, at its first posting: entries have a handful of
+    // postings, so this beats collecting the sums (and allocates nothing).
+    postings.iter().enumerate().all(|(i, p)| {
+        postings[..i].iter().any(|q| q.currency == p.currency)
+            || postings[i..]
+                .iter()
+                .filter(|q| q.currency == p.currency)
+                .try_fold(Decimal::ZERO, |sum, q| sum.checked_add(q.amount))
+                .is_some_and(|sum| sum.is_zero())
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -24,8 +24,8 @@ use crate::limits::{RESOLUTIONS_MAX, RESOLUTIONS_PER_COMMAND_MAX};
 use crate::money::{self, Currency};
 use crate::split::largest_remainder;
 use crate::state::{
-    Agreement, AgreementDyn, Change, Conversion, Donor, Funding, Idx, Plan, Project, ProjectDyn, Rate, Resolution,
-    SeriesKey, Settings, State, TransferRecord,
+    Agreement, AgreementDyn, Change, Conversion, Donor, Funding, Idx, Plan, Posting, Project, ProjectDyn, Rate,
+    Resolution, SeriesKey, Settings, State, TransferRecord,
 };
 
 /// A converted amount and, when a conversion happened, its provenance.
@@ -129,14 +129,17 @@ impl State {
     /// Every credit fund debited by the plan must hold enough on its value date and after.
     pub fn check_funds(&self, plan: &Plan) -> Result<()> {
         let Some(date) = plan.date else { return Ok(()) };
-        let mut net: Vec<(AccountKey, Currency, Decimal)> = Vec::new();
-        for p in plan.postings.iter().filter(|p| p.account.is_credit_fund()) {
-            match net.iter_mut().find(|n| n.0 == p.account && n.1 == p.currency) {
-                Some(n) => n.2 += p.amount,
-                None => net.push((p.account, p.currency, p.amount)),
+        let postings = &plan.postings;
+        // The net change of each fund, summed at its first posting (nothing to allocate).
+        for (i, p) in postings.iter().enumerate() {
+            let same = |q: &&Posting| q.account == p.account && q.currency == p.currency;
+            if !p.account.is_credit_fund() || postings[..i].iter().any(|q| same(&q)) {
+                continue;
             }
-        }
-        for (account, currency, delta) in net {
+            let (account, currency) = (p.account, p.currency);
+            // Amounts are far below Decimal's range; an overflow would be refused as too much.
+            let delta = postings[i..].iter().filter(same).try_fold(Decimal::ZERO, |sum, q| sum.checked_add(q.amount));
+            let delta = delta.unwrap_or(Decimal::MAX);
             if delta > Decimal::ZERO {
                 let available = self.fund_available_from(account, currency, date);
                 if delta > available {
