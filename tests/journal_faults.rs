@@ -218,3 +218,36 @@ fn a_file_that_is_not_a_journal_is_refused() {
     write_journal(&dir.file("exists.jsonl"), &commands()[..1]);
     assert_eq!(Ledger::create(dir.file("exists.jsonl")).unwrap_err().code(), "IO_ERROR");
 }
+
+#[test]
+fn a_reopened_ledger_still_takes_back_a_failed_batch_whole() {
+    // Replay records nothing to undo outside batches; the ledger it returns must undo as any other.
+    let dir = TempDir::new("reopen");
+    let path = dir.file("reopen.jsonl");
+    let all = commands();
+    let mut ledger = write_journal(&path, &all[..5]);
+    let batch: Vec<Request> = all[5..8].iter().enumerate().map(|(i, c)| request(c.clone(), 50 + i)).collect();
+    ledger.apply_batch(batch).unwrap();
+    for (i, c) in all[8..10].iter().enumerate() {
+        ledger.apply(request(c.clone(), 60 + i)).unwrap();
+    }
+    let written = state(&ledger);
+    drop(ledger);
+    let mut reopened = Ledger::open(&path).unwrap();
+    assert_eq!(state(&reopened), written);
+    let failing = vec![
+        request(all[10].clone(), 70),
+        request(
+            json!({"type": "record_receipt", "agreement": "CA-SE", "amount": "1.00", "received_on": "2024-07-03"}),
+            71,
+        ),
+        request(
+            json!({"type": "record_expenditure", "project": "P-EU", "amount": "1.00", "spent_on": "2024-07-03"}),
+            72,
+        ),
+    ];
+    assert!(reopened.apply_batch(failing).is_err(), "spending on a closed project is refused");
+    assert_eq!(state(&reopened), written, "nothing of the failed batch is left");
+    reopened.apply(request(all[10].clone(), 73)).unwrap();
+    assert_eq!(Ledger::open(&path).unwrap().len(), reopened.len());
+}

@@ -413,6 +413,11 @@ impl Applier<'_> {
                 return Err(corrupt(p.line, format!("idempotency key {key:?} is used twice")));
             }
         }
+        // Outside a batch nothing needs undoing: an entry that fails ends the replay, and
+        // the ledger is thrown away. A batch is recorded, to drop it whole if it is torn.
+        if ledger.undo.len() == 0 {
+            ledger.undo.pause(self.open_batch.is_none());
+        }
         let plan =
             ledger.commit_request(&p.request).map_err(|e| corrupt(p.line, format!("entry does not replay: {e}")))?;
         if plan.date != p.date {
@@ -463,6 +468,7 @@ impl Applier<'_> {
             let end = torn.map_or(self.offset, |t| t.offset + t.bytes);
             torn = Some(Torn { line, offset, bytes: end - offset });
         }
+        self.ledger.undo.pause(false);
         (self.ledger, torn)
     }
 

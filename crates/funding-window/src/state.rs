@@ -335,25 +335,40 @@ pub(crate) struct UndoLog {
     steps: Vec<Undo>,
     agreements: Vec<AgreementDyn>,
     projects: Vec<ProjectDyn>,
+    /// Nothing is recorded while paused.
+    paused: bool,
 }
 
 impl UndoLog {
     /// Records a step; agreement and project states go through their own methods.
     pub fn push(&mut self, step: Undo) {
         debug_assert!(!matches!(step, Undo::Agreement(_) | Undo::Project(_)));
-        self.steps.push(step);
+        if !self.paused {
+            self.steps.push(step);
+        }
     }
 
     /// Records an agreement's previous dynamic state.
     pub fn push_agreement(&mut self, agreement: Idx, old: AgreementDyn) {
-        self.agreements.push(old);
-        self.steps.push(Undo::Agreement(agreement));
+        if !self.paused {
+            self.agreements.push(old);
+            self.steps.push(Undo::Agreement(agreement));
+        }
     }
 
     /// Records a project's previous dynamic state.
     pub fn push_project(&mut self, project: Idx, old: ProjectDyn) {
-        self.projects.push(old);
-        self.steps.push(Undo::Project(project));
+        if !self.paused {
+            self.projects.push(old);
+            self.steps.push(Undo::Project(project));
+        }
+    }
+
+    /// Stops (or resumes) recording. Only for work that is thrown away whole on failure,
+    /// such as replaying a journal, where an entry that fails ends the replay.
+    pub fn pause(&mut self, paused: bool) {
+        debug_assert!(self.steps.is_empty());
+        self.paused = paused;
     }
 
     pub fn len(&self) -> usize {
