@@ -215,17 +215,13 @@ impl<R: Read> Reader<R> {
         let at = range.start;
         let head = match written_head(&body[..split]) {
             Some(h) => {
-                let text = &body[h.command..split];
-                // The direct reading is left out of WebAssembly builds: it adds about 6 KB
-                // gzipped, more than the module's size limit leaves; serde reads the same commands.
-                let written = if cfg!(target_arch = "wasm32") {
-                    None
-                } else {
-                    std::str::from_utf8(text).ok().and_then(|t| written::command(t, &mut self.dates))
-                };
-                let command = match written {
+                // Text rather than bytes for serde too: `Request::from_json` reads text, and one
+                // reader type instantiates serde's code for every command once, not twice.
+                let text = std::str::from_utf8(&body[h.command..split])
+                    .map_err(|_| corrupt(line, "malformed entry: the command is not UTF-8"))?;
+                let command = match written::command(text, &mut self.dates) {
                     Some(command) => command,
-                    None => serde_json::from_slice::<Command>(text)
+                    None => serde_json::from_str::<Command>(text)
                         .map_err(|e| corrupt(line, format!("malformed entry: {e}")))?,
                 };
                 let owned = |s: Option<&str>| s.map(str::to_owned);
@@ -245,8 +241,10 @@ impl<R: Read> Reader<R> {
                 // Laid out otherwise: serde reads the head, closed where the postings start.
                 let split = at + split;
                 bytes[split] = b'}';
-                let head = match serde_json::from_slice::<LineIn<'_>>(&bytes[at..=split]) {
-                    Ok(p) => Head::new(
+                let head = match std::str::from_utf8(&bytes[at..=split]).map(serde_json::from_str::<LineIn<'_>>) {
+                    Err(_) => Err(corrupt(line, "malformed entry: not UTF-8")),
+                    Ok(Err(e)) => Err(corrupt(line, format!("malformed entry: {e}"))),
+                    Ok(Ok(p)) => Head::new(
                         line,
                         p.seq,
                         p.date,
@@ -257,7 +255,6 @@ impl<R: Read> Reader<R> {
                         p.command,
                         &mut self.dates,
                     ),
-                    Err(e) => Err(corrupt(line, format!("malformed entry: {e}"))),
                 };
                 bytes[split] = b',';
                 head
