@@ -397,6 +397,7 @@ mod tests {
             r#"{"type":"record_receipt", "agreement":"A","amount":"1.00","received_on":"2024-01-02"}"#,
             r#"{"type":"record_receipt","agreement":"A","amount":"1.00","received_on":"2024-01-02"} "#,
             r#"{"type":"record_receipt","agreement":"\u0041","amount":"1.00","received_on":"2024-01-02"}"#,
+            "{\"type\":\"record_receipt\",\"agreement\":\"A\tB\",\"amount\":\"1.00\",\"received_on\":\"2024-01-02\"}",
             r#"{"type":"record_receipt","agreement":"A","amount":1.00,"received_on":"2024-01-02"}"#,
             r#"{"type":"record_receipt","agreement":"A","amount":"1.00","received_on":"2024-1-2"}"#,
             r#"{"type":"record_receipt","agreement":"A","amount":"1.00","received_on":"2024-01-02","x":1}"#,
