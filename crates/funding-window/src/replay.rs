@@ -387,8 +387,9 @@ struct Applier<'s> {
     /// Mark, first line and offset of a batch being read.
     open_batch: Option<(Mark, u64, u64)>,
     offset: u64,
-    /// The replayed command's postings and conversions as the journal writes them.
+    /// Room for an account name while comparing postings (and for their text in an error).
     postings: String,
+    /// The replayed command's conversions as the journal writes them.
     conversions: Vec<u8>,
 }
 
