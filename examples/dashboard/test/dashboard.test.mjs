@@ -23,7 +23,8 @@ const out = join(here, "..", "out");
 const fw = createRequire(import.meta.url)(join(root, "bindings", "wasm", "pkg", "node", "funding_window.js"));
 const fixture = readFileSync(join(root, "tests", "fixtures", "window-year.jsonl"), "utf8");
 
-// The flags of TOOLCHAIN.md: without the networking ones Chromium floods the closed network.
+// Headless Chromium on a build machine: without the networking flags Chromium keeps trying to reach
+// update and sync services, which a closed network answers with a flood of failures.
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync",
