@@ -14,6 +14,7 @@
 //! | `<!-- check: batch refused CODE INDEX -->` | ```` ```json ```` commands | the batch fails at `INDEX` with `CODE`, changing nothing |
 //! | `<!-- check: preview -->` | ```` ```json ```` an `allocate` command | previewed (nothing changes); the result is kept |
 //! | `<!-- check: report NAME {ARGS} -->` | none | the report is computed and kept |
+//! | `<!-- check: report-fails CODE NAME {ARGS} -->` | none | the report is refused with `CODE` |
 //! | `<!-- check: entry SEQ -->` | none | the journal entry `SEQ`, parsed, is kept |
 //! | `<!-- check: result -->` | a table, or ```` ```json ```` | the kept result: see below |
 //! | `<!-- check: csv NAME {ARGS} -->` | ```` ```csv ```` | exactly the CSV export (CRLF shown as line ends) |
@@ -116,6 +117,7 @@ fn parse_page(text: &str) -> Result<Page, String> {
             let directive = rest.trim_end_matches("-->").trim().to_owned();
             let takes_block = !(directive == "new ledger"
                 || directive.starts_with("report ")
+                || directive.starts_with("report-fails ")
                 || directive == "report"
                 || directive.starts_with("entry "));
             let mut block = None;
@@ -368,6 +370,11 @@ impl Run {
                 let value = report(&self.ledger, name, &args_after(2)?).map_err(|e| format!("{}: {e}", e.code()))?;
                 self.kept = Some(value);
             }
+            ["report-fails", code, name, ..] => match report(&self.ledger, name, &args_after(3)?) {
+                Ok(_) => return Err(format!("the report was computed, not refused with {code}")),
+                Err(e) if e.code() != *code => return Err(format!("refused with {}, not {code}: {e}", e.code())),
+                Err(e) => self.kept = Some(e.to_json_value()),
+            },
             ["entry", seq] => {
                 let seq: u64 = seq.parse().map_err(|_| format!("not an entry number: {seq}"))?;
                 self.kept = Some(to_value!(&self.ledger.entry(seq).map_err(|e| e.to_string())?));
