@@ -21,7 +21,8 @@
 //!   results, no panicking macro, no fallible indexing; the clippy lints below deny them.
 //!
 //! The TypeScript types of every command and report are in `contract.d.ts`, appended to the
-//! generated `funding_window.d.ts`.
+//! generated `funding_window.d.ts`. What the commands do and refuse is specified in the
+//! repository's `docs/` (`docs/commands.md`, `docs/errors.md`).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![warn(missing_docs)]
 
