@@ -11,8 +11,10 @@
 #   bindings/python/.venv        the development one: maturin (and, for `bench`, the pinned tools
 #                                of requirements-dev.txt), each installed when its pin changes, and
 #                                the package from the last wheel built (benchmarks, peers.py);
-#   target/python/venv-wheel     made anew on every test run: the wheel with its extras
-#                                [pandas,plot] and the tools of requirements-test.txt, nothing else.
+#   target/python/venv-test-tools  the tools of requirements-test.txt (kept while that list is
+#                                unchanged); it never holds funding_window;
+#   target/python/venv-wheel     made anew on every test run: the wheel installed with its extras
+#                                [pandas,plot], the tools taken from venv-test-tools by a .pth file.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -83,13 +85,30 @@ if [ "$MODE" = "bench" ]; then
     exec "$PY" "$ROOT/benches/python_bench.py"
 fi
 
+# The pinned test tools, in an environment of their own that never holds funding_window: made
+# when requirements-test.txt changes (installing pandas, pyarrow and matplotlib anew takes about
+# a minute, and copying or deleting their 600 MB of files as long again on this disk).
+TOOLS_VENV="$CARGO_TARGET_DIR/venv-test-tools"
+TOOLS_WANT="$(cat "$HERE/requirements-test.txt" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$TOOLS_VENV/.requirements-test.sha256" 2>/dev/null || true)" != "$TOOLS_WANT" ]; then
+    step "the test tools (requirements-test.txt) in $TOOLS_VENV"
+    rm -rf "$TOOLS_VENV"
+    "$PYTHON" -m venv "$TOOLS_VENV"
+    "$TOOLS_VENV/bin/python" -m pip install -q -r "$HERE/requirements-test.txt"
+    echo "$TOOLS_WANT" >"$TOOLS_VENV/.requirements-test.sha256"
+fi
+
 step "a fresh virtual environment with the wheel and its extras"
+# A new environment each run; the tools environment's site-packages is added to its path (a .pth
+# file), after its own. pip resolves the extras [pandas,plot] against the pinned tools there and
+# installs only funding_window, from the wheel, into the new environment.
 TEST_VENV="$CARGO_TARGET_DIR/venv-wheel"
 rm -rf "$TEST_VENV"
 "$PYTHON" -m venv "$TEST_VENV"
 PY="$TEST_VENV/bin/python"
-# --no-compile: bytecode is written as modules are first imported, not for all of pandas up front.
-"$PY" -m pip install -q --no-compile "$WHEEL[pandas,plot]" -r "$HERE/requirements-test.txt"
+site_packages() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
+site_packages "$TOOLS_VENV/bin/python" >"$(site_packages "$PY")/test-tools.pth"
+"$PY" -m pip install -q "$WHEEL[pandas,plot]"
 # Everything below must use the installed wheel, never the source tree.
 "$PY" - <<'EOF_CHECK'
 import pathlib, sys
