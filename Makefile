@@ -1,20 +1,25 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
 run:
 	cargo run --release -q -p funding-window-examples --bin window-year -- examples/out
 
-test: test-rust test-fuzz test-python test-wasm test-browser
+test: test-rust test-package test-fuzz test-python test-wasm test-browser
 
 test-rust:
 	tests/install-tools.sh
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --release
+
+# The core crate as it would be published: packaged (metadata, readme, files) and the packaged
+# copy built on its own, with no path dependency. --allow-dirty: works on a tree with edits too.
+test-package:
+	cargo package -p funding-window --allow-dirty
 
 # Each cargo-fuzz target for FUZZ_SECONDS (60 by default); prints executions per target.
 test-fuzz:

@@ -1,4 +1,4 @@
-//! Invariants of DOMAIN.md under random command streams (proptest).
+//! Invariants of the books (docs/posting-rules.md) under random command streams (proptest).
 //!
 //! * every accepted command keeps the trial balance at zero in every currency and
 //!   no fund negative, today or at any period end;

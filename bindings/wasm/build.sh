@@ -6,7 +6,7 @@
 #
 # each with a package.json (name "funding-window") and the typed funding_window.d.ts.
 #
-# It installs what is missing and skips what is present (see ../../../shared/docs/TOOLCHAIN.md):
+# It installs what is missing and skips what is present (README.md, "Toolchain", says why each is needed):
 #   * Debian's Rust for WebAssembly (rustc-web, cargo-web, rust-web-src, rust-web-llvm and the
 #     lld its rust-lld points to), because rustup cannot fetch a wasm32 standard library here;
 #     the standard library is built from source with -Z build-std;

@@ -1,4 +1,4 @@
-//! Python command dicts to the JSON text of the contract (`DOMAIN.md`), strictly.
+//! Python command dicts to the JSON text of the contract (`docs/contract.md`), strictly.
 //!
 //! | Python value | where | JSON |
 //! |---|---|---|

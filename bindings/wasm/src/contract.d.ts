@@ -1,5 +1,5 @@
 
-// ----- The JSON contract of the funding window (DOMAIN.md), as TypeScript types. -----
+// ----- The JSON contract of the funding window (docs/commands.md), as TypeScript types. -----
 //
 // Amounts, rates and weights are decimal strings, never numbers: a JS number where a decimal
 // string belongs is refused (INVALID_COMMAND), never converted. Dates are ISO strings.

@@ -487,6 +487,47 @@ pub fn journal_bytes(name: &str, value: &JsValue) -> Result<Vec<u8>, LedgerError
     }
 }
 
+/// Most strings an array argument may hold (`sumDecimals`): the array is copied into the module
+/// before the core sees it.
+pub const ARRAY_STRINGS_MAX: usize = 1_000_000;
+
+/// An array-of-strings argument; an element that is not a string is refused naming it
+/// (`values[3]`).
+pub fn string_array_arg(name: &str, value: &JsValue, expected: &str) -> Result<Vec<String>, LedgerError> {
+    let not_array = || wrong_arg(name, value, &format!("an array of {expected}s"));
+    if !matches!(is_array(value), Ok(true)) {
+        return Err(not_array());
+    }
+    let length = reflect_get(value, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|l| l.as_f64())
+        .filter(|l| l.fract() == 0.0 && *l >= 0.0)
+        .ok_or_else(not_array)?;
+    if length > ARRAY_STRINGS_MAX as f64 {
+        return Err(LedgerError::LimitExceeded {
+            limit: "ARRAY_STRINGS_MAX".into(),
+            max: ARRAY_STRINGS_MAX as u64,
+            actual: length as u64,
+        });
+    }
+    let mut strings = Vec::with_capacity(length as usize);
+    for index in 0..length as usize {
+        // A getter that throws reads as `undefined`, which is refused like any other non-string.
+        let item = reflect_get(value, &JsValue::from_f64(index as f64)).unwrap_or(JsValue::UNDEFINED);
+        match item.dyn_ref::<JsString>().filter(|text| text.is_valid_utf16()).and_then(|text| text.as_string()) {
+            Some(text) => strings.push(text),
+            None => return Err(element_error(name, index, &item, expected)),
+        }
+    }
+    Ok(strings)
+}
+
+/// The error for an element of an array argument that is not a (well-formed) string.
+#[cold]
+fn element_error(name: &str, index: usize, item: &JsValue, expected: &str) -> LedgerError {
+    string_arg(&format!("{name}[{index}]"), item, expected).err().unwrap_or_else(|| wrong_arg(name, item, expected))
+}
+
 /// A positive integer argument (a journal sequence number).
 pub fn sequence_arg(name: &str, value: &JsValue) -> Result<u64, LedgerError> {
     match value.as_f64() {

@@ -21,7 +21,8 @@
 //!   results, no panicking macro, no fallible indexing; the clippy lints below deny them.
 //!
 //! The TypeScript types of every command and report are in `contract.d.ts`, appended to the
-//! generated `funding_window.d.ts`.
+//! generated `funding_window.d.ts`. What the commands do and refuse is specified in the
+//! repository's `docs/` (`docs/commands.md`, `docs/errors.md`).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![warn(missing_docs)]
 
@@ -456,6 +457,66 @@ pub fn is_ledger_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: 
     value.is_instance_of::<js_sys::Error>()
         && name.as_deref() == Some("LedgerError")
         && code.is_some_and(|c| ERROR_CODES.contains(&c.as_str()))
+}
+
+// ----- exact decimal helpers: the core's arithmetic on decimal strings -----
+
+/// What a decimal argument should be, for messages.
+const DECIMAL_ARG: &str = "a decimal string such as \"1250.00\"";
+
+/// The two string arguments of a decimal helper.
+// Shared by the three helpers (not inlined): the module stays small.
+#[inline(never)]
+fn decimal_args(a: &JsValue, b: &JsValue) -> JsResult<(String, String)> {
+    let a = convert::string_arg("a", a, DECIMAL_ARG).map_err(thrown)?;
+    let b = convert::string_arg("b", b, DECIMAL_ARG).map_err(thrown)?;
+    Ok((a, b))
+}
+
+/// Compares two decimal strings exactly: -1, 0 or 1 as `a` is less than, equal to or greater
+/// than `b` (`"1.0"` equals `"1.00"`). Sorts amounts without turning them into numbers:
+/// `rows.sort((x, y) => compareDecimals(x.gap, y.gap))`.
+///
+/// A JS number (or anything but a string) is `INVALID_ARGUMENT`; text that is not a plain
+/// decimal is `INVALID_AMOUNT`.
+#[wasm_bindgen(js_name = compareDecimals, unchecked_return_type = "-1 | 0 | 1")]
+pub fn compare_decimals(
+    #[wasm_bindgen(unchecked_param_type = "DecimalString")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DecimalString")] b: JsValue,
+) -> JsResult<i32> {
+    let (a, b) = decimal_args(&a, &b)?;
+    funding_window::money::compare_decimals(&a, &b).map(|order| order as i32).map_err(thrown)
+}
+
+/// `a + b`, exactly, at the larger of the two scales (`addDecimals("0.1", "0.20")` is `"0.30"`).
+/// A result needing more than 28 significant digits is `LIMIT_EXCEEDED`, never rounded.
+#[wasm_bindgen(js_name = addDecimals, unchecked_return_type = "DecimalString")]
+pub fn add_decimals(
+    #[wasm_bindgen(unchecked_param_type = "DecimalString")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DecimalString")] b: JsValue,
+) -> JsResult<String> {
+    let (a, b) = decimal_args(&a, &b)?;
+    funding_window::money::add_decimals(&a, &b).map_err(thrown)
+}
+
+/// `a - b`, exactly (as `addDecimals`).
+#[wasm_bindgen(js_name = subtractDecimals, unchecked_return_type = "DecimalString")]
+pub fn subtract_decimals(
+    #[wasm_bindgen(unchecked_param_type = "DecimalString")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DecimalString")] b: JsValue,
+) -> JsResult<String> {
+    let (a, b) = decimal_args(&a, &b)?;
+    funding_window::money::subtract_decimals(&a, &b).map_err(thrown)
+}
+
+/// The exact sum of an array of decimal strings, at the largest of their scales; `"0"` for an
+/// empty array. An element that is not a string is `INVALID_ARGUMENT` naming it (`values[3]`),
+/// one that is not a plain decimal `INVALID_AMOUNT`; more than 1,000,000 values is
+/// `LIMIT_EXCEEDED`.
+#[wasm_bindgen(js_name = sumDecimals, unchecked_return_type = "DecimalString")]
+pub fn sum_decimals(#[wasm_bindgen(unchecked_param_type = "DecimalString[]")] values: JsValue) -> JsResult<String> {
+    let values = convert::string_array_arg("values", &values, DECIMAL_ARG).map_err(thrown)?;
+    funding_window::money::sum_decimals(&values).map_err(thrown)
 }
 
 /// The package version (the core's workspace version).

@@ -1,4 +1,4 @@
-//! The commands of the contract, exactly the JSON of `DOMAIN.md`.
+//! The commands of the contract, as JSON (the repository's `docs/commands.md` describes each).
 //!
 //! A [`Command`] is a serde enum tagged `"type"` in snake case; a [`Request`] is a
 //! command plus the optional `idempotency_key`, `recorded_by` and `recorded_at`

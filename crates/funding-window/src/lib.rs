@@ -22,6 +22,10 @@
 //!   it replays to the same state and the same report bytes ([`journal`]);
 //! * reports are serde structs, identical from Rust, Python and JavaScript ([`report`]).
 //!
+//! The specification for users (every command, the posting rules, reports, periods, limits,
+//! error codes and the journal format, with worked examples the test suite runs) is in the
+//! repository's `docs/` directory, starting at `docs/README.md`.
+//!
 //! ```
 //! use funding_window::{Ledger, Request};
 //!

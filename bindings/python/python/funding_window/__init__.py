@@ -23,6 +23,10 @@ Money is ``decimal.Decimal``, ``int`` or a decimal string; a ``float`` raises ``
 subclasses, one per code of the core. Reports and exports (CSV, IATI 2.03 XML, hledger
 journals) are the core's bytes: :meth:`Ledger.export_csv`, :meth:`Ledger.export_iati`,
 :meth:`Ledger.export_hledger`, and ``report.to_csv()``.
+
+The specification (every command and what it refuses, posting rules, reports, periods,
+limits, error codes, the journal format) is in ``docs/`` of the repository, starting at
+``docs/README.md``.
 """
 
 from __future__ import annotations

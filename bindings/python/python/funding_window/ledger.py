@@ -1,9 +1,9 @@
 """The :class:`Ledger`: the funding window's books, kept by the Rust core.
 
-Commands are the dicts of the JSON contract (``DOMAIN.md``), or the keyword methods that
-build them (:meth:`Ledger.sign_agreement`, :meth:`Ledger.allocate`, ...). Amounts are
-``decimal.Decimal``, ``int`` or decimal strings, never ``float``; dates are
-``datetime.date`` or ``"YYYY-MM-DD"``. Every method that records something accepts the
+Commands are the dicts of the JSON contract (``docs/commands.md`` in the repository), or
+the keyword methods that build them (:meth:`Ledger.sign_agreement`, :meth:`Ledger.allocate`,
+...). Amounts are ``decimal.Decimal``, ``int`` or decimal strings, never ``float``; dates
+are ``datetime.date`` or ``"YYYY-MM-DD"``. Every method that records something accepts the
 keyword-only ``idempotency_key``, ``recorded_by`` and ``recorded_at`` (a timezone-aware
 ``datetime`` or an RFC 3339 string; the clock when absent).
 

@@ -3,9 +3,13 @@
 // `@ts-expect-error` line must be an error, or tsc fails.
 import {
   Ledger,
+  addDecimals,
+  compareDecimals,
   csvReports,
   errorCodes,
   isLedgerError,
+  subtractDecimals,
+  sumDecimals,
   type AllocationPreview,
   type Applied,
   type CommandRequest,
@@ -144,4 +148,19 @@ export function demo(): DecimalString {
     ledger.windowBalance().unallocated, ledger.balance("funds:window:unallocated"), ledger.transferRegister().rows.length,
     ledger.allocationLog().rows.map((r) => r.amount), ledger.windowStatement("2024-H2").closing.total,
     ledger.entries().map((e) => e.command.type), ledger.resolutions().map((r) => r.requirement)].join();
+}
+
+// Exact decimal helpers: decimal strings in, a decimal string (or -1 | 0 | 1) out.
+export function decimals(rows: PostingRow[]): string {
+  const total: DecimalString = sumDecimals(rows.map((r) => r.amount));
+  const difference: DecimalString = subtractDecimals(addDecimals(total, "0.01"), "0.01");
+  const order: -1 | 0 | 1 = compareDecimals(total, difference);
+  const sorted = [...rows].sort((x, y) => compareDecimals(x.amount, y.amount));
+  // @ts-expect-error a JS number where a decimal string belongs
+  addDecimals(1, "2");
+  // @ts-expect-error sumDecimals takes an array of decimal strings
+  sumDecimals(["1", 2]);
+  // @ts-expect-error the helpers return strings, not numbers
+  const asNumber: number = addDecimals("1", "2");
+  return [total, difference, order, sorted.length, asNumber].join();
 }
