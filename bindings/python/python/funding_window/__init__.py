@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 
-from . import _native
+from . import _native, contract
 from ._native import (
     AMOUNT_KEYS,
     AMOUNT_TABLE_KEYS,
@@ -44,7 +44,7 @@ from ._native import (
 )
 from .errors import *  # noqa: F403 - one class per error code
 from .errors import ERROR_CLASSES, LedgerError, _register_missing
-from .ledger import Amount, DateLike, Ledger, Timestamp
+from .ledger import Amount, DateLike, Ledger, PeriodLike, Timestamp
 from .reports import (
     AllocationLog,
     AllocationPreview,
@@ -54,6 +54,7 @@ from .reports import (
     Report,
     ResolutionTracker,
     Table,
+    TableReport,
     TransferRegister,
     TrialBalance,
     WindowStatement,
@@ -75,7 +76,10 @@ __all__ = [
     "Amount",
     "DateLike",
     "Timestamp",
+    "PeriodLike",
+    "contract",
     "Report",
+    "TableReport",
     "CsvReport",
     "Table",
     "TrialBalance",
@@ -102,6 +106,7 @@ __all__ = [
     "class_name_for_code",
     "CommandTypeError",
     "ArgumentTypeError",
+    # <generated: error names> (cargo run -p funding-window-codegen)
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",
@@ -141,4 +146,5 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    # </generated: error names>
 ]
