@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard codegen
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
@@ -12,6 +12,7 @@ test: test-rust test-package test-fuzz test-python test-wasm test-browser
 
 test-rust:
 	tests/install-tools.sh
+	cargo run -q -p funding-window-codegen -- --check
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --release
@@ -47,3 +48,7 @@ bench-python:
 
 dashboard:
 	examples/dashboard/serve.sh
+
+# Writes every file generated from the core's contract (TypeScript, Python, JSON Schema, key tables).
+codegen:
+	cargo run -q -p funding-window-codegen

@@ -2,7 +2,9 @@
 //! at least 30 scenarios; every command type applied successfully somewhere; every
 //! allocation policy and source; every error code a command can cause expected
 //! somewhere (the journal, I/O and internal codes come from files, not commands,
-//! and are tested in `journal_faults.rs`).
+//! and are tested in `journal_faults.rs`); every form of reporting period (year,
+//! half, quarter, month, date range) in a report that succeeds, for the tracker and
+//! the window statement.
 
 mod support;
 
@@ -22,6 +24,20 @@ struct Seen {
     policies: BTreeSet<String>,
     sources: BTreeSet<String>,
     steps: BTreeSet<String>,
+    /// (report, form of its period) of the report steps that succeed.
+    periods: BTreeSet<(String, &'static str)>,
+}
+
+/// The form of a period argument: `year`, `half`, `quarter`, `month` or `range`.
+fn period_form(period: &Value) -> &'static str {
+    match period {
+        Value::Object(_) => "range",
+        Value::String(text) if text.len() == 4 => "year",
+        Value::String(text) if text.contains("-H") => "half",
+        Value::String(text) if text.contains("-Q") => "quarter",
+        Value::String(_) => "month",
+        _ => "other",
+    }
 }
 
 impl Seen {
@@ -58,6 +74,11 @@ fn the_scenarios_cover_every_command_policy_and_error_code() {
                     seen.steps.insert(kind.to_owned());
                 }
             }
+            if let (Some(report), Some(period), None) =
+                (step.get("report").and_then(Value::as_str), step.pointer("/args/period"), fails)
+            {
+                seen.periods.insert((report.to_owned(), period_form(period)));
+            }
             if let Some(cmd) = step.get("apply") {
                 seen.command(cmd, fails.is_none());
             }
@@ -81,5 +102,11 @@ fn the_scenarios_cover_every_command_policy_and_error_code() {
     }
     for kind in ["apply", "batch", "preview", "report", "balance"] {
         assert!(seen.steps.contains(kind), "no scenario has a {kind} step");
+    }
+    let forms = ["year", "half", "quarter", "month", "range"];
+    for report in ["resolution_tracker", "window_statement"] {
+        let missing: Vec<&str> =
+            forms.iter().copied().filter(|f| !seen.periods.contains(&(report.to_owned(), *f))).collect();
+        assert!(missing.is_empty(), "{report} is never reported over a period of the form {missing:?}");
     }
 }

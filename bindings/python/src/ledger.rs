@@ -9,17 +9,19 @@ use std::sync::{Mutex, PoisonError};
 use chrono::NaiveDate;
 use funding_window::calendar::date_argument;
 use funding_window::export::{CsvReport, IatiOptions};
-use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, Period, Request};
+use funding_window::table::Table;
+use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, ReportingPeriod, Request};
 use pyo3::exceptions::PyIndexError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDateTime, PyDict, PyList, PySlice, PyString};
+use pyo3::types::{PyDate, PyDateTime, PyDict, PyList, PySlice, PyString, PyTuple};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::command;
 use crate::errors::{batch_to_pyerr, to_pyerr};
 use crate::journal::JournalSnapshot;
+use crate::table::PyTable;
 use crate::values::Converter;
 
 /// A report as the core's JSON text and the same document parsed, for Python objects.
@@ -28,9 +30,9 @@ type Document = (String, Value);
 /// A report as Python receives it: the core's JSON text and its Python values.
 type PyDocument<'py> = (String, Bound<'py, PyAny>);
 
-/// A report with a CSV form: the core's JSON text, its Python values and the core's CSV of
-/// the same report, made under one lock (so the two always show the same books).
-type PyReport<'py> = (String, Bound<'py, PyAny>, String);
+/// A report with a table: the core's JSON text, its Python values and the core's table of the
+/// same report (rows, columns and CSV), made under one lock (so they always show the same books).
+type PyReport<'py> = (String, Bound<'py, PyAny>, PyTable);
 
 const BROKEN: &str = "this ledger stopped after an internal failure; reopen it from its journal";
 
@@ -81,21 +83,26 @@ impl PyLedger {
         to_python(py, document)
     }
 
-    /// As [`PyLedger::document`], with the core's CSV of the same report (`csv`).
+    /// As [`PyLedger::document`], with the core's table of the same report (`f` gives both).
     fn report<'py, T: Serialize>(
         &self,
         py: Python<'py>,
-        csv: CsvReport,
-        f: impl FnOnce(&mut Ledger) -> Result<T, LedgerError> + Send,
+        f: impl FnOnce(&mut Ledger) -> Result<(T, Table), LedgerError> + Send,
     ) -> PyResult<PyReport<'py>> {
         let outcome = self.with_ledger(py, move |ledger| {
-            let document = f(ledger).and_then(|report| serialize(&report))?;
-            Ok((document, ledger.export_csv(&csv)?))
+            let (report, table) = f(ledger)?;
+            Ok((serialize(&report)?, table))
         })?;
-        let (document, csv) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
+        let (document, table) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
         let (json, data) = to_python(py, Ok(document))?;
-        Ok((json, data, csv))
+        Ok((json, data, PyTable::new(table)))
     }
+}
+
+/// A report and its table.
+fn with_table<T>(report: T, table: impl FnOnce(&T) -> Table) -> (T, Table) {
+    let table = table(&report);
+    (report, table)
 }
 
 /// Runs a constructor with the interpreter released; a panic becomes `INTERNAL`.
@@ -161,10 +168,47 @@ fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<St
     }
 }
 
-/// A half-year argument (`"2024-H2"`).
-fn period_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Period> {
-    let period = text_arg(py, "period", value)?;
-    Ledger::parse_period(&period).map_err(|e| to_pyerr(py, &e, None))
+/// A reporting period: a `str` (`"2024"`, `"2024-H2"`, `"2024-Q3"`, `"2024-07"`), a dict
+/// `{"from": ..., "to": ...}` or a `(from, to)` pair, the dates `datetime.date` or
+/// `"YYYY-MM-DD"`. The core checks it (`INVALID_ARGUMENT` naming the period); another
+/// Python type is `ArgumentTypeError`.
+fn period_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<ReportingPeriod> {
+    const EXPECTED: &str = "a str such as \"2024-H2\", a {\"from\", \"to\"} dict or a (from, to) pair of dates";
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ledger::parse_period(&text.to_cow()?).map_err(|e| to_pyerr(py, &e, None));
+    }
+    let mut range = serde_json::Map::new();
+    if let Ok(dict) = value.cast::<PyDict>() {
+        for (key, item) in dict.iter() {
+            let key = text_arg(py, "period", &key)?;
+            // Keys other than from and to go to the core as they are named, which refuses them.
+            let date = if key == "from" || key == "to" { period_date(py, &item)? } else { Value::Null };
+            range.insert(key, date);
+        }
+    } else if value.is_instance_of::<PyTuple>() || value.is_instance_of::<PyList>() {
+        if value.len()? != 2 {
+            return Err(command::argument_type_error(py, "period", value, EXPECTED));
+        }
+        range.insert("from".into(), period_date(py, &value.get_item(0)?)?);
+        range.insert("to".into(), period_date(py, &value.get_item(1)?)?);
+    } else {
+        return Err(command::argument_type_error(py, "period", value, EXPECTED));
+    }
+    ReportingPeriod::from_value(&Value::Object(range)).map_err(|e| to_pyerr(py, &e, None))
+}
+
+/// One end of a period's date range: a `datetime.date` or text (the core checks the text).
+fn period_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_instance_of::<PyDateTime>() {
+        return Err(command::argument_type_error(py, "period", value, "dates (a datetime.date, not a datetime)"));
+    }
+    if value.is_instance_of::<PyDate>() {
+        return Ok(Value::String(value.call_method0(intern!(py, "isoformat"))?.extract()?));
+    }
+    match value.cast::<PyString>() {
+        Ok(text) => Ok(Value::String(text.to_cow()?.into_owned())),
+        Err(_) => Err(command::argument_type_error(py, "period", value, "dates: datetime.date or \"YYYY-MM-DD\"")),
+    }
 }
 
 #[pymethods]
@@ -269,45 +313,48 @@ impl PyLedger {
     }
 
     /// Dry run of an `allocate` command dict: the split and its explanation; nothing changes.
-    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyDocument<'py>> {
+    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
         let text = command::to_json(command).map_err(|r| r.into_pyerr(py, None))?;
-        self.document(py, move |ledger| Request::from_json(&text).and_then(|r| ledger.preview_request(&r)))
+        self.report(py, move |ledger| {
+            let preview = Request::from_json(&text).and_then(|r| ledger.preview_request(&r))?;
+            let table = preview.table();
+            Ok((preview, table))
+        })
     }
 
-    /// Trial balance as of a date (`None`: after every entry), with its CSV.
+    /// Trial balance as of a date (`None`: after every entry), with its table.
     #[pyo3(signature = (as_of=None))]
     fn trial_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyReport<'py>> {
         let as_of = date_arg(py, "as_of", as_of)?;
-        self.report(py, CsvReport::TrialBalance { as_of }, move |ledger| Ok(ledger.trial_balance(as_of)))
+        self.report(py, move |ledger| Ok(with_table(ledger.trial_balance(as_of), |r| r.table())))
     }
 
-    /// The resolution tracker of a half-year (`"2024-H2"`), with its CSV.
+    /// The resolution tracker of a period (`"2024-H2"`, or any reporting period), with its table.
     fn resolution_tracker<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
         let period = period_arg(py, period)?;
-        self.report(py, CsvReport::ResolutionTracker { period }, move |ledger| Ok(ledger.resolution_tracker(period)))
+        self.report(py, move |ledger| Ok(with_table(ledger.resolution_tracker(period), |r| r.table())))
     }
 
-    /// The window statement of a half-year (`"2024-H2"`), with its CSV.
+    /// The window statement of a period (`"2024-H2"`, or any reporting period), with its table.
     fn window_statement<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
         let period = period_arg(py, period)?;
-        self.report(py, CsvReport::WindowStatement { period }, move |ledger| Ok(ledger.window_statement(period)))
+        self.report(py, move |ledger| Ok(with_table(ledger.window_statement(period), |r| r.table())))
     }
 
-    /// A donor's statement, with its CSV.
+    /// A donor's statement, with its table.
     fn donor_statement<'py>(&self, py: Python<'py>, donor: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
         let donor = text_arg(py, "donor", donor)?;
-        let csv = CsvReport::DonorStatement { donor: Some(donor.clone()) };
-        self.report(py, csv, move |ledger| ledger.donor_statement(&donor))
+        self.report(py, move |ledger| ledger.donor_statement(&donor).map(|r| with_table(r, |r| r.table())))
     }
 
-    /// The balance-transfer register, with its CSV.
+    /// The balance-transfer register, with its table.
     fn transfer_register<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
-        self.report(py, CsvReport::TransferRegister, |ledger| Ok(ledger.transfer_register()))
+        self.report(py, |ledger| Ok(with_table(ledger.transfer_register(), |r| r.table())))
     }
 
-    /// The allocation log, with its CSV.
+    /// The allocation log, with its table.
     fn allocation_log<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
-        self.report(py, CsvReport::AllocationLog, |ledger| Ok(ledger.allocation_log()))
+        self.report(py, |ledger| Ok(with_table(ledger.allocation_log(), |r| r.table())))
     }
 
     /// One report as CSV (RFC 4180), exactly as the core writes it: `report` is one of the

@@ -198,7 +198,7 @@ def test_tuples_are_lists_and_keys_may_come_in_any_order(norway: fw.Ledger) -> N
     command = {"purpose": {"window": {"earmarked_to": ("2/4", "2/5")}}, **SIGN, "amount": "10.00"}
     command["purpose"] = {"window": {"earmarked_to": ("2/4", "2/5")}}
     norway.apply(command)
-    assert norway.donor_statement("NO").rows[0]["resolutions"] == ["2/4", "2/5"]
+    assert norway.donor_statement("NO").data["agreements"][0]["resolutions"] == ["2/4", "2/5"]
 
 
 def test_json_text_commands_go_to_the_core_unchanged(norway: fw.Ledger) -> None:

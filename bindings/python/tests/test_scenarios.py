@@ -97,10 +97,12 @@ def run_report(ledger: fw.Ledger, step: Dict[str, Any]) -> fw.Report:
 
     if name == "trial_balance":
         return ledger.trial_balance(text("as_of"))
+    # A period is text ("2024-H2", "2024-Q3", ...) or a {"from", "to"} range of dates: as given.
+    period = args.get("period", "")
     if name == "resolution_tracker":
-        return ledger.resolution_tracker(text("period") or "")
+        return ledger.resolution_tracker(period)
     if name == "window_statement":
-        return ledger.window_statement(text("period") or "")
+        return ledger.window_statement(period)
     if name == "donor_statement":
         return ledger.donor_statement(text("donor") or "")
     if name == "transfer_register":

@@ -20,9 +20,11 @@
 //! * Nothing here can panic (a panic aborts a WebAssembly module): no unwrapping of options or
 //!   results, no panicking macro, no fallible indexing; the clippy lints below deny them.
 //!
-//! The TypeScript types of every command and report are in `contract.d.ts`, appended to the
-//! generated `funding_window.d.ts`. What the commands do and refuse is specified in the
-//! repository's `docs/` (`docs/commands.md`, `docs/errors.md`).
+//! The TypeScript types of every command, report and error are in `contract.d.ts` (generated from
+//! the core's description of its contract: `cargo run -p funding-window-codegen`), those of the
+//! API's own arguments in `api.d.ts`; both are appended to wasm-bindgen's `funding_window.d.ts`.
+//! What the commands do and refuse is specified in the repository's `docs/` (`docs/commands.md`,
+//! `docs/errors.md`).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![warn(missing_docs)]
 
@@ -32,15 +34,19 @@ pub mod error;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use funding_window::calendar::PeriodKind;
 use funding_window::calendar::{date_argument, format_date};
 use funding_window::command::COMMAND_TYPES;
 use funding_window::export::CSV_REPORTS;
-use funding_window::{CsvReport, Currency, IatiOptions, LedgerError, Request, ERROR_CODES};
+use funding_window::{CsvReport, Currency, IatiOptions, LedgerError, ReportingPeriod, Request, ERROR_CODES};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const CONTRACT_TYPES: &str = include_str!("contract.d.ts");
+
+#[wasm_bindgen(typescript_custom_section)]
+const API_TYPES: &str = include_str!("api.d.ts");
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -70,9 +76,14 @@ fn js_clock() -> funding_window::Clock {
     })
 }
 
-fn period_arg(value: &JsValue) -> Result<funding_window::Period, LedgerError> {
-    let text = convert::string_arg("period", value, "a period such as \"2024-H2\"")?;
-    funding_window::Ledger::parse_period(&text)
+/// A reporting period: text (`"2024-H2"`, `"2024"`, `"2024-Q3"`, `"2024-07"`) or a
+/// `{from, to}` object of ISO dates; the core checks it.
+fn period_arg(value: &JsValue) -> Result<ReportingPeriod, LedgerError> {
+    if value.is_string() {
+        let text = convert::string_arg("period", value, "a period such as \"2024-H2\"")?;
+        return funding_window::Ledger::parse_period(&text);
+    }
+    ReportingPeriod::from_value(&convert::options_value("period", value)?)
 }
 
 fn date_arg(name: &str, value: &JsValue) -> Result<Option<chrono::NaiveDate>, LedgerError> {
@@ -220,11 +231,12 @@ impl Ledger {
         json_text(&self.trial_balance_report(as_of)?).map_err(thrown)
     }
 
-    /// The semi-annual resolution tracker (amounts at the period's end).
+    /// The resolution tracker of a period (amounts at the period's end): a half-year
+    /// (`"2024-H2"`), a year, a quarter (`"2024-Q3"`), a month (`"2024-07"`) or `{from, to}`.
     #[wasm_bindgen(js_name = resolutionTracker, unchecked_return_type = "ResolutionTracker")]
     pub fn resolution_tracker(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue,
     ) -> JsResult<JsValue> {
         json_object(&self.inner.resolution_tracker(period_arg(&period).map_err(thrown)?))
     }
@@ -233,16 +245,16 @@ impl Ledger {
     #[wasm_bindgen(js_name = resolutionTrackerJson)]
     pub fn resolution_tracker_json(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue,
     ) -> JsResult<String> {
         json_text(&self.inner.resolution_tracker(period_arg(&period).map_err(thrown)?)).map_err(thrown)
     }
 
-    /// The window statement of a half-year.
+    /// The window statement of a period (as `resolutionTracker` takes it).
     #[wasm_bindgen(js_name = windowStatement, unchecked_return_type = "WindowStatement")]
     pub fn window_statement(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue,
     ) -> JsResult<JsValue> {
         json_object(&self.inner.window_statement(period_arg(&period).map_err(thrown)?))
     }
@@ -251,7 +263,7 @@ impl Ledger {
     #[wasm_bindgen(js_name = windowStatementJson)]
     pub fn window_statement_json(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PeriodId")] period: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue,
     ) -> JsResult<String> {
         json_text(&self.inner.window_statement(period_arg(&period).map_err(thrown)?)).map_err(thrown)
     }
@@ -390,6 +402,22 @@ impl Ledger {
         self.inner.export_csv(&report).map_err(thrown)
     }
 
+    /// One report laid out as a table by the core: its columns (name, label, kind) and rows of
+    /// cells, the same rows its CSV and the Python DataFrames show. `report` and `args` are as
+    /// `exportCsv` takes them.
+    #[wasm_bindgen(js_name = reportTable, unchecked_return_type = "Table")]
+    pub fn report_table(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CsvReportName")] report: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvArgs | null")] args: JsValue,
+    ) -> JsResult<JsValue> {
+        let name =
+            convert::string_arg("report", &report, "a report name such as \"resolution_tracker\"").map_err(thrown)?;
+        let args = convert::options_value("args", &args).map_err(thrown)?;
+        let report = CsvReport::from_args(&name, &args).map_err(thrown)?;
+        json_object(&self.inner.report_table(&report).map_err(thrown)?)
+    }
+
     /// The window and its projects as an IATI 2.03 activity file (XML). `options` is an object
     /// (or its JSON text) with `generated_at` (RFC 3339, required: the export reads no clock)
     /// and optional `as_of`, `reporting_org_ref`, `reporting_org_name`, `reporting_org_type`,
@@ -447,6 +475,50 @@ pub fn command_types() -> JsValue {
 #[wasm_bindgen(js_name = csvReports, unchecked_return_type = "CsvReportName[]")]
 pub fn csv_reports() -> JsValue {
     CSV_REPORTS.iter().map(|name| JsValue::from_str(name)).collect::<js_sys::Array>().into()
+}
+
+/// The period of `kind` (`"year"`, `"half"`, `"quarter"`, `"month"`) that a date falls in:
+/// `periodOf("2024-08-15", "half")` is `"2024-H2"`.
+#[wasm_bindgen(js_name = periodOf, unchecked_return_type = "PeriodId")]
+pub fn period_of(
+    #[wasm_bindgen(unchecked_param_type = "IsoDate")] date: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PeriodKind")] kind: JsValue,
+) -> JsResult<String> {
+    let date = date_argument("date", &convert::string_arg("date", &date, "a date YYYY-MM-DD").map_err(thrown)?)
+        .map_err(thrown)?;
+    let kind = period_kind(&kind).map_err(thrown)?;
+    Ok(ReportingPeriod::containing(date, kind).to_string())
+}
+
+/// Every period of `kind` from the one holding `first` to the one holding `last`, in order.
+#[wasm_bindgen(js_name = periodsBetween, unchecked_return_type = "PeriodId[]")]
+pub fn periods_between(
+    #[wasm_bindgen(unchecked_param_type = "IsoDate")] first: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "IsoDate")] last: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PeriodKind")] kind: JsValue,
+) -> JsResult<JsValue> {
+    let date = |name: &str, value: &JsValue| {
+        convert::string_arg(name, value, "a date YYYY-MM-DD").and_then(|text| date_argument(name, &text))
+    };
+    let (first, last) = (date("first", &first).map_err(thrown)?, date("last", &last).map_err(thrown)?);
+    let periods = ReportingPeriod::between(first, last, period_kind(&kind).map_err(thrown)?).map_err(thrown)?;
+    Ok(periods.iter().map(|p| JsValue::from_str(&p.to_string())).collect::<js_sys::Array>().into())
+}
+
+/// The first and last day of a reporting period: `periodRange("2024-H1")` is
+/// `{from: "2024-01-01", to: "2024-06-30"}`. Throws `INVALID_ARGUMENT` for a malformed period.
+#[wasm_bindgen(js_name = periodRange, unchecked_return_type = "DateRange")]
+pub fn period_range(#[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue) -> JsResult<JsValue> {
+    let period = period_arg(&period).map_err(thrown)?;
+    let range = js_sys::Object::new();
+    for (key, day) in [("from", period.start()), ("to", period.end())] {
+        js_sys::Reflect::set(&range, &JsValue::from_str(key), &JsValue::from_str(&format_date(day)))?;
+    }
+    Ok(range.into())
+}
+
+fn period_kind(kind: &JsValue) -> Result<PeriodKind, LedgerError> {
+    PeriodKind::parse(&convert::string_arg("kind", kind, "year, half, quarter or month")?)
 }
 
 /// Whether a caught value is an error thrown by this package.

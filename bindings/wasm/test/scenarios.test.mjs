@@ -20,7 +20,7 @@ function withRecordedAt(command, recordedAt) {
   return "recorded_at" in command ? command : { ...command, recorded_at: recordedAt };
 }
 
-/** Runs one report step: the report as an object. */
+/** Runs one report step: the report as an object. A period is text or a `{from, to}` range, as given. */
 function report(ledger, step) {
   const args = step.args ?? {};
   const str = (name) => (typeof args[name] === "string" ? args[name] : undefined);
@@ -28,9 +28,9 @@ function report(ledger, step) {
     case "trial_balance":
       return ledger.trialBalance(str("as_of"));
     case "resolution_tracker":
-      return ledger.resolutionTracker(str("period") ?? "");
+      return ledger.resolutionTracker(args.period ?? "");
     case "window_statement":
-      return ledger.windowStatement(str("period") ?? "");
+      return ledger.windowStatement(args.period ?? "");
     case "donor_statement":
       return ledger.donorStatement(str("donor") ?? "");
     case "transfer_register":
@@ -50,9 +50,9 @@ function reportJson(ledger, step) {
     case "trial_balance":
       return ledger.trialBalanceJson(str("as_of"));
     case "resolution_tracker":
-      return ledger.resolutionTrackerJson(str("period") ?? "");
+      return ledger.resolutionTrackerJson(args.period ?? "");
     case "window_statement":
-      return ledger.windowStatementJson(str("period") ?? "");
+      return ledger.windowStatementJson(args.period ?? "");
     case "donor_statement":
       return ledger.donorStatementJson(str("donor") ?? "");
     case "transfer_register":

@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 use crate::calendar::iso_date_opt;
 use crate::command::Command;
+use crate::contract::{contract, Hash, Timestamp};
 use crate::error::{LedgerError, Result};
 use crate::money::Currency;
 use crate::state::Conversion;
@@ -41,71 +42,77 @@ pub const HEADER: &str = "{\"journal\":\"funding-window\",\"version\":1}\n";
 /// Length of the `,"hash":"<64 hex>"}` suffix of an entry line (without newline).
 pub(crate) const HASH_SUFFIX_LEN: usize = 9 + 64 + 2;
 
-/// One leg of an entry as it appears in the journal and in results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostingLine {
-    /// Account name (`funds:window:unallocated`).
-    pub account: String,
-    /// Currency of the amount.
-    pub currency: Currency,
-    /// Debit-positive amount at the currency's minor unit.
-    #[serde(with = "crate::text::decimal_str")]
-    pub amount: Decimal,
+contract! {
+    /// One leg of an entry as it appears in the journal and in results.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostingLine {
+        /// Account name (`funds:window:unallocated`).
+        pub account: String,
+        /// Currency of the amount.
+        pub currency: Currency,
+        /// Debit-positive amount at the currency's minor unit.
+        #[serde(with = "crate::text::decimal_str")]
+        pub amount: Decimal,
+    }
 }
 
-/// A journal entry as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JournalEntry {
-    /// Sequence number, from 1.
-    pub seq: u64,
-    /// Value date (absent for registrations and settings).
-    #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
-    pub date: Option<NaiveDate>,
-    /// When it was recorded (RFC 3339, UTC).
-    pub recorded_at: String,
-    /// Who recorded it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recorded_by: Option<String>,
-    /// Idempotency key it was submitted with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
-    /// Position in its batch and the batch's size, for batches of two or more.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batch: Option<[u32; 2]>,
-    /// The command.
-    pub command: Command,
-    /// Its postings (balanced in every currency).
-    pub postings: Vec<PostingLine>,
-    /// Conversions to USD made by the entry, with rate and month.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conversions: Vec<Conversion>,
-    /// SHA-256 chaining the entry to the previous one.
-    pub hash: String,
+contract! {
+    /// A journal entry as stored.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct JournalEntry {
+        /// Sequence number, from 1.
+        pub seq: u64,
+        /// Value date (absent for registrations and settings).
+        #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
+        pub date: Option<NaiveDate>,
+        /// When it was recorded (RFC 3339, UTC).
+        pub recorded_at: Timestamp,
+        /// Who recorded it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub recorded_by: Option<String>,
+        /// Idempotency key it was submitted with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub idempotency_key: Option<String>,
+        /// Position in its batch and the batch's size, for batches of two or more.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub batch: Option<[u32; 2]>,
+        /// The command.
+        pub command: Command,
+        /// Its postings (balanced in every currency).
+        pub postings: Vec<PostingLine>,
+        /// Conversions to USD made by the entry, with rate and month.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub conversions: Vec<Conversion>,
+        /// SHA-256 chaining the entry to the previous one.
+        pub hash: Hash,
+    }
 }
 
-/// One posting of the journal with its entry's particulars: the journal as a table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PostingRow {
-    /// Sequence number of the entry.
-    pub seq: u64,
-    /// Its value date.
-    #[serde(with = "iso_date_opt")]
-    pub date: Option<NaiveDate>,
-    /// When it was recorded (RFC 3339, UTC).
-    pub recorded_at: String,
-    /// Who recorded it.
-    pub recorded_by: Option<String>,
-    /// The command type (`record_receipt`).
-    pub command: String,
-    /// Account name.
-    pub account: String,
-    /// Currency.
-    pub currency: Currency,
-    /// Debit-positive amount.
-    #[serde(with = "crate::text::decimal_str")]
-    pub amount: Decimal,
+contract! {
+    /// One posting of the journal with its entry's particulars: the journal as a table.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct PostingRow {
+        /// Sequence number of the entry.
+        pub seq: u64,
+        /// Its value date.
+        #[serde(with = "iso_date_opt")]
+        pub date: Option<NaiveDate>,
+        /// When it was recorded (RFC 3339, UTC).
+        pub recorded_at: Timestamp,
+        /// Who recorded it.
+        pub recorded_by: Option<String>,
+        /// The command type (`record_receipt`).
+        pub command: String,
+        /// Account name.
+        pub account: String,
+        /// Currency.
+        pub currency: Currency,
+        /// Debit-positive amount.
+        #[serde(with = "crate::text::decimal_str")]
+        pub amount: Decimal,
+    }
 }
 
 /// What [`Journal::posting_rows`] reads of an entry line; everything else is skipped.

@@ -15,6 +15,7 @@ use crate::account::AccountKey;
 use crate::allocation::AllocationPreview;
 use crate::calendar::iso_date_opt;
 use crate::command::{format_timestamp, Allocate, Command, Request};
+use crate::contract::{contract, Hash};
 use crate::error::{BatchError, LedgerError, Result};
 use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HEADER};
 use crate::limits::BATCH_COMMANDS_MAX;
@@ -37,31 +38,35 @@ fn system_clock() -> Clock {
     }
 }
 
-/// What applying a command did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Applied {
-    /// Sequence number of the journal entry.
-    pub seq: u64,
-    /// Its hash (the journal's chain head right after it).
-    pub hash: String,
-    /// Its value date.
-    #[serde(with = "iso_date_opt")]
-    pub date: Option<NaiveDate>,
-    /// Its postings.
-    pub postings: Vec<PostingLine>,
-    /// `true` when an idempotency key matched an earlier entry, which is returned unchanged.
-    pub duplicate: bool,
+contract! {
+    /// What applying a command did.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Applied {
+        /// Sequence number of the journal entry.
+        pub seq: u64,
+        /// Its hash (the journal's chain head right after it).
+        pub hash: Hash,
+        /// Its value date.
+        #[serde(with = "iso_date_opt")]
+        pub date: Option<NaiveDate>,
+        /// Its postings.
+        pub postings: Vec<PostingLine>,
+        /// `true` when an idempotency key matched an earlier entry, which is returned unchanged.
+        pub duplicate: bool,
+    }
 }
 
-/// What [`Ledger::recover`] dropped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Recovery {
-    /// Bytes cut from the end of the file (0 when the journal was complete).
-    pub dropped_bytes: u64,
-    /// First line dropped, if any.
-    pub dropped_from_line: Option<u64>,
-    /// Complete entries kept.
-    pub entries: u64,
+contract! {
+    /// What [`Ledger::recover`] dropped.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Recovery {
+        /// Bytes cut from the end of the file (0 when the journal was complete).
+        pub dropped_bytes: u64,
+        /// First line dropped, if any.
+        pub dropped_from_line: Option<u64>,
+        /// Complete entries kept.
+        pub entries: u64,
+    }
 }
 
 /// The funding window's books.

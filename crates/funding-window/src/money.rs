@@ -274,21 +274,29 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// How a quotient or product is brought to a minor unit. Half-to-even by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundingRule {
-    /// Ties go to the even neighbour (banker's rounding).
-    #[default]
-    HalfEven,
-    /// Ties go away from zero (commercial rounding).
-    HalfUp,
-    /// Ties go toward zero.
-    HalfDown,
-    /// Always toward zero (truncation).
-    Down,
-    /// Always away from zero.
-    Up,
+crate::contract::contract_choice! {
+    /// How a quotient or product is brought to a minor unit. Half-to-even by default.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum RoundingRule {
+        /// Ties go to the even neighbour (banker's rounding).
+        HalfEven = "half_even",
+        /// Ties go away from zero (commercial rounding).
+        HalfUp = "half_up",
+        /// Ties go toward zero.
+        HalfDown = "half_down",
+        /// Always toward zero (truncation).
+        Down = "down",
+        /// Always away from zero.
+        Up = "up",
+    }
+}
+
+// The declaring macro takes no `#[default]` on a variant, so the default is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for RoundingRule {
+    fn default() -> Self {
+        RoundingRule::HalfEven
+    }
 }
 
 /// An exact amount in a currency, at the currency's minor unit.

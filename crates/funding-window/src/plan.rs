@@ -196,11 +196,11 @@ impl State {
     pub fn note_conversion(plan: &mut Plan, amount: Decimal, currency: Currency, usd: &Usd) {
         if let Some((rate, month)) = usd.rate {
             plan.conversions.push(Conversion {
-                amount: money::format_amount(amount, currency),
+                amount: money::format_amount(amount, currency).into(),
                 currency,
-                rate: rate.to_string(),
+                rate: rate.into(),
                 month,
-                usd: money::format_amount(usd.amount, Currency::USD),
+                usd: money::format_amount(usd.amount, Currency::USD).into(),
             });
         }
     }

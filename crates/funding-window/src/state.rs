@@ -12,7 +12,8 @@ use rustc_hash::FxHashMap;
 
 use crate::account::AccountKey;
 use crate::calendar::{Month, Period};
-use crate::command::{DonorKind, Policy};
+use crate::command::{DecimalString, DonorKind, Policy};
+use crate::contract::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::{ResolutionId, ASSEMBLY_RESOLUTIONS};
 use crate::money::{Currency, RoundingRule};
@@ -227,19 +228,21 @@ pub(crate) struct Posting {
     pub amount: Decimal,
 }
 
-/// A conversion to USD, kept with the entry as provenance.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Conversion {
-    /// Original amount.
-    pub amount: String,
-    /// Original currency.
-    pub currency: Currency,
-    /// UNORE units per USD.
-    pub rate: String,
-    /// Month of the rate.
-    pub month: Month,
-    /// USD value, rounded to the cent.
-    pub usd: String,
+contract! {
+    /// A conversion to USD, kept with the entry as provenance.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    pub struct Conversion {
+        /// Original amount.
+        pub amount: DecimalString,
+        /// Original currency.
+        pub currency: Currency,
+        /// UNORE units per USD.
+        pub rate: DecimalString,
+        /// Month of the rate.
+        pub month: Month,
+        /// USD value, rounded to the cent.
+        pub usd: DecimalString,
+    }
 }
 
 /// A mutation of the registries, with a well-defined inverse.

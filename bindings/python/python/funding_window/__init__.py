@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 
-from . import _native
+from . import _native, contract
 from ._native import (
     AMOUNT_KEYS,
     AMOUNT_TABLE_KEYS,
@@ -48,7 +48,7 @@ from ._native import (
 )
 from .errors import *  # noqa: F403 - one class per error code
 from .errors import ERROR_CLASSES, LedgerError, _register_missing
-from .ledger import Amount, DateLike, Ledger, Timestamp
+from .ledger import Amount, DateLike, Ledger, PeriodLike, Timestamp
 from .reports import (
     AllocationLog,
     AllocationPreview,
@@ -58,6 +58,7 @@ from .reports import (
     Report,
     ResolutionTracker,
     Table,
+    TableReport,
     TransferRegister,
     TrialBalance,
     WindowStatement,
@@ -79,7 +80,10 @@ __all__ = [
     "Amount",
     "DateLike",
     "Timestamp",
+    "PeriodLike",
+    "contract",
     "Report",
+    "TableReport",
     "CsvReport",
     "Table",
     "TrialBalance",
@@ -106,6 +110,7 @@ __all__ = [
     "class_name_for_code",
     "CommandTypeError",
     "ArgumentTypeError",
+    # <generated: error names> (cargo run -p funding-window-codegen)
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",
@@ -145,4 +150,5 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    # </generated: error names>
 ]

@@ -126,6 +126,32 @@ def frame(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], decimals: O
     return pd.DataFrame(data, columns=list(columns))
 
 
+#: Kinds of table columns (the core's ``CellKind``) holding exact decimals.
+DECIMAL_KINDS = frozenset({"amount", "rate", "percent"})
+
+
+def table_frame(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], kinds: Mapping[str, str], decimals: Optional[str]
+) -> "_pd.DataFrame":
+    """A DataFrame of a report's table, each column typed by the kind the core gives it."""
+    pd = _pandas()
+    mode = resolve_mode(decimals)
+    data: Dict[str, Any] = {}
+    for name in columns:
+        values = [row.get(name) for row in rows]
+        kind = kinds.get(name, "text")
+        if kind in DECIMAL_KINDS:
+            data[name] = decimal_series(values, mode, name)
+        elif kind == "date":
+            data[name] = _date_series(values, mode, name)
+        elif kind == "integer":
+            present = sum(v is not None for v in values)
+            data[name] = pd.Series(values, dtype="int64" if present == len(values) else "Int64", name=name)
+        else:
+            data[name] = _other_series(values, name)
+    return pd.DataFrame(data, columns=list(columns))
+
+
 def journal_frame(columns: Mapping[str, Any], names: Sequence[str], decimals: Optional[str]) -> "_pd.DataFrame":
     """The journal's posting rows from the native module's Arrow buffers (see ``JournalSnapshot.columns``)."""
     pd = _pandas()

@@ -43,6 +43,7 @@ __all__ = [
     "class_name_for_code",
     "CommandTypeError",
     "ArgumentTypeError",
+    # <generated: error names> (cargo run -p funding-window-codegen)
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",
@@ -82,6 +83,7 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    # </generated: error names>
 ]
 
 # Attribute names an exception already has; details never overwrite them.
@@ -125,18 +127,20 @@ def _rebuild(
     return ERROR_CLASSES.get(code, LedgerError)(message, details, index)
 
 
-# One class per code of the core (funding_window.ERROR_CODES), in the core's order.
-# Annotations name the details each carries.
+# One class per code of the core (funding_window.ERROR_CODES), in the core's order; the
+# annotations name the details each carries. Written from the core's description of its
+# errors (docstrings are the core's doc comments).
+# <generated: error classes> (cargo run -p funding-window-codegen)
 
 
 class InvalidCommand(LedgerError):
-    """The command is not well-formed JSON of the contract (unknown type or field, missing field, wrong type)."""
+    """The command is not well-formed JSON of the contract (unknown type or field, missing field, wrong JSON type)."""
 
     code = "INVALID_COMMAND"
 
 
 class InvalidArgument(LedgerError):
-    """An argument of a call (not a command field) is malformed, such as a report's ``as_of``."""
+    """An argument of a library call (not a command field) is malformed."""
 
     code = "INVALID_ARGUMENT"
     name: str
@@ -145,7 +149,7 @@ class InvalidArgument(LedgerError):
 
 
 class InvalidAmount(LedgerError):
-    """An amount is not a plain positive decimal (exponent, NaN, infinity, sign, spaces)."""
+    """A decimal string is not a plain decimal (exponent, NaN, sign, spaces) or an amount is not positive."""
 
     code = "INVALID_AMOUNT"
     field: str
@@ -164,7 +168,7 @@ class PrecisionExceeded(LedgerError):
 
 
 class AmountTooLarge(LedgerError):
-    """An amount is larger than the ledger accepts."""
+    """An amount is larger than the ledger accepts, or a computation on it would leave exact arithmetic."""
 
     code = "AMOUNT_TOO_LARGE"
     field: str
@@ -189,7 +193,7 @@ class UnknownCurrency(LedgerError):
 
 
 class CurrencyMismatch(LedgerError):
-    """A command names a currency other than the one of the agreement or account it concerns."""
+    """A command names a currency other than the one of the agreement it concerns."""
 
     code = "CURRENCY_MISMATCH"
     expected: str
@@ -375,7 +379,7 @@ class AlreadyReversed(LedgerError):
 
 
 class NotReversible(LedgerError):
-    """The entry cannot be reversed."""
+    """The entry cannot be reversed (a reversal, a registration, or later activity depends on it)."""
 
     code = "NOT_REVERSIBLE"
     entry: int
@@ -399,7 +403,7 @@ class ApprovalRequired(LedgerError):
 
 
 class LimitExceeded(LedgerError):
-    """A named limit of the core was exceeded."""
+    """A named limit (see `crate::limits`) was exceeded."""
 
     code = "LIMIT_EXCEEDED"
     limit: str
@@ -416,7 +420,7 @@ class JournalCorrupt(LedgerError):
 
 
 class JournalTornTail(LedgerError):
-    """The journal ends in an incomplete line; ``Ledger.recover`` drops it explicitly."""
+    """The journal ends in an incomplete line (a write interrupted by a crash)."""
 
     code = "JOURNAL_TORN_TAIL"
     line: int
@@ -425,7 +429,7 @@ class JournalTornTail(LedgerError):
 
 
 class Internal(LedgerError):
-    """An internal consistency check failed (a defect); nothing was changed."""
+    """An internal consistency check failed. This is a defect; nothing was changed."""
 
     code = "INTERNAL"
 
@@ -435,6 +439,8 @@ class IoError(LedgerError):
 
     code = "IO_ERROR"
     path: str
+
+# </generated: error classes>
 
 
 def class_name_for_code(code: str) -> str:

@@ -10,6 +10,9 @@ import {
   isLedgerError,
   subtractDecimals,
   sumDecimals,
+  periodOf,
+  periodRange,
+  periodsBetween,
   type AllocationPreview,
   type Applied,
   type CommandRequest,
@@ -19,7 +22,9 @@ import {
   type IatiOptions,
   type IsoDate,
   type PostingRow,
+  type ReportingPeriod,
   type ResolutionTracker,
+  type Table,
   type TrialBalance,
 } from "../../pkg/node/funding_window.js";
 
@@ -142,12 +147,28 @@ export function demo(): DecimalString {
   const head: string = restored.chainHead;
   const entries: number = restored.length;
   const statements = ledger.donors().map((d) => ledger.donorStatement(d.id).agreements.map((a) => a.balance));
+  // Any reporting period: a year, half, quarter, month or an inclusive range of dates.
+  const periods: ReportingPeriod[] = ["2024", "2024-H2", "2024-Q3", "2024-07", { from: "2024-07-01", to: "2024-09-30" }];
+  const quarter: ResolutionTracker = ledger.resolutionTracker(periods[2]);
+  const rangePeriod: ReportingPeriod = ledger.windowStatement({ from: "2024-07-01", to: "2024-09-30" }).period;
+  // @ts-expect-error a date range needs both ends
+  ledger.windowStatement({ from: "2024-07-01" });
+  // @ts-expect-error a period is not a number
+  ledger.resolutionTracker(2024);
+  const table: Table = ledger.reportTable("resolution_tracker", { period: { from: "2024-07-01", to: "2024-09-30" } });
+  const label: string = table.columns[0].label;
+  const cell: string | number | boolean | null = table.rows[0][0];
+  const halves: string[] = periodsBetween("2024-01-15", "2024-12-31", "half");
+  const lastDay: IsoDate = periodRange(periodOf("2024-08-15", "quarter")).to;
+  // @ts-expect-error a period kind is year, half, quarter or month
+  periodOf("2024-08-15", "week");
   return [fromBytes.length, seq, one.hash, gap, tb.totals.USD, tbAt.as_of, text, rank, asNumber, codes, journal, head, entries, statements,
     firstDate, rowAmount, csv, csvAll, xml, hledger, reports, rowNumber,
     numberAmount, unknownType, missingField, badKind, sharesWithEqual, weightsMissing, noTarget, noEarmarks,
     ledger.windowBalance().unallocated, ledger.balance("funds:window:unallocated"), ledger.transferRegister().rows.length,
     ledger.allocationLog().rows.map((r) => r.amount), ledger.windowStatement("2024-H2").closing.total,
-    ledger.entries().map((e) => e.command.type), ledger.resolutions().map((r) => r.requirement)].join();
+    ledger.entries().map((e) => e.command.type), ledger.resolutions().map((r) => r.requirement),
+    quarter.period, rangePeriod, label, cell, halves, lastDay].join();
 }
 
 // Exact decimal helpers: decimal strings in, a decimal string (or -1 | 0 | 1) out.
