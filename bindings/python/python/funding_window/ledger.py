@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from decimal import Decimal
+from collections.abc import Iterable as _Iterable
+from collections.abc import Mapping as _Mapping
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
@@ -48,6 +50,35 @@ DateLike = Union[_dt.date, str]
 Timestamp = Union[_dt.datetime, str]
 #: A file path.
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _list_arg(name: str, value: Optional[Iterable[Any]], expected: str) -> Optional[List[Any]]:
+    """A sequence argument (``earmarked_to``, ``resolutions``) as a list; ``None`` stays ``None``.
+
+    A ``str`` is refused rather than split into characters (``"2/4"`` is not ``["2", "/", "4"]``),
+    and so are bytes, mappings and sets (unordered): :class:`~funding_window.ArgumentTypeError`.
+    """
+    if value is None:
+        return None
+    refused = (str, bytes, bytearray, memoryview, _Mapping, set, frozenset)
+    if isinstance(value, refused) or not isinstance(value, _Iterable):
+        raise _native.argument_error(name, type(value).__name__, f"expected {expected}, not {type(value).__name__}", True)
+    try:
+        return list(value)
+    except Exception as err:  # noqa: BLE001 - the iterable's own failure, kept as the cause
+        raise _native.argument_error(name, type(value).__name__, f"reading it raised {type(err).__name__}: {err}") from err
+
+
+def _dict_arg(name: str, value: Optional[Mapping[str, Any]], expected: str) -> Optional[Dict[str, Any]]:
+    """A table argument (``shares``, ``weights``) as a dict; anything but a mapping is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, _Mapping):
+        raise _native.argument_error(name, type(value).__name__, f"expected {expected}, not {type(value).__name__}", True)
+    try:
+        return dict(value)
+    except Exception as err:  # noqa: BLE001 - the mapping's own failure, kept as the cause
+        raise _native.argument_error(name, type(value).__name__, f"reading it raised {type(err).__name__}: {err}") from err
 
 
 def _command(type_name: str, fields: Mapping[str, Any], meta: Mapping[str, Any]) -> Dict[str, Any]:
@@ -103,9 +134,14 @@ class Ledger:
         return cls._wrap(native), recovery
 
     @classmethod
-    def from_journal(cls, text: str) -> Ledger:
-        """Rebuilds an in-memory ledger from journal text (:meth:`to_journal`), verifying it."""
-        return cls._wrap(_native.Ledger.from_journal(text))
+    def from_journal(cls, journal: Union[str, bytes, bytearray, memoryview]) -> Ledger:
+        """Rebuilds an in-memory ledger from a journal, verifying it: its text (:meth:`to_journal`)
+        or its bytes as read from a file (``Path(...).read_bytes()``), which go to the core as
+        they are (a line that is not UTF-8 is :class:`~funding_window.JournalCorrupt` at that line).
+
+        Anything else is :class:`~funding_window.ArgumentTypeError`.
+        """
+        return cls._wrap(_native.Ledger.from_journal(journal))
 
     def save(self, path: PathLike) -> None:
         """Writes the whole journal to ``path`` atomically (temporary file, then rename)."""
@@ -272,14 +308,20 @@ class Ledger:
         and creates it. ``elective_transfer`` is the clause allowing a closed project's
         balance to move to the window.
         """
+        earmarks = _list_arg("earmarked_to", earmarked_to, "a list of resolution ids")
         if project is not None:
-            if earmarked_to:
-                raise TypeError("earmarked_to is for window contributions; a project agreement funds one project")
+            if earmarks:
+                raise _native.argument_error(
+                    "earmarked_to", "a list", "earmarked_to is for window contributions; a project agreement funds one project", True
+                )
             purpose: Dict[str, Any] = {"project": {"id": project, "resolution": resolution}}
         else:
             if resolution is not None:
-                raise TypeError("resolution goes with project; a window contribution is earmarked with earmarked_to")
-            purpose = {"window": {"earmarked_to": list(earmarked_to or [])}}
+                raise _native.argument_error(
+                    "resolution", "given without project",
+                    "resolution goes with project; a window contribution is earmarked with earmarked_to", True
+                )
+            purpose = {"window": {"earmarked_to": earmarks or []}}
         meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
         fields = {
             "id": id,
@@ -409,7 +451,7 @@ class Ledger:
         amount: Amount,
         policy: str,
         resolutions: Optional[Sequence[str]],
-        source: Union[str, Mapping[str, str]],
+        source: Optional[Union[str, Mapping[str, str]]],
         approved_by: Optional[str],
         shares: Optional[Mapping[str, Amount]],
         weights: Optional[Mapping[str, Amount]],
@@ -419,11 +461,11 @@ class Ledger:
             "decided_on": decided_on,
             "amount": amount,
             "policy": policy,
-            "resolutions": None if resolutions is None else list(resolutions),
+            "resolutions": _list_arg("resolutions", resolutions, "a list of resolution ids"),
             "source": source,
             "approved_by": approved_by,
-            "shares": None if shares is None else dict(shares),
-            "weights": None if weights is None else dict(weights),
+            "shares": _dict_arg("shares", shares, "a dict of resolution id to amount"),
+            "weights": _dict_arg("weights", weights, "a dict of resolution id to weight"),
         }
 
     def allocate(
@@ -434,7 +476,7 @@ class Ledger:
         policy: str,
         resolutions: Optional[Sequence[str]] = None,
         *,
-        source: Union[str, Mapping[str, str]] = "unallocated",
+        source: Optional[Union[str, Mapping[str, str]]] = "unallocated",
         approved_by: Optional[str] = None,
         shares: Optional[Mapping[str, Amount]] = None,
         weights: Optional[Mapping[str, Amount]] = None,
@@ -446,7 +488,8 @@ class Ledger:
 
         ``policy`` is ``explicit`` (with ``shares``), ``equal``, ``gap_pro_rata`` or ``weights``
         (with ``weights``); ``source`` is ``"unallocated"`` or ``{"earmarked": "2/4"}``;
-        ``resolutions`` lists the candidates (all registered ones when ``None``).
+        ``resolutions`` lists the candidates (all registered ones when ``None``); ``source=None`` is
+        ``"unallocated"``.
         """
         meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
         fields = self._allocate_fields(id, decided_on, amount, policy, resolutions, source, approved_by, shares, weights)
@@ -460,7 +503,7 @@ class Ledger:
         policy: str,
         resolutions: Optional[Sequence[str]] = None,
         *,
-        source: Union[str, Mapping[str, str]] = "unallocated",
+        source: Optional[Union[str, Mapping[str, str]]] = "unallocated",
         approved_by: Optional[str] = None,
         shares: Optional[Mapping[str, Amount]] = None,
         weights: Optional[Mapping[str, Amount]] = None,
