@@ -201,9 +201,11 @@ def test_random_structures_never_escape_as_anything_but_exceptions(books: fw.Led
         command = {k: random_value(rng, 1) for k in rng.sample(KEYS, rng.randrange(1, 8))}
         if rng.random() < 0.8:
             command["type"] = rng.choice(types)
+        before = (books.chain_head, len(books))
         try:
             books.apply(command)
         except fw.LedgerError:
-            pass  # anything else (a TypeError of the interpreter, a PanicException) fails the test
+            # Anything else (a TypeError of the interpreter, a PanicException) fails the test.
+            assert (books.chain_head, len(books)) == before
     assert all(total == 0 for total in books.trial_balance().totals.values())
     fw.Ledger.from_journal(books.to_journal())
