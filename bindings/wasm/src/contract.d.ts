@@ -554,7 +554,10 @@ export type LedgerErrorDetails =
   | { code: "JOURNAL_CORRUPT"; message: string; line: number; reason: string }
   | { code: "JOURNAL_TORN_TAIL"; message: string; line: number; offset: number; bytes: number }
   | { code: "INTERNAL"; message: string }
-  | { code: "IO_ERROR"; message: string; path: string };
+  | { code: "IO_ERROR"; message: string; path: string }
+  | { code: "OUT_OF_MEMORY"; message: string; what: string; bytes: number }
+  | { code: "LEDGER_BUSY"; message: string; method: string }
+  | { code: "LEDGER_FREED"; message: string; method: string };
 
 /** Every error code; `errorCodes()` returns the same list at run time. */
 export type ErrorCode = LedgerErrorDetails["code"];

@@ -331,6 +331,31 @@ pub enum LedgerError {
         /// The operating system's message.
         message: String,
     },
+    /// Memory ran out before the operation could grow one of the ledger's large buffers (the
+    /// journal, its index, a batch's commands or results); nothing was changed. In WebAssembly,
+    /// whose memory is at most 4 GiB, this bounds an in-memory ledger's size.
+    #[error("out of memory: {what} needs {bytes} more bytes; nothing was changed")]
+    OutOfMemory {
+        /// The buffer that could not grow.
+        what: String,
+        /// The bytes it asked for.
+        bytes: u64,
+    },
+    /// A call on a ledger was made while another call on the same ledger was under way (from a
+    /// getter of a command, or a callback the call ran): refused, nothing was changed. Only the
+    /// WebAssembly binding can see this: elsewhere calls on a ledger wait for each other.
+    #[error("the ledger is busy: {method} was called while another call on it was under way; nothing was changed")]
+    LedgerBusy {
+        /// The refused call.
+        method: String,
+    },
+    /// A call on a ledger whose memory was released (`free()` in JavaScript). Only the
+    /// WebAssembly binding can see this.
+    #[error("this ledger was freed (free() was called): {method} cannot be used on it")]
+    LedgerFreed {
+        /// The refused call.
+        method: String,
+    },
 }
 
 /// Every error code, in declaration order. Bindings check their mapping against this list.
@@ -374,6 +399,9 @@ pub const ERROR_CODES: &[&str] = &[
     "JOURNAL_TORN_TAIL",
     "INTERNAL",
     "IO_ERROR",
+    "OUT_OF_MEMORY",
+    "LEDGER_BUSY",
+    "LEDGER_FREED",
 ];
 
 impl LedgerError {
@@ -419,6 +447,9 @@ impl LedgerError {
             Self::JournalTornTail { .. } => "JOURNAL_TORN_TAIL",
             Self::Internal { .. } => "INTERNAL",
             Self::Io { .. } => "IO_ERROR",
+            Self::OutOfMemory { .. } => "OUT_OF_MEMORY",
+            Self::LedgerBusy { .. } => "LEDGER_BUSY",
+            Self::LedgerFreed { .. } => "LEDGER_FREED",
         }
     }
 
@@ -481,6 +512,9 @@ mod tests {
             },
             LedgerError::Io { path: "p".into(), message: "m".into() },
             LedgerError::JournalTornTail { line: 3, offset: 10, bytes: 4 },
+            LedgerError::OutOfMemory { what: "the journal".into(), bytes: 1 << 30 },
+            LedgerError::LedgerBusy { method: "apply".into() },
+            LedgerError::LedgerFreed { method: "apply".into() },
         ];
         for e in samples {
             let json = e.to_json_value();

@@ -141,4 +141,7 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
 ]

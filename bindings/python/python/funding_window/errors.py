@@ -82,6 +82,9 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
 ]
 
 # Attribute names an exception already has; details never overwrite them.
@@ -435,6 +438,28 @@ class IoError(LedgerError):
 
     code = "IO_ERROR"
     path: str
+
+
+class OutOfMemory(LedgerError):
+    """Memory ran out before one of the ledger's large buffers could grow; nothing was changed."""
+
+    code = "OUT_OF_MEMORY"
+    what: str
+    bytes: int
+
+
+class LedgerBusy(LedgerError):
+    """A call on a ledger made while another call on it was under way (WebAssembly only)."""
+
+    code = "LEDGER_BUSY"
+    method: str
+
+
+class LedgerFreed(LedgerError):
+    """A call on a ledger whose memory was released (WebAssembly only)."""
+
+    code = "LEDGER_FREED"
+    method: str
 
 
 def class_name_for_code(code: str) -> str:
