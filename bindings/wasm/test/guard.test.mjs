@@ -1,0 +1,267 @@
+// What the generated glue or the engine would throw as a plain Error is a LedgerError with a code,
+// for every method: calls on a freed ledger (LEDGER_FREED), calls made from inside another call on
+// the same ledger (LEDGER_BUSY), a method called detached from its ledger (INVALID_ARGUMENT), and
+// memory running out (OUT_OF_MEMORY, refused before anything changes where the core can see it
+// coming; a trap otherwise, after which that ledger refuses every call). Each leaves the ledger as
+// it was, and the module working.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { fingerprint, fw, ledgerError, smallLedger } from "./helpers.mjs";
+
+const at = "2025-01-15T09:00:00Z";
+const receipt = { type: "record_receipt", agreement: "CA-NO-1", amount: "1.00", received_on: "2024-03-01", recorded_at: at };
+
+/** Every method and accessor of a ledger, with arguments it accepts on the small ledger. */
+const CALLS = {
+  allocationLog: [],
+  allocationLogJson: [],
+  apply: [receipt],
+  applyBatch: [[receipt]],
+  applyJson: [JSON.stringify(receipt)],
+  balance: ["assets:cash:USD"],
+  chainHead: null, // an accessor
+  dateRange: [],
+  donorStatement: ["NO"],
+  donorStatementJson: ["NO"],
+  donors: [],
+  entries: [],
+  entry: [1],
+  exportCsv: ["trial_balance"],
+  exportHledger: [],
+  exportIati: [{ generated_at: at }],
+  length: null,
+  postingRows: [],
+  previewAllocation: [{ type: "allocate", id: "EB-9", decided_on: "2024-11-01", amount: "10.00", policy: "equal", resolutions: ["2/2"] }],
+  previewAllocationJson: [{ type: "allocate", id: "EB-9", decided_on: "2024-11-01", amount: "10.00", policy: "equal", resolutions: ["2/2"] }],
+  resolutionTracker: ["2024-H2"],
+  resolutionTrackerJson: ["2024-H2"],
+  resolutions: [],
+  toJournal: [],
+  transferRegister: [],
+  transferRegisterJson: [],
+  trialBalance: [],
+  trialBalanceJson: [],
+  windowBalance: [],
+  windowStatement: ["2024-H2"],
+  windowStatementJson: ["2024-H2"],
+};
+
+/** Calls `name` on `ledger` as CALLS says (a property read for an accessor). */
+function call(ledger, name) {
+  const args = CALLS[name];
+  return args === null ? ledger[name] : ledger[name](...args);
+}
+
+const members = Object.getOwnPropertyNames(fw.Ledger.prototype).filter(
+  (name) => name !== "constructor" && name !== "free" && !name.startsWith("__"),
+);
+
+test("every method of a ledger is in this file's table, and works on the small ledger", () => {
+  assert.deepEqual([...members].sort(), Object.keys(CALLS).sort());
+  for (const name of members) {
+    const ledger = smallLedger();
+    call(ledger, name); // throws if the table's arguments are not a valid call
+    ledger.free();
+  }
+});
+
+test("every call on a freed ledger is LEDGER_FREED, and free() again does nothing", () => {
+  const ledger = smallLedger();
+  ledger.free();
+  for (const name of members) {
+    const err = ledgerError(() => call(ledger, name));
+    assert.equal(err.code, "LEDGER_FREED", name);
+    assert.equal(err.method, name);
+    assert.match(err.message, /was freed/);
+  }
+  ledger.free();
+  ledger[Symbol.dispose]?.();
+  // The module is untouched: other ledgers work.
+  assert.equal(smallLedger().length, 5);
+});
+
+test("a call made while another call on the same ledger is under way is LEDGER_BUSY", () => {
+  for (const name of [...members, "free"]) {
+    const ledger = smallLedger();
+    const before = fingerprint(ledger);
+    let inner;
+    const command = { ...receipt };
+    Object.defineProperty(command, "reference", {
+      enumerable: true,
+      get() {
+        try {
+          if (name === "free") ledger.free();
+          else call(ledger, name);
+        } catch (err) {
+          inner = err;
+        }
+        return "bank ref";
+      },
+    });
+    // The outer call goes on: the getter caught the refusal of the inner one.
+    const applied = ledger.apply(command);
+    assert.ok(fw.isLedgerError(inner), `${name}: ${inner}`);
+    assert.equal(inner.code, "LEDGER_BUSY", name);
+    assert.equal(inner.method, name);
+    assert.equal(applied.seq, 6, `${name}: the inner call changed nothing, the outer applied once`);
+    assert.notEqual(fingerprint(ledger), before);
+    assert.equal(ledger.length, 6);
+    ledger.free();
+  }
+});
+
+test("a refused inner call leaves the outer call's refusal typed, and the ledger unchanged", () => {
+  const ledger = smallLedger();
+  const before = fingerprint(ledger);
+  const command = { ...receipt };
+  Object.defineProperty(command, "amount", { enumerable: true, get: () => ledger.apply(receipt) });
+  // The getter throws LEDGER_BUSY: the command cannot be read.
+  const err = ledgerError(() => ledger.applyBatch([receipt, command]));
+  assert.equal(err.code, "INVALID_COMMAND");
+  assert.equal(err.index, 1);
+  assert.match(err.message, /cannot be read at "amount"/);
+  assert.equal(fingerprint(ledger), before);
+  // Another ledger, and the static functions, may be used from inside a call.
+  const other = smallLedger();
+  const nested = { ...receipt };
+  Object.defineProperty(nested, "reference", { enumerable: true, get: () => `${other.apply(receipt).seq}` });
+  assert.equal(ledger.apply(nested).seq, 6);
+  assert.equal(other.length, 6);
+});
+
+test("a replaced Date.now that re-enters the ledger cannot change it half-way", () => {
+  const ledger = smallLedger();
+  const before = fingerprint(ledger);
+  const now = Date.now;
+  try {
+    Date.now = () => ledger.length; // LEDGER_BUSY, thrown inside the call that reads the clock
+    const err = ledgerError(() => ledger.apply({ type: "set_status", resolution: "2/4", status: "x" }));
+    assert.equal(err.code, "INTERNAL");
+    assert.match(err.message, /Date\.now\(\) threw/);
+    assert.equal(fingerprint(ledger), before);
+  } finally {
+    Date.now = now;
+  }
+  assert.equal(ledger.apply({ type: "set_status", resolution: "2/4", status: "x" }).seq, 6);
+});
+
+test("a method called detached from its ledger is INVALID_ARGUMENT naming `this`", () => {
+  const ledger = smallLedger();
+  const { apply, trialBalance } = ledger;
+  for (const detached of [() => apply(receipt), () => trialBalance.call({}), () => apply.call(null, receipt)]) {
+    const err = ledgerError(detached);
+    assert.equal(err.code, "INVALID_ARGUMENT");
+    assert.equal(err.details.name, "this");
+  }
+  assert.equal(ledger.length, 5);
+});
+
+// ----- memory -----
+
+/**
+ * What `fn` throws with the module's heap capped at what is allocated now plus `headroom` bytes
+ * (the cap is lifted before the error is looked at).
+ */
+function thrownWithin(headroom, fn) {
+  fw.setMemoryLimit(fw.memoryUsage().allocated + headroom);
+  let thrown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  } finally {
+    fw.setMemoryLimit(null);
+  }
+  return ledgerError(() => {
+    if (thrown) throw thrown;
+    return "nothing was thrown";
+  });
+}
+
+const receipts = (n) => Array.from({ length: n }, (_, i) => ({ ...receipt, amount: "0.01", reference: `r${i}` }));
+
+test("a batch too large for the memory left is OUT_OF_MEMORY, and changes nothing", () => {
+  const ledger = smallLedger();
+  const before = fingerprint(ledger);
+  const journal = ledger.toJournal();
+  const batch = receipts(200_000);
+  for (const headroom of [8 << 20, 40 << 20, 80 << 20]) {
+    // The batch's text, its commands, the journal's growth or the results' JSON: whichever does
+    // not fit is refused before the batch is committed.
+    const err = thrownWithin(headroom, () => ledger.applyBatch(batch));
+    assert.equal(err.code, "OUT_OF_MEMORY", `${headroom}: ${err.message}`);
+    assert.ok(err.bytes > 0 && typeof err.what === "string", JSON.stringify(err.details));
+    assert.equal(fingerprint(ledger), before);
+    assert.equal(ledger.toJournal(), journal);
+  }
+  // With the memory back, the same ledger takes the same batch.
+  assert.equal(ledger.applyBatch(batch).length, 200_000);
+  assert.equal(ledger.balance("assets:cash:USD"), "802000.00");
+});
+
+test("a journal too large to copy for JavaScript is OUT_OF_MEMORY, and the ledger goes on", () => {
+  const ledger = smallLedger();
+  ledger.applyBatch(receipts(10_000));
+  const before = fingerprint(ledger);
+  const err = thrownWithin(1 << 20, () => ledger.toJournal());
+  assert.equal(err.code, "OUT_OF_MEMORY", err.message);
+  assert.equal(fingerprint(ledger), before);
+  assert.equal(fw.Ledger.fromJournal(ledger.toJournal()).chainHead, ledger.chainHead);
+});
+
+test("a journal too large for the memory left is OUT_OF_MEMORY before it is read", () => {
+  const ledger = smallLedger();
+  ledger.applyBatch(receipts(20_000));
+  const journal = Buffer.from(ledger.toJournal());
+  for (const input of [journal, journal.toString("utf8")]) {
+    // Room for a copy of the journal, not for the text the ledger keeps besides.
+    const err = thrownWithin(journal.length + (1 << 20), () => fw.Ledger.fromJournal(input));
+    assert.equal(err.code, "OUT_OF_MEMORY", err.message);
+    assert.equal(err.what, "the journal's text");
+  }
+  assert.equal(fw.Ledger.fromJournal(journal).chainHead, ledger.chainHead);
+});
+
+test("memory that runs out where the core cannot refuse first stops that ledger, with a code", () => {
+  const ledger = smallLedger();
+  ledger.applyBatch(receipts(10_000));
+  const other = smallLedger();
+  // entries() parses the 10,005 entries into a list of some megabytes: with 64 KiB to spare, the
+  // module traps mid-call.
+  const err = thrownWithin(64 << 10, () => ledger.entries());
+  assert.equal(err.code, "OUT_OF_MEMORY", err.message);
+  assert.match(err.what, /entries .*stopped/);
+  assert.ok(err.bytes > 0);
+  // That ledger refuses everything from now on, with a code; nothing else is affected.
+  for (const name of ["trialBalance", "apply", "length", "toJournal"]) {
+    const stopped = ledgerError(() => call(ledger, name));
+    assert.equal(stopped.code, "INTERNAL", name);
+    assert.match(stopped.message, /stopped after the WebAssembly module failed/);
+  }
+  assert.equal(other.apply(receipt).seq, 6);
+  assert.equal(fw.Ledger.fromJournal(other.toJournal()).length, 6);
+  ledger.free(); // a stopped ledger can still be freed
+  assert.equal(ledgerError(() => ledger.length).code, "LEDGER_FREED");
+});
+
+test("memoryUsage counts the heap and setMemoryLimit checks its argument", () => {
+  const before = fw.memoryUsage(true);
+  assert.equal(before.limit, null);
+  assert.ok(before.allocated > 0 && before.memory >= before.allocated && before.peak >= before.allocated);
+  const ledger = smallLedger();
+  ledger.applyBatch(receipts(10_000));
+  const grown = fw.memoryUsage();
+  // 10,000 entries of about 400 bytes of journal text each, and more: counted.
+  assert.ok(grown.allocated - before.allocated > 4_000_000, JSON.stringify({ before, grown }));
+  ledger.free();
+  assert.ok(fw.memoryUsage().allocated < grown.allocated);
+  for (const bad of [-1, 1.5, "1", NaN, 2 ** 40, {}]) {
+    assert.equal(ledgerError(() => fw.setMemoryLimit(bad)).code, "INVALID_ARGUMENT", String(bad));
+  }
+  assert.equal(ledgerError(() => fw.memoryUsage("yes")).code, "INVALID_ARGUMENT");
+  fw.setMemoryLimit(1 << 30);
+  assert.equal(fw.memoryUsage().limit, 1 << 30);
+  fw.setMemoryLimit(undefined);
+  assert.equal(fw.memoryUsage().limit, null);
+});
