@@ -5,6 +5,7 @@
 #
 #   bindings/python/test.sh          everything above
 #   bindings/python/test.sh bench    build, then run benches/python_bench.py
+#   bindings/python/test.sh build    build only (the package in bindings/python/.venv)
 #
 # Installs only what is missing: the virtual environment (bindings/python/.venv) and the
 # pinned tools of requirements-dev.txt (reinstalled when that file changes).
@@ -52,6 +53,10 @@ fi
 
 step "building funding_window (maturin develop --release)"
 (cd "$HERE" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --release --quiet)
+
+if [ "$MODE" = "build" ]; then
+    exit 0
+fi
 
 if [ "$MODE" = "bench" ]; then
     step "benchmark (benches/python_bench.py)"
