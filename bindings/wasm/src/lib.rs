@@ -635,22 +635,24 @@ pub fn memory_usage(
 
 /// Caps the bytes the module's heap may hold (`null` or `undefined`: no cap but WebAssembly's 4
 /// GiB). Beyond it, growing a ledger's journal, a batch or a report is `OUT_OF_MEMORY`; a page
-/// can keep a ledger from taking all of a tab's memory.
+/// can keep a ledger from taking all of a tab's memory. A cap below what is allocated now is
+/// `INVALID_ARGUMENT`; one that leaves little room makes most calls fail.
 #[wasm_bindgen(js_name = setMemoryLimit)]
 pub fn set_memory_limit(#[wasm_bindgen(unchecked_param_type = "number | null")] bytes: JsValue) -> JsResult<()> {
     if bytes.is_undefined() || bytes.is_null() {
         memory::set_limit(None);
         return Ok(());
     }
+    let live = memory::live();
     match bytes.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=4_294_967_296.0).contains(&n) => {
+        Some(n) if n.fract() == 0.0 && (live as f64..=4_294_967_296.0).contains(&n) => {
             memory::set_limit(Some(n as usize));
             Ok(())
         }
         _ => Err(thrown(LedgerError::InvalidArgument {
             name: "bytes".into(),
             value: convert::describe(&bytes),
-            reason: "expected a number of bytes (an integer from 0 to 4 GiB) or null".into(),
+            reason: format!("expected a number of bytes from the {live} allocated now to 4 GiB, or null"),
         })),
     }
 }

@@ -66,6 +66,63 @@ test("every method of a ledger is in this file's table, and works on the small l
   }
 });
 
+// Every kind of wrong value a caller can pass.
+const ATOMS = {
+  undefined: () => undefined,
+  null: () => null,
+  true: () => true,
+  "0": () => 0,
+  "-1": () => -1,
+  "2**64": () => 2 ** 64,
+  NaN: () => NaN,
+  "1.5": () => 1.5,
+  "empty string": () => "",
+  "lone surrogate": () => "2024-H2\ud800",
+  "object": () => ({}),
+  "array": () => ["2024-H2"],
+  "function": () => () => "2024-H2",
+  "symbol": () => Symbol("x"),
+  "BigInt": () => 10n,
+  "Date": () => new Date("2024-06-30"),
+  "throwing proxy": () => new Proxy({}, { get() { throw new Error("no"); }, ownKeys() { throw new Error("no"); } }),
+};
+
+test("every argument of every method and function, given every kind of wrong value", () => {
+  const ledger = smallLedger();
+  const statics = { fromJournal: [ledger.toJournal()] };
+  const functions = { memoryUsage: [false], setMemoryLimit: [null], isLedgerError: [new Error("x")], errorCodes: [],
+    commandTypes: [], csvReports: [], version: [] };
+  let calls = 0;
+  const sweep = (label, run, args, state) => {
+    for (let position = 0; position < Math.max(args.length, 1); position++) {
+      for (const [kind, make] of Object.entries(ATOMS)) {
+        const given = [...args];
+        given[position] = make();
+        const before = state();
+        try {
+          run(given);
+        } catch (err) {
+          assert.ok(fw.isLedgerError(err), `${label}(argument ${position} = ${kind}) threw ${err && err.name}: ${err && err.message}`);
+          assert.equal(state(), before, `${label}(argument ${position} = ${kind}) failed but changed the ledger`);
+        }
+        calls++;
+      }
+    }
+  };
+  for (const name of members.filter((name) => CALLS[name] !== null)) {
+    sweep(name, (args) => ledger[name](...args), CALLS[name], () => fingerprint(ledger));
+  }
+  for (const [name, args] of Object.entries(statics)) sweep(name, (given) => fw.Ledger[name](...given), args, () => "");
+  for (const [name, args] of Object.entries(functions)) {
+    // A limit set by the sweep is lifted before the next call.
+    sweep(name, (given) => { try { return fw[name](...given); } finally { fw.setMemoryLimit(null); } }, args, () => "");
+  }
+  assert.ok(calls > 500, `${calls} calls`);
+  // The module and the ledger still work.
+  assert.equal(ledger.apply({ ...receipt, reference: "after the sweep" }).date, "2024-03-01");
+  assert.equal(fw.Ledger.fromJournal(ledger.toJournal()).chainHead, ledger.chainHead);
+});
+
 test("every call on a freed ledger is LEDGER_FREED, and free() again does nothing", () => {
   const ledger = smallLedger();
   ledger.free();
@@ -256,7 +313,8 @@ test("memoryUsage counts the heap and setMemoryLimit checks its argument", () =>
   assert.ok(grown.allocated - before.allocated > 4_000_000, JSON.stringify({ before, grown }));
   ledger.free();
   assert.ok(fw.memoryUsage().allocated < grown.allocated);
-  for (const bad of [-1, 1.5, "1", NaN, 2 ** 40, {}]) {
+  for (const bad of [-1, 0, 1024, 1.5, "1", NaN, 2 ** 40, {}]) {
+    // 0 and 1024 bytes: below what the module has allocated already.
     assert.equal(ledgerError(() => fw.setMemoryLimit(bad)).code, "INVALID_ARGUMENT", String(bad));
   }
   assert.equal(ledgerError(() => fw.memoryUsage("yes")).code, "INVALID_ARGUMENT");
