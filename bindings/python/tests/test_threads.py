@@ -62,7 +62,8 @@ GIL_SCRIPT = textwrap.dedent(
     source.apply_batch([receipt() for _ in range(200)])
     journal = source.to_journal().encode()
 
-    fifo = os.path.join(tempfile.mkdtemp(), "journal.jsonl")
+    workdir = tempfile.TemporaryDirectory()  # removed when the process ends
+    fifo = os.path.join(workdir.name, "journal.jsonl")
     os.mkfifo(fifo)
 
     # 1. Ledger.open replays a journal from a pipe. Opening the pipe's writing end below returns
