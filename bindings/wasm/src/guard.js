@@ -34,7 +34,7 @@ function trapped(err) {
 /**
  * Wraps the methods and accessors of `proto` (the Ledger class's prototype) and the static
  * functions `statics` of `ctor`. `error(kind, method, detail)` returns the module's LedgerError
- * for "freed", "busy", "stopped", "unbound" and "trap"; `arm()` clears the module's record of a
+ * for "freed", "busy", "stopped", "unbound", "failed" and "trap"; `arm()` clears the module's record of a
  * failed allocation before a call.
  */
 export function guard(proto, ctor, statics, error, arm) {
@@ -73,7 +73,10 @@ export function guard(proto, ctor, statics, error, arm) {
       } catch (err) {
         if (isLedgerError(err)) throw err;
         const detail = `${err && err.name}: ${err && err.message}`;
-        if (bound && trapped(err)) {
+        // Anything else thrown after the module answered (a string longer than the engine
+        // allows, say) leaves the ledger as it was: INTERNAL, and the ledger goes on.
+        if (!trapped(err)) throw fail("failed", name, detail);
+        if (bound) {
           stopped.set(this, detail);
           // Its Rust value stays borrowed by the call the trap cut short: it can never be freed
           // (nor by the garbage collector, which would throw). Let it go; its memory is lost

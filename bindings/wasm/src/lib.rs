@@ -522,7 +522,8 @@ impl Ledger {
     }
 
     /// The error the guard of `guard.js` throws (not part of the API): `kind` is `freed`,
-    /// `busy`, `unbound`, `stopped` (a ledger whose earlier call trapped) or `trap`.
+    /// `busy`, `unbound`, `failed` (JavaScript threw after the module answered), `stopped` (a
+    /// ledger whose earlier call trapped) or `trap`.
     #[wasm_bindgen(js_name = __error, skip_typescript)]
     pub fn guard_error(kind: &str, method: &str, detail: &str) -> JsValue {
         let method = method.to_owned();
@@ -533,6 +534,9 @@ impl Ledger {
                 name: "this".into(),
                 value: "not a Ledger".into(),
                 reason: format!("call {method} on a ledger (ledger.{method}(...)), not detached from it"),
+            },
+            "failed" => LedgerError::Internal {
+                message: format!("{method} failed in JavaScript ({detail}); the ledger is as it was"),
             },
             "stopped" => LedgerError::Internal {
                 message: format!(

@@ -203,6 +203,26 @@ test("a replaced Date.now that re-enters the ledger cannot change it half-way", 
   assert.equal(ledger.apply({ type: "set_status", resolution: "2/4", status: "x" }).seq, 6);
 });
 
+test("JavaScript failing after the module answered is INTERNAL, and the ledger goes on", () => {
+  // As when the journal's text is longer than the engine's longest string: the glue's decoding of
+  // the module's answer throws a RangeError.
+  const ledger = smallLedger();
+  const decode = TextDecoder.prototype.decode;
+  TextDecoder.prototype.decode = () => {
+    TextDecoder.prototype.decode = decode; // once: the error is then made as usual
+    throw new RangeError("Invalid string length");
+  };
+  let err;
+  try {
+    err = ledgerError(() => ledger.toJournal());
+  } finally {
+    TextDecoder.prototype.decode = decode;
+  }
+  assert.equal(err.code, "INTERNAL");
+  assert.match(err.message, /toJournal failed in JavaScript \(RangeError: Invalid string length\); the ledger is as it was/);
+  assert.equal(ledger.apply(receipt).seq, 6);
+});
+
 test("a method called detached from its ledger is INVALID_ARGUMENT naming `this`", () => {
   const ledger = smallLedger();
   const { apply, trialBalance } = ledger;
