@@ -150,5 +150,8 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
     # </generated: error names>
 ]

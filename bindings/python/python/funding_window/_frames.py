@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
+from . import _native
 from ._native import AMOUNT_KEYS, DATE_KEYS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,8 +56,10 @@ def resolve_mode(decimals: Optional[str]) -> str:
     """``"arrow"`` or ``"object"``: the requested mode, or the best one available."""
     if decimals is None:
         return "arrow" if _pyarrow() is not None else "object"
+    if not isinstance(decimals, str):
+        raise _native.argument_error("decimals", type(decimals).__name__, "expected 'arrow', 'object' or None", True)
     if decimals not in ("arrow", "object"):
-        raise ValueError(f"decimals is 'arrow', 'object' or None, not {decimals!r}")
+        raise _native.argument_error("decimals", decimals, "expected 'arrow', 'object' or None")
     if decimals == "arrow" and _pyarrow() is None:
         raise ImportError("decimals='arrow' needs pyarrow: pip install 'funding-window[pandas]'")
     return decimals
