@@ -34,6 +34,7 @@ const CALLS = {
   postingRows: [],
   previewAllocation: [{ type: "allocate", id: "EB-9", decided_on: "2024-11-01", amount: "10.00", policy: "equal", resolutions: ["2/2"] }],
   previewAllocationJson: [{ type: "allocate", id: "EB-9", decided_on: "2024-11-01", amount: "10.00", policy: "equal", resolutions: ["2/2"] }],
+  reportTable: ["resolution_tracker", { period: "2024-H2" }],
   resolutionTracker: ["2024-H2"],
   resolutionTrackerJson: ["2024-H2"],
   resolutions: [],
@@ -87,11 +88,35 @@ const ATOMS = {
   "throwing proxy": () => new Proxy({}, { get() { throw new Error("no"); }, ownKeys() { throw new Error("no"); } }),
 };
 
+/** Every function of the package, with arguments it accepts. */
+const FUNCTIONS = {
+  memoryUsage: [false],
+  setMemoryLimit: [null],
+  isLedgerError: [new Error("x")],
+  errorCodes: [],
+  commandTypes: [],
+  csvReports: [],
+  version: [],
+  periodOf: ["2024-08-15", "half"],
+  periodsBetween: ["2024-01-01", "2024-12-31", "quarter"],
+  periodRange: ["2024-H1"],
+  compareDecimals: ["1.00", "2.5"],
+  addDecimals: ["1.00", "2.5"],
+  subtractDecimals: ["1.00", "2.5"],
+  sumDecimals: [["1.00", "2.5"]],
+};
+
+test("every function of the package is in this file's table, and works", () => {
+  // `Ledger` is the class; `__start` runs once when the module loads (not part of the API).
+  const exported = Object.keys(fw).filter((name) => typeof fw[name] === "function" && name !== "Ledger" && name !== "__start");
+  assert.deepEqual(exported.sort(), Object.keys(FUNCTIONS).sort());
+  for (const [name, args] of Object.entries(FUNCTIONS)) fw[name](...args); // throws if not a valid call
+});
+
 test("every argument of every method and function, given every kind of wrong value", () => {
   const ledger = smallLedger();
   const statics = { fromJournal: [ledger.toJournal()] };
-  const functions = { memoryUsage: [false], setMemoryLimit: [null], isLedgerError: [new Error("x")], errorCodes: [],
-    commandTypes: [], csvReports: [], version: [] };
+  const functions = FUNCTIONS;
   let calls = 0;
   const sweep = (label, run, args, state) => {
     for (let position = 0; position < Math.max(args.length, 1); position++) {
