@@ -192,7 +192,7 @@ fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<St
 fn period_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<ReportingPeriod> {
     const EXPECTED: &str = "a str such as \"2024-H2\", a {\"from\", \"to\"} dict or a (from, to) pair of dates";
     if let Ok(text) = value.cast::<PyString>() {
-        return Ledger::parse_period(&text.to_cow()?).map_err(|e| to_pyerr(py, &e, None));
+        return Ledger::parse_period(&str_text(py, "period", text)?).map_err(|e| to_pyerr(py, &e, None));
     }
     let mut range = serde_json::Map::new();
     if let Ok(dict) = value.cast::<PyDict>() {
@@ -219,11 +219,12 @@ fn period_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     if value.is_instance_of::<PyDateTime>() {
         return Err(command::argument_type_error(py, "period", value, "dates (a datetime.date, not a datetime)"));
     }
-    if value.is_instance_of::<PyDate>() {
-        return Ok(Value::String(value.call_method0(intern!(py, "isoformat"))?.extract()?));
+    if let Ok(date) = value.cast::<PyDate>() {
+        // The date's fields, not its isoformat(): a subclass does not get to choose its text.
+        return Ok(Value::String(format!("{:04}-{:02}-{:02}", date.get_year(), date.get_month(), date.get_day())));
     }
     match value.cast::<PyString>() {
-        Ok(text) => Ok(Value::String(text.to_cow()?.into_owned())),
+        Ok(text) => Ok(Value::String(str_text(py, "period", text)?)),
         Err(_) => Err(command::argument_type_error(py, "period", value, "dates: datetime.date or \"YYYY-MM-DD\"")),
     }
 }

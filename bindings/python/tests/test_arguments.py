@@ -21,10 +21,11 @@ import collections.abc as abc
 import datetime as dt
 import inspect
 import os
+import sys
 import typing
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Tuple, Union
 
 import pytest
 
@@ -179,6 +180,10 @@ def admits(hint: Any, value: Any) -> bool:
     """
     if hint is Any:
         return True
+    if typing.get_origin(hint) is Literal:
+        return any(type(value) is type(v) and value == v for v in typing.get_args(hint))
+    if typing.is_typeddict(hint):
+        return isinstance(value, dict)  # its keys and values are the core's to check
     if isinstance(hint, typing.ForwardRef):
         hint = eval(hint.__forward_arg__, {"os": os})  # noqa: S307 - an annotation of the package
     origin = typing.get_origin(hint)
@@ -212,8 +217,11 @@ def admits(hint: Any, value: Any) -> bool:
 
 
 def hints(name: str) -> Dict[str, Any]:
-    namespace = {**vars(ledger_module), "os": os}
-    return typing.get_type_hints(getattr(fw.Ledger, name), globalns=namespace)
+    method = getattr(fw.Ledger, name)
+    # The keyword methods are generated into another module (_commands) than ledger.py, which
+    # imports the names their return annotations use.
+    namespace = {**vars(ledger_module), **vars(sys.modules[method.__module__]), "os": os}
+    return typing.get_type_hints(method, globalns=namespace)
 
 
 def parameters(name: str) -> List[inspect.Parameter]:
