@@ -165,7 +165,7 @@ pub fn batch_requests(value: &JsValue) -> Result<Vec<Request>, (usize, LedgerErr
     let length = length as usize;
     let mut requests = Vec::new();
     requests.try_reserve_exact(length).map_err(|_| {
-        let bytes = (length * std::mem::size_of::<Request>()) as u64;
+        let bytes = length.saturating_mul(std::mem::size_of::<Request>()) as u64;
         (0, LedgerError::OutOfMemory { what: "the commands of a batch".into(), bytes })
     })?;
     let mut total = 0;

@@ -249,7 +249,7 @@ impl Journal {
 
     /// Makes room in the index for `entries` more entries (a batch about to be applied).
     pub fn reserve_entries(&mut self, entries: usize) -> Result<()> {
-        self.ends.try_reserve(entries).map_err(|_| out_of_memory("the journal's index", entries * 8))
+        self.ends.try_reserve(entries).map_err(|_| out_of_memory("the journal's index", entries.saturating_mul(8)))
     }
 
     /// Makes room for the lines of `entries` more entries at the journal's average line length

@@ -223,7 +223,7 @@ impl Ledger {
             index: 0,
             error: LedgerError::OutOfMemory {
                 what: "the results of a batch".into(),
-                bytes: (requests.len() * std::mem::size_of::<Applied>()) as u64,
+                bytes: requests.len().saturating_mul(std::mem::size_of::<Applied>()) as u64,
             },
         })?;
         for (index, request) in requests.iter().enumerate() {
@@ -271,10 +271,10 @@ impl Ledger {
         self.journal.reserve_entries(commands)?;
         self.journal.reserve_lines(commands)?;
         let entries = std::mem::size_of::<EntryInfo>();
-        self.state
-            .entries
-            .try_reserve(commands)
-            .map_err(|_| LedgerError::OutOfMemory { what: "the entries".into(), bytes: (commands * entries) as u64 })?;
+        self.state.entries.try_reserve(commands).map_err(|_| LedgerError::OutOfMemory {
+            what: "the entries".into(),
+            bytes: commands.saturating_mul(entries) as u64,
+        })?;
         self.undo.try_reserve_for(commands)
     }
 

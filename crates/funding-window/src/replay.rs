@@ -569,7 +569,7 @@ fn replay_in_blocks<R: Read + Send>(
         ledger.state.entries.try_reserve(lines).map_err(|_| {
             ReplayError::Ledger(LedgerError::OutOfMemory {
                 what: "the entries".into(),
-                bytes: (lines * std::mem::size_of::<crate::state::EntryInfo>()) as u64,
+                bytes: lines.saturating_mul(std::mem::size_of::<crate::state::EntryInfo>()) as u64,
             })
         })?;
     }

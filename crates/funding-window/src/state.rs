@@ -421,7 +421,7 @@ impl UndoLog {
         let steps = commands.saturating_mul(UNDO_STEPS_PER_COMMAND);
         self.steps.try_reserve(steps).map_err(|_| LedgerError::OutOfMemory {
             what: "the undo log of a batch".into(),
-            bytes: (steps * std::mem::size_of::<Undo>()) as u64,
+            bytes: steps.saturating_mul(std::mem::size_of::<Undo>()) as u64,
         })
     }
 
