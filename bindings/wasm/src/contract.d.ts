@@ -553,6 +553,10 @@ export type LedgerErrorDetails =
   | { code: "LIMIT_EXCEEDED"; message: string; limit: string; max: number; actual: number }
   | { code: "JOURNAL_CORRUPT"; message: string; line: number; reason: string }
   | { code: "JOURNAL_TORN_TAIL"; message: string; line: number; offset: number; bytes: number }
+  | { code: "JOURNAL_LOCKED"; message: string; path: string }
+  | { code: "READ_ONLY"; message: string; store: string }
+  | { code: "CONFLICT"; message: string; store: string; seq: number; hash: string }
+  | { code: "STORE_UNAVAILABLE"; message: string; store: string }
   | { code: "INTERNAL"; message: string }
   | { code: "IO_ERROR"; message: string; path: string };
 

@@ -316,6 +316,39 @@ pub enum LedgerError {
         /// Its length in bytes.
         bytes: u64,
     },
+    /// Another writer holds the journal file: one writer per journal. The file is untouched.
+    #[error("journal {path} is held by another writer (open it read-only, or wait until that writer closes it)")]
+    JournalLocked {
+        /// The journal file.
+        path: String,
+    },
+    /// The ledger was opened read-only: it takes in what its writer appends (`refresh`),
+    /// and records nothing itself.
+    #[error("ledger on {store} is read-only")]
+    ReadOnly {
+        /// Where its journal is kept (a file path, a PostgreSQL ledger).
+        store: String,
+    },
+    /// Another writer appended to the shared journal first: nothing was written. Catch up
+    /// (`refresh`), which verifies what the others appended, then retry the command.
+    #[error("journal in {store} has moved on to entry {seq} ({hash}); catch up and retry")]
+    Conflict {
+        /// Where the journal is kept.
+        store: String,
+        /// The store's last entry.
+        seq: u64,
+        /// That entry's hash (the store's chain head).
+        hash: String,
+    },
+    /// The journal's store cannot be reached (connection refused or lost, server shut
+    /// down). Nothing was changed in this ledger; the handle reconnects on its next call.
+    #[error("journal store {store} is unavailable: {message}")]
+    StoreUnavailable {
+        /// Where the journal is kept.
+        store: String,
+        /// What failed.
+        message: String,
+    },
     /// An internal consistency check failed. This is a defect; nothing was changed.
     #[error("internal error: {message}")]
     Internal {
@@ -372,6 +405,10 @@ pub const ERROR_CODES: &[&str] = &[
     "LIMIT_EXCEEDED",
     "JOURNAL_CORRUPT",
     "JOURNAL_TORN_TAIL",
+    "JOURNAL_LOCKED",
+    "READ_ONLY",
+    "CONFLICT",
+    "STORE_UNAVAILABLE",
     "INTERNAL",
     "IO_ERROR",
 ];
@@ -417,6 +454,10 @@ impl LedgerError {
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
             Self::JournalCorrupt { .. } => "JOURNAL_CORRUPT",
             Self::JournalTornTail { .. } => "JOURNAL_TORN_TAIL",
+            Self::JournalLocked { .. } => "JOURNAL_LOCKED",
+            Self::ReadOnly { .. } => "READ_ONLY",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::StoreUnavailable { .. } => "STORE_UNAVAILABLE",
             Self::Internal { .. } => "INTERNAL",
             Self::Io { .. } => "IO_ERROR",
         }

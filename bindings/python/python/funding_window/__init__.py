@@ -139,6 +139,10 @@ __all__ = [
     "LimitExceeded",
     "JournalCorrupt",
     "JournalTornTail",
+    "JournalLocked",
+    "ReadOnly",
+    "Conflict",
+    "StoreUnavailable",
     "Internal",
     "IoError",
 ]

@@ -80,6 +80,10 @@ __all__ = [
     "LimitExceeded",
     "JournalCorrupt",
     "JournalTornTail",
+    "JournalLocked",
+    "ReadOnly",
+    "Conflict",
+    "StoreUnavailable",
     "Internal",
     "IoError",
 ]
@@ -422,6 +426,47 @@ class JournalTornTail(LedgerError):
     line: int
     offset: int
     bytes: int
+
+
+class JournalLocked(LedgerError):
+    """Another writer holds the journal file (one writer per journal); the file is untouched.
+
+    Open it read-only (``Ledger.open(path, read_only=True)``), or wait until that writer is gone.
+    """
+
+    code = "JOURNAL_LOCKED"
+    path: str
+
+
+class ReadOnly(LedgerError):
+    """The ledger was opened read-only: it follows its writer (``refresh()``) and records nothing."""
+
+    code = "READ_ONLY"
+    store: str
+
+
+class Conflict(LedgerError):
+    """Another writer appended to the shared journal first; nothing was written.
+
+    ``seq`` and ``hash`` are the store's head. Call ``refresh()`` (which verifies what the
+    others appended), then apply the command again; with an ``idempotency_key`` it lands once.
+    """
+
+    code = "CONFLICT"
+    store: str
+    seq: int
+    hash: str
+
+
+class StoreUnavailable(LedgerError):
+    """The journal's store (a PostgreSQL server) cannot be reached; nothing changed here.
+
+    The ledger reconnects on its next call. If the connection was lost while committing, the
+    command may have been stored: ``refresh()``, then retry it with its ``idempotency_key``.
+    """
+
+    code = "STORE_UNAVAILABLE"
+    store: str
 
 
 class Internal(LedgerError):
