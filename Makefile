@@ -1,14 +1,14 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard
+.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python dashboard
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
 run:
 	cargo run --release -q -p funding-window-examples --bin window-year -- examples/out
 
-test: test-rust test-fuzz test-python test-wasm test-browser
+test: test-rust test-fuzz test-python test-wasm test-browser test-postgres
 
 test-rust:
 	tests/install-tools.sh
@@ -28,6 +28,13 @@ test-wasm:
 
 test-browser:
 	examples/dashboard/test.sh
+
+# The PostgreSQL journal store against a throwaway server (tests/postgres/with-server.sh
+# installs Debian's postgresql when missing, runs initdb in a temporary folder, listens on a
+# Unix socket only, and stops and removes the server at the end). Under it these tests fail,
+# never skip, without a server.
+test-postgres:
+	tests/postgres/with-server.sh cargo test --release -p funding-window-postgres
 
 bench:
 	cargo bench -p funding-window-benches
