@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python dashboard
+.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres dashboard
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
@@ -34,7 +34,10 @@ test-browser:
 # Unix socket only, and stops and removes the server at the end). Under it these tests fail,
 # never skip, without a server.
 test-postgres:
-	tests/postgres/with-server.sh cargo test --release -p funding-window-postgres
+	tests/postgres/with-server.sh sh -c 'cargo test --release -p funding-window-postgres \
+		&& cargo test --release -p funding-window-benches --test postgres_round_trip \
+		&& cargo run --release -q -p funding-window-examples --bin service \
+		&& cargo run --release -q -p funding-window-examples --bin service'
 
 bench:
 	cargo bench -p funding-window-benches
@@ -42,6 +45,12 @@ bench:
 # ledger-cli, hledger, beancount and our replay on one 100,000-entry workload (markdown table).
 bench-peers:
 	benches/peers.py
+
+# The PostgreSQL store on a throwaway server, side by side with journal files: open 100,000
+# entries, one command per transaction, batches of 1,000, four concurrent writers.
+bench-postgres:
+	cargo build --release -p funding-window-benches --bin fw-pg-bench
+	tests/postgres/with-server.sh target/release/fw-pg-bench all
 
 # Builds the Python package (bindings/python/.venv), then prints benches/python_bench.py's numbers.
 bench-python:
