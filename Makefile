@@ -38,6 +38,7 @@ test-postgres:
 		&& cargo test --release -p funding-window-benches --test postgres_round_trip \
 		&& cargo run --release -q -p funding-window-examples --bin service \
 		&& cargo run --release -q -p funding-window-examples --bin service'
+	tests/postgres/with-server.sh bindings/python/test.sh postgres
 
 bench:
 	cargo bench -p funding-window-benches

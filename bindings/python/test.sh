@@ -5,6 +5,8 @@
 #
 #   bindings/python/test.sh          everything above
 #   bindings/python/test.sh bench    build, then run benches/python_bench.py
+#   bindings/python/test.sh postgres build, then run tests/test_postgres.py only (needs FW_PG_URL:
+#                                    run it under tests/postgres/with-server.sh, as make test-postgres does)
 #
 # Installs only what is missing: the virtual environment (bindings/python/.venv) and the
 # pinned tools of requirements-dev.txt (reinstalled when that file changes).
@@ -59,6 +61,11 @@ if [ "$MODE" = "bench" ]; then
 fi
 
 cd "$HERE"
+
+if [ "$MODE" = "postgres" ]; then
+    step "pytest tests/test_postgres.py (PostgreSQL)"
+    exec "$PY" -m pytest -q -p no:cacheprovider tests/test_postgres.py
+fi
 
 step "mypy (strict) and stubtest (stubs against the built module)"
 "$PY" -m mypy

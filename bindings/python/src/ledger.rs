@@ -175,10 +175,40 @@ impl PyLedger {
         PyLedger::wrap(Ledger::new())
     }
 
-    /// Opens a journal file: replays and verifies every entry; new entries are appended to it.
+    /// Opens a journal file: replays and verifies every entry; new entries are appended to it,
+    /// under the file's lock (`JOURNAL_LOCKED` if another writer holds it). With `read_only`,
+    /// takes no lock and refuses commands (`READ_ONLY`); `refresh` follows the writer.
     #[staticmethod]
-    fn open(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        guarded(py, move || Ledger::open(&path)).map(PyLedger::wrap)
+    #[pyo3(signature = (path, read_only=false))]
+    fn open(py: Python<'_>, path: PathBuf, read_only: bool) -> PyResult<Self> {
+        guarded(py, move || if read_only { Ledger::open_read_only(&path) } else { Ledger::open(&path) })
+            .map(PyLedger::wrap)
+    }
+
+    /// Connects to the ledger `ledger` of the PostgreSQL database of `dsn`, creating the
+    /// tables and the ledger when missing; its journal is read and verified. Appends are
+    /// conditional (`CONFLICT` when another writer came first: `refresh`, then retry).
+    #[staticmethod]
+    fn connect(py: Python<'_>, dsn: String, ledger: String) -> PyResult<Self> {
+        guarded(py, move || funding_window_postgres::connect(&dsn, &ledger)).map(PyLedger::wrap)
+    }
+
+    /// Takes in what other writers appended since (verified as opening verifies); returns
+    /// the number of entries taken in.
+    fn refresh(&self, py: Python<'_>) -> PyResult<u64> {
+        self.with_ledger(py, |ledger| ledger.refresh())?.map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// Whether the ledger was opened read-only.
+    #[getter]
+    fn read_only(&self, py: Python<'_>) -> PyResult<bool> {
+        self.with_ledger(py, |ledger| ledger.is_read_only())
+    }
+
+    /// Where the journal is kept: a file's path, `postgresql ledger "name"`, `<memory>`.
+    #[getter]
+    fn store(&self, py: Python<'_>) -> PyResult<String> {
+        self.with_ledger(py, |ledger| ledger.store_description())
     }
 
     /// Creates a new journal file (never overwriting one) and a ledger appending to it.
