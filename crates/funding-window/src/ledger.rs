@@ -568,11 +568,16 @@ impl Ledger {
     ///
     /// A path held by a writer (another ledger appending to it) is `JOURNAL_LOCKED` and
     /// is left as it was; a path that is not a regular file is `IO_ERROR`. Saving to the
-    /// file this ledger writes does nothing: every entry is already there.
+    /// file this ledger writes does nothing: every entry is already there. A read-only
+    /// ledger saving over the journal it reads is `READ_ONLY`: its view may be older.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         if let Some(own) = self.journal.path() {
-            if same_file(own, path) && !self.journal.read_only() {
+            if same_file(own, path) {
+                if self.journal.read_only() {
+                    // Its view may be older than the file: saving would drop what was appended.
+                    return Err(LedgerError::ReadOnly { store: self.journal.describe() });
+                }
                 return Ok(()); // already written and synced entry by entry
             }
         }
