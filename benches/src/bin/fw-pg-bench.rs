@@ -81,7 +81,9 @@ fn summary(label: &str, mut values: Vec<f64>, unit: &str) {
 
 impl Bench {
     /// Opening a ledger of `entries` entries: from a file (`Ledger::open`), from PostgreSQL
-    /// with the async handle and with the blocking store; rounds alternate.
+    /// with the async handle and with the blocking store; rounds alternate. Also the replay
+    /// alone of the same bytes in memory (`Ledger::from_journal_bytes`, which the PostgreSQL
+    /// handle runs once the rows are read): the difference is the reading.
     fn open(&self, entries: usize) {
         let file = self.dir.join("open.jsonl");
         let ledger = funding_window_benches::ledger(entries);
@@ -92,7 +94,8 @@ impl Bench {
             "## open a {entries}-entry ledger ({} bytes of journal)",
             std::fs::metadata(&file).map_or(0, |m| m.len())
         );
-        let (mut from_file, mut from_pg, mut blocking) = (Vec::new(), Vec::new(), Vec::new());
+        let bytes = std::fs::read(&file).expect("read the journal");
+        let (mut from_file, mut from_pg, mut blocking, mut replay) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..OPEN_ROUNDS {
             let start = Instant::now();
             let opened = Ledger::open(&file).expect("open the file");
@@ -108,10 +111,16 @@ impl Bench {
             let opened = funding_window_postgres::connect(&self.dsn, &name).expect("open with the blocking store");
             blocking.push(ms(start.elapsed()));
             assert_eq!(opened.head(), head);
+            drop(opened);
+            let start = Instant::now();
+            let opened = Ledger::from_journal_bytes(&bytes).expect("replay in memory");
+            replay.push(ms(start.elapsed()));
+            assert_eq!(opened.head(), head);
         }
         summary("file (Ledger::open)", from_file, "ms");
         summary("PostgreSQL (PgLedger::open)", from_pg, "ms");
         summary("PostgreSQL (blocking connect)", blocking, "ms");
+        summary("of which replay in memory (Ledger::from_journal_bytes)", replay, "ms");
     }
 
     /// One command per transaction: the workload's first `commands` commands applied one by

@@ -309,14 +309,21 @@ impl Db {
             let client = conn(&self.client)?;
             let base_seq = i64::try_from(base.seq).map_err(|_| corrupt(base.seq, "sequence out of range"))?;
             self.in_transaction = true;
-            client.batch_execute("BEGIN").await?;
             let mut first = true;
             for chunk in rows.chunks(APPEND_ROWS_MAX) {
                 let seqs: Vec<i64> = chunk.iter().map(|r| i64::try_from(r.seq).unwrap_or(i64::MAX)).collect();
                 let hashes: Vec<&str> = chunk.iter().map(|r| r.hash).collect();
                 let lines: Vec<&[u8]> = chunk.iter().map(|r| r.line.as_bytes()).collect();
                 let inserted = if first {
-                    client.execute(schema::APPEND, &[&name, &seqs, &hashes, &lines, &base_seq, &base.hash]).await
+                    // BEGIN and the first insert go out together (one round trip); COMMIT is
+                    // sent only once every insert has succeeded.
+                    let (begun, inserted) = futures_util::future::join(
+                        client.batch_execute("BEGIN"),
+                        client.execute(schema::APPEND, &[&name, &seqs, &hashes, &lines, &base_seq, &base.hash]),
+                    )
+                    .await;
+                    begun?;
+                    inserted
                 } else {
                     client.execute(schema::APPEND_MORE, &[&name, &seqs, &hashes, &lines]).await
                 };
