@@ -32,12 +32,10 @@ test-browser:
 # The PostgreSQL journal store against a throwaway server (tests/postgres/with-server.sh
 # installs Debian's postgresql when missing, runs initdb in a temporary folder, listens on a
 # Unix socket only, and stops and removes the server at the end). Under it these tests fail,
-# never skip, without a server.
+# never skip, without a server. The Rust tests are the postgres_* test targets, selected from
+# the whole workspace as test-rust builds it, so nothing is compiled again.
 test-postgres:
-	tests/postgres/with-server.sh sh -c 'cargo test --release -p funding-window-postgres \
-		&& cargo test --release -p funding-window-benches --test postgres_round_trip \
-		&& cargo run --release -q -p funding-window-examples --bin service \
-		&& cargo run --release -q -p funding-window-examples --bin service'
+	tests/postgres/with-server.sh cargo test --release --test 'postgres_*'
 	tests/postgres/with-server.sh bindings/python/test.sh postgres
 
 bench:

@@ -159,9 +159,17 @@ impl Bench {
     }
 
     /// `writers` handles (one connection each) on one ledger at once, each applying
-    /// `commands` commands and retrying after conflicts.
+    /// `commands` commands and retrying after conflicts: catching up only after a conflict,
+    /// then catching up before every command (as `apply_with_retries` does).
     fn writers(&self, writers: usize, commands: usize) {
-        println!("## {writers} concurrent writers x {commands} commands on one ledger");
+        for catch_up_first in [false, true] {
+            self.writers_once(writers, commands, catch_up_first);
+        }
+    }
+
+    fn writers_once(&self, writers: usize, commands: usize, catch_up_first: bool) {
+        let how = if catch_up_first { "catching up before each command" } else { "catching up after a conflict" };
+        println!("## {writers} concurrent writers x {commands} commands on one ledger, {how}");
         let name = ledger_name("writers");
         let start = Instant::now();
         let conflicts: u64 = self.runtime.block_on(async {
@@ -175,6 +183,9 @@ impl Bench {
                         for i in 0..commands {
                             let request = writer_command(w, i);
                             loop {
+                                if catch_up_first {
+                                    ledger.refresh().await.expect("catch up");
+                                }
                                 match ledger.apply(&request).await {
                                     Ok(_) => break,
                                     Err(LedgerError::Conflict { .. }) => {

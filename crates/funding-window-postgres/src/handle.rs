@@ -87,7 +87,10 @@ impl PgLedger {
         &self.shared.name
     }
 
-    /// Applies one command: validated, then appended if no other writer appended first.
+    /// Applies one command: validated against this handle's state, then appended if no
+    /// other writer appended first. A handle that is behind may refuse a command that the
+    /// others' entries would allow (a donor another replica registered): services use
+    /// [`PgLedger::apply_with_retries`], which catches up first.
     ///
     /// Errors: the command's own (nothing changes), `CONFLICT` (nothing written: catch up
     /// with [`PgLedger::refresh`] and retry, or use [`PgLedger::apply_with_retries`]),
@@ -103,16 +106,18 @@ impl PgLedger {
         self.submit(requests).await
     }
 
-    /// [`PgLedger::apply`], catching up and retrying after `CONFLICT`, up to `attempts`
-    /// times in all. Give the command an idempotency key: a retry then applies it once
-    /// even if an earlier attempt's outcome was unknown.
+    /// [`PgLedger::apply`] as a service wants it: catches up first (so the command is
+    /// validated against what every writer has appended, not against what this handle
+    /// last saw), and after `CONFLICT` catches up and retries, up to `attempts` times in
+    /// all. Give the command an idempotency key: a retry then applies it once even if an
+    /// earlier attempt's outcome was unknown.
     pub async fn apply_with_retries(&self, request: &Request, attempts: u32) -> Result<Applied, LedgerError> {
         let mut applied =
             self.submit_with_retries(std::slice::from_ref(request), attempts).await.map_err(|e| e.error)?;
         applied.pop().ok_or_else(|| LedgerError::Internal { message: "a command staged no result".into() })
     }
 
-    /// [`PgLedger::apply_batch`], catching up and retrying after `CONFLICT`.
+    /// [`PgLedger::apply_batch`], catching up first and retrying after `CONFLICT`.
     pub async fn apply_batch_with_retries(
         &self,
         requests: &[Request],
@@ -124,11 +129,9 @@ impl PgLedger {
     async fn submit_with_retries(&self, requests: &[Request], attempts: u32) -> Result<Vec<Applied>, BatchError> {
         let mut attempt = 1;
         loop {
+            self.refresh().await.map_err(|error| BatchError { index: 0, error })?;
             match self.submit(requests).await {
-                Err(BatchError { error: LedgerError::Conflict { .. }, .. }) if attempt < attempts => {
-                    attempt += 1;
-                    self.refresh().await.map_err(|error| BatchError { index: 0, error })?;
-                }
+                Err(BatchError { error: LedgerError::Conflict { .. }, .. }) if attempt < attempts => attempt += 1,
                 other => return other,
             }
         }
