@@ -6,7 +6,7 @@
 //! applies nothing twice (every command comes back as a duplicate).
 //!
 //! ```text
-//! FW_PG_URL="host=/run/postgresql dbname=books" cargo run -p funding-window-examples --bin service
+//! FW_PG_URL="host=/run/postgresql dbname=books" cargo run -p funding-window-example-service
 //! make test-postgres   # runs it against a throwaway server
 //! ```
 

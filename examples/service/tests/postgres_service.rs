@@ -1,4 +1,4 @@
-//! The example service (`service.rs`) runs against a PostgreSQL server and, run again,
+//! The example service (`src/main.rs`) runs against a PostgreSQL server and, run again,
 //! applies nothing twice: every command comes back as a duplicate and the chain head is
 //! the same.
 //!
