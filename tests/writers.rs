@@ -482,3 +482,39 @@ proptest! {
         prop_assert!(conflicts <= order.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// A journal read from a stream, in pieces of any size, is the journal read whole; a
+    /// changed byte is refused on its line either way.
+    #[test]
+    fn a_journal_read_from_a_stream_is_the_journal_read_whole(seed in 0u64..1000, piece in 1usize..5000, flip in 0usize..100_000) {
+        /// Yields at most `piece` bytes per read, as a socket may.
+        struct Pieces<'a>(&'a [u8], usize);
+        impl std::io::Read for Pieces<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(self.1).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let whole = support::random_ledger(seed, 80);
+        let text = whole.to_journal().unwrap().into_owned();
+        let streamed = Ledger::from_reader(Pieces(text.as_bytes(), piece)).unwrap();
+        prop_assert_eq!(streamed.to_journal().unwrap(), text.as_str());
+        prop_assert_eq!(books(&streamed), books(&whole));
+        let mut changed = text.clone().into_bytes();
+        let at = text.find('\n').unwrap() + 1 + flip % (text.len() - text.find('\n').unwrap() - 2);
+        changed[at] ^= 0x01;
+        let line = text[..at].matches('\n').count() as u64 + 1;
+        match (Ledger::from_reader(Pieces(&changed, piece)), Ledger::from_journal_bytes(&changed)) {
+            (Err(LedgerError::JournalCorrupt { line: a, .. }), Err(LedgerError::JournalCorrupt { line: b, .. })) => {
+                prop_assert_eq!(a, line);
+                prop_assert_eq!(b, line);
+            }
+            (a, b) => prop_assert!(false, "expected JOURNAL_CORRUPT twice, got {:?} and {:?}", a.map(|l| l.len()), b.map(|l| l.len())),
+        }
+    }
+}

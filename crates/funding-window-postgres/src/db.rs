@@ -19,6 +19,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// its one transaction (a statement's parameters stay well below PostgreSQL's 1 GB).
 pub(crate) const APPEND_ROWS_MAX: usize = 10_000;
 
+/// Bytes handed to a streaming replay at a time.
+pub(crate) const STREAM_CHUNK_BYTES: usize = 256 * 1024;
+
 /// Longest ledger name, in bytes (the table checks it too).
 pub const LEDGER_NAME_BYTES_MAX: usize = 200;
 
@@ -206,6 +209,27 @@ impl Db {
     }
 
     async fn read_after_once(&mut self, after: &ChainHead, prefix: &[u8]) -> Result<Vec<u8>, LedgerError> {
+        self.read_rows(after, prefix, None).await
+    }
+
+    /// As [`Db::read_after`], handing the bytes to `chunks` a piece at a time as the rows
+    /// arrive (for a replay that runs meanwhile). Stops early, without error, when the
+    /// receiver is gone (the replay stopped: its error is the one to report).
+    pub async fn stream_after(
+        &mut self,
+        after: &ChainHead,
+        prefix: &[u8],
+        chunks: &tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> Result<(), LedgerError> {
+        self.read_rows(after, prefix, Some(chunks)).await.map(drop)
+    }
+
+    async fn read_rows(
+        &mut self,
+        after: &ChainHead,
+        prefix: &[u8],
+        chunks: Option<&tokio::sync::mpsc::Sender<Vec<u8>>>,
+    ) -> Result<Vec<u8>, LedgerError> {
         let name = self.name.clone();
         let describe = self.describe();
         let result = async {
@@ -242,8 +266,19 @@ impl Db {
                     check_row(seq, hash, line)?;
                     bytes.extend_from_slice(line);
                     bytes.push(b'\n');
+                    if let Some(chunks) = chunks.filter(|_| bytes.len() >= STREAM_CHUNK_BYTES) {
+                        let full = std::mem::replace(&mut bytes, Vec::with_capacity(STREAM_CHUNK_BYTES + 4096));
+                        if chunks.send(full).await.is_err() {
+                            return Ok(Vec::new());
+                        }
+                    }
                 }
                 expected += 1;
+            }
+            if let Some(chunks) = chunks {
+                if !bytes.is_empty() && chunks.send(std::mem::take(&mut bytes)).await.is_err() {
+                    return Ok(Vec::new());
+                }
             }
             if after.seq > 0 && expected == after.seq {
                 return Err(Failure::Ledger(corrupt(

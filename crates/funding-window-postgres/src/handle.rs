@@ -75,10 +75,17 @@ impl PgLedger {
     async fn connect_with(dsn: &str, name: &str, create: bool) -> Result<PgLedger, LedgerError> {
         let mut db = Db::new(db::parse_config(dsn)?, name)?;
         db.setup(create).await?;
-        let journal = db.read_after(&ChainHead::empty(), HEADER.as_bytes()).await?;
-        let ledger = tokio::task::spawn_blocking(move || Ledger::from_journal_bytes(&journal))
-            .await
-            .map_err(|e| LedgerError::Internal { message: format!("replay did not finish: {e}") })??;
+        // The replay runs on a blocking thread while the rows arrive: reading and replaying
+        // overlap rather than follow each other.
+        let (chunks, arriving) = tokio::sync::mpsc::channel(STREAM_CHUNKS_IN_FLIGHT);
+        let replay = tokio::task::spawn_blocking(move || Ledger::from_reader(Arriving::new(arriving)));
+        let read = db.stream_after(&ChainHead::empty(), HEADER.as_bytes(), &chunks).await;
+        drop(chunks); // the end of the journal, for the replay
+        let replayed =
+            replay.await.map_err(|e| LedgerError::Internal { message: format!("replay did not finish: {e}") })?;
+        // A failed read leaves the replay a short journal: the read's error is the one.
+        read?;
+        let ledger = replayed?;
         Ok(PgLedger { shared: Arc::new(Shared { name: name.to_owned(), state: Mutex::new(State { ledger, db }) }) })
     }
 
@@ -177,6 +184,40 @@ impl PgLedger {
     /// The chain head in the database now.
     pub async fn store_head(&self) -> Result<ChainHead, LedgerError> {
         self.shared.state.lock().await.db.head().await
+    }
+}
+
+/// Chunks of rows read ahead of the replay (of `STREAM_CHUNK_BYTES` each).
+const STREAM_CHUNKS_IN_FLIGHT: usize = 16;
+
+/// The journal's bytes as they arrive from the database, for a replay on a blocking thread.
+struct Arriving {
+    chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Arriving {
+    fn new(chunks: tokio::sync::mpsc::Receiver<Vec<u8>>) -> Arriving {
+        Arriving { chunks, current: Vec::new(), at: 0 }
+    }
+}
+
+impl std::io::Read for Arriving {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.current.len() {
+            match self.chunks.blocking_recv() {
+                Some(chunk) => {
+                    self.current = chunk;
+                    self.at = 0;
+                }
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 

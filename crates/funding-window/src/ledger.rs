@@ -445,15 +445,10 @@ impl Ledger {
         let reader = store.read_from(&crate::store::Position::start())?;
         let describe = store.describe();
         let mut ledger = Ledger::new();
+        // The ledger reads entries back from the store while replaying (reversals do), or
+        // keeps the lines as it reads them, for a store that cannot read them back.
         ledger.journal = Journal::on_store(store);
-        let replayed = if ledger.journal.keeps_text() {
-            let bytes = read_all(reader, &describe)?;
-            crate::replay::replay(&bytes[..], ledger, Some(&bytes))
-        } else {
-            // The ledger reads entries back from the store while replaying (reversals do).
-            crate::replay::replay(reader, ledger, None)
-        };
-        replayed.map_err(|e| replay_error(e, &describe))
+        crate::replay::replay(reader, ledger, None).map_err(|e| replay_error(e, &describe))
     }
 
     /// Takes in what other writers appended to the journal since this ledger last read
@@ -471,12 +466,7 @@ impl Ledger {
         let Some(store) = self.journal.store_mut() else { return Ok(0) };
         let describe = store.describe();
         let reader = store.read_from(&at)?;
-        if self.journal.keeps_text() {
-            let bytes = read_all(reader, &describe)?;
-            self.take_in_lines(&bytes[..], Some(&bytes), &describe)
-        } else {
-            self.take_in_lines(reader, None, &describe)
-        }
+        self.take_in_lines(reader, None, &describe)
     }
 
     /// Verifies and takes in journal lines that follow this ledger's head, as
@@ -543,6 +533,17 @@ impl Ledger {
     pub fn from_journal_bytes(bytes: &[u8]) -> Result<Ledger> {
         let (ledger, torn) =
             crate::replay::replay(bytes, Ledger::new(), Some(bytes)).map_err(|e| replay_error(e, "<text>"))?;
+        match torn {
+            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
+            None => Ok(ledger),
+        }
+    }
+
+    /// [`Ledger::from_journal`] on a stream (a socket, a pipe, rows arriving from a
+    /// database): read a block at a time and verified as it comes. The ledger is in memory.
+    pub fn from_reader(reader: impl std::io::Read + Send) -> Result<Ledger> {
+        let (ledger, torn) =
+            crate::replay::replay(reader, Ledger::new(), None).map_err(|e| replay_error(e, "<stream>"))?;
         match torn {
             Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
             None => Ok(ledger),
@@ -641,15 +642,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
-}
-
-/// Reads a store's journal into memory.
-fn read_all(mut reader: Box<dyn std::io::Read + Send>, describe: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| LedgerError::Io { path: describe.to_owned(), message: e.to_string() })?;
-    Ok(bytes)
 }
 
 fn replay_error(e: ReplayError, describe: &str) -> LedgerError {

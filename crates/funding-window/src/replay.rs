@@ -44,6 +44,8 @@ fn corrupt(line: u64, reason: impl Into<String>) -> ReplayError {
 /// A line whose hash is verified, parsed into what replay needs.
 struct Parsed {
     line: u64,
+    /// Where the line starts in its block.
+    start: usize,
     bytes: u64,
     seq: u64,
     date: Option<NaiveDate>,
@@ -262,6 +264,7 @@ impl<R: Read> Reader<R> {
         }?;
         Ok(Parsed {
             line,
+            start: range.start,
             bytes: range.len() as u64 + 1,
             seq: head.seq,
             date: head.date,
@@ -385,6 +388,9 @@ struct Applier<'s> {
     resume: bool,
     /// Journal offset of the first byte of `source`.
     base: u64,
+    /// Whether the ledger keeps its journal text in memory (lines come from `source`, or
+    /// from the blocks read when there is none).
+    keeps_text: bool,
     /// The journal's bytes, when the ledger keeps its text in memory.
     source: Option<&'s [u8]>,
     /// The same as text, when all of it is UTF-8 (checked once rather than line by line).
@@ -449,6 +455,11 @@ impl Applier<'_> {
             (Some(all), _) => Some(all.get(range).ok_or_else(|| corrupt(p.line, "not UTF-8"))?),
             (None, Some(source)) => {
                 let line = source.get(range).and_then(|b| std::str::from_utf8(b).ok());
+                Some(line.ok_or_else(|| corrupt(p.line, "not UTF-8"))?)
+            }
+            // Read from a stream into a ledger that keeps its text: the line as read.
+            (None, None) if self.keeps_text => {
+                let line = bytes.get(p.start..p.start + p.bytes as usize).and_then(|b| std::str::from_utf8(b).ok());
                 Some(line.ok_or_else(|| corrupt(p.line, "not UTF-8"))?)
             }
             (None, None) => None,
@@ -603,9 +614,11 @@ fn replay_in_blocks<R: Read + Send>(
         ledger.journal.reserve_text(source.len());
     }
     let source_text = source.and_then(|s| std::str::from_utf8(s).ok());
+    let keeps_text = ledger.journal.keeps_text();
     let mut applier = Applier {
         ledger,
         resume,
+        keeps_text,
         base: reader.offset - from as u64,
         source,
         source_text,
