@@ -1,5 +1,5 @@
-//! [`Ledger`]: applies commands atomically, keeps the hash-chained journal, and
-//! stores it in a JSON Lines file.
+//! [`Ledger`]: applies commands atomically and keeps the hash-chained journal, in memory
+//! or in a journal store (a JSON Lines file, a store shared by several writers).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -173,9 +173,17 @@ impl Ledger {
     /// before this returns; with a shared store it is appended only if no other writer
     /// appended first (else `CONFLICT`: [`Ledger::refresh`], then retry).
     pub fn apply(&mut self, request: impl Into<Request>) -> Result<Applied> {
+        // What `stage(..)?.commit()` does, without the stage's list of results: this is the
+        // path of every single command, in memory as on a store.
         let request = request.into();
-        let mut applied = self.stage(&request)?.commit()?;
-        applied.pop().ok_or_else(|| LedgerError::Internal { message: "a command staged no result".into() })
+        self.check_writable()?;
+        let mark = self.mark();
+        let result = self.apply_entry(&request, None).and_then(|applied| self.journal.persist().map(|()| applied));
+        if result.is_err() {
+            self.rollback(&mark);
+        }
+        self.undo.forget_after(mark.undo);
+        result
     }
 
     /// Parses one command of the contract from JSON and applies it.
