@@ -1,14 +1,14 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard codegen
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres dashboard codegen
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
 run:
 	cargo run --release -q -p funding-window-examples --bin window-year -- examples/out
 
-test: test-rust test-package test-fuzz test-python test-wasm test-browser
+test: test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres
 
 test-rust:
 	tests/install-tools.sh
@@ -35,12 +35,27 @@ test-wasm:
 test-browser:
 	examples/dashboard/test.sh
 
+# The PostgreSQL journal store against a throwaway server (tests/postgres/with-server.sh
+# installs Debian's postgresql when missing, runs initdb in a temporary folder, listens on a
+# Unix socket only, and stops and removes the server at the end). Under it these tests fail,
+# never skip, without a server. The Rust tests are the postgres_* test targets, selected from
+# the whole workspace as test-rust builds it, so nothing is compiled again.
+test-postgres:
+	tests/postgres/with-server.sh cargo test --release --test 'postgres_*'
+	tests/postgres/with-server.sh bindings/python/test.sh postgres
+
 bench:
 	cargo bench -p funding-window-benches
 
 # ledger-cli, hledger, beancount and our replay on one 100,000-entry workload (markdown table).
 bench-peers:
 	benches/peers.py
+
+# The PostgreSQL store on a throwaway server, side by side with journal files: open 100,000
+# entries, one command per transaction, batches of 1,000, four concurrent writers.
+bench-postgres:
+	cargo build --release -p funding-window-benches --bin fw-pg-bench
+	tests/postgres/with-server.sh target/release/fw-pg-bench all
 
 # Builds the Python package (bindings/python/.venv), then prints benches/python_bench.py's numbers.
 bench-python:

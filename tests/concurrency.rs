@@ -90,7 +90,7 @@ fn writers_and_readers_in_parallel_keep_the_books_and_the_journal_replays() {
     let contributed = rust_decimal::Decimal::from(4 * 60 * 1000);
     let allocated: rust_decimal::Decimal = live.allocation_log().rows.iter().map(|r| r.amount).sum();
     assert_eq!(window.total + allocated, contributed);
-    let reopened = Ledger::open(&path).unwrap();
+    let reopened = Ledger::open_read_only(&path).unwrap();
     assert_eq!(reopened.chain_head(), live.chain_head());
     assert_eq!(
         serde_json::to_string(&reopened.trial_balance(None)).unwrap(),

@@ -7,6 +7,8 @@
 #   bindings/python/test.sh          everything above
 #   bindings/python/test.sh bench    build, then run benches/python_bench.py
 #   bindings/python/test.sh build    build only (the package in bindings/python/.venv)
+#   bindings/python/test.sh postgres build, then run tests/test_postgres.py only (needs FW_PG_URL:
+#                                    run it under tests/postgres/with-server.sh, as make test-postgres does)
 #
 # Virtual environments:
 #   bindings/python/.venv        the development one: maturin (and, for `bench`, the pinned tools
@@ -126,6 +128,11 @@ EOF_CHECK
 export PATH="$TEST_VENV/bin:$PATH"
 
 cd "$HERE"
+
+if [ "$MODE" = "postgres" ]; then
+    step "pytest tests/test_postgres.py (PostgreSQL)"
+    exec "$PY" -m pytest -q -p no:cacheprovider tests/test_postgres.py
+fi
 
 step "mypy (strict) and stubtest (stubs against the built module)"
 "$PY" -m mypy

@@ -174,7 +174,7 @@ pub fn scenario_ledger(path: &Path) -> Ledger {
 
 /// The journal fixture of the main job (`tests/fixtures/window-year.jsonl`).
 pub fn fixture_ledger() -> Ledger {
-    Ledger::open(root().join("tests/fixtures/window-year.jsonl")).expect("the fixture journal opens")
+    Ledger::open_read_only(root().join("tests/fixtures/window-year.jsonl")).expect("the fixture journal opens")
 }
 
 // ----- seeded random ledgers ------------------------------------------------------------------

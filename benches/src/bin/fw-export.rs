@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 }
 
 fn open(path: &str) -> Result<Ledger, String> {
-    Ledger::open(path).map_err(|e| format!("{path}: {e}"))
+    Ledger::open_read_only(path).map_err(|e| format!("{path}: {e}"))
 }
 
 fn write(path: &str, text: &str) -> Result<(), String> {

@@ -273,6 +273,14 @@ fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
     std::str::from_utf8(bytes).ok().map(PathBuf::from)
 }
 
+/// A flag: `True` or `False` only (anything else, an `int` included, is `ArgumentTypeError`).
+fn bool_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match value.cast::<PyBool>() {
+        Ok(flag) => Ok(flag.is_true()),
+        Err(_) => Err(command::argument_type_error(py, name, value, "True or False")),
+    }
+}
+
 /// A journal entry's sequence number: an `int` (or an object with `__index__`) from 1 to
 /// 2**64 - 1. A `bool` or any other type is `ArgumentTypeError`; an int out of range is
 /// `InvalidArgument` (as from JavaScript).
@@ -329,11 +337,47 @@ impl PyLedger {
         PyLedger::wrap(Ledger::new())
     }
 
-    /// Opens a journal file: replays and verifies every entry; new entries are appended to it.
+    /// Opens a journal file: replays and verifies every entry; new entries are appended to it,
+    /// under the file's lock (`JOURNAL_LOCKED` if another writer holds it). With `read_only`,
+    /// takes no lock and refuses commands (`READ_ONLY`); `refresh` follows the writer.
     #[staticmethod]
-    fn open(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (path, read_only=None))]
+    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, read_only: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let path = path_arg(py, "path", path)?;
-        guarded(py, move || Ledger::open(&path)).map(PyLedger::wrap)
+        let read_only = match read_only {
+            Some(flag) => bool_arg(py, "read_only", flag)?,
+            None => false,
+        };
+        guarded(py, move || if read_only { Ledger::open_read_only(&path) } else { Ledger::open(&path) })
+            .map(PyLedger::wrap)
+    }
+
+    /// Connects to the ledger `ledger` of the PostgreSQL database of `dsn`, creating the
+    /// tables and the ledger when missing; its journal is read and verified. Appends are
+    /// conditional (`CONFLICT` when another writer came first: `refresh`, then retry).
+    #[staticmethod]
+    fn connect(py: Python<'_>, dsn: &Bound<'_, PyAny>, ledger: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let dsn = text_arg(py, "dsn", dsn)?;
+        let ledger = text_arg(py, "ledger", ledger)?;
+        guarded(py, move || funding_window_postgres::connect(&dsn, &ledger)).map(PyLedger::wrap)
+    }
+
+    /// Takes in what other writers appended since (verified as opening verifies); returns
+    /// the number of entries taken in.
+    fn refresh(&self, py: Python<'_>) -> PyResult<u64> {
+        self.with_ledger(py, |ledger| ledger.refresh())?.map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// Whether the ledger was opened read-only.
+    #[getter]
+    fn read_only(&self, py: Python<'_>) -> PyResult<bool> {
+        self.with_ledger(py, |ledger| ledger.is_read_only())
+    }
+
+    /// Where the journal is kept: a file's path, `postgresql ledger "name"`, `<memory>`.
+    #[getter]
+    fn store(&self, py: Python<'_>) -> PyResult<String> {
+        self.with_ledger(py, |ledger| ledger.store_description())
     }
 
     /// Creates a new journal file (never overwriting one) and a ledger appending to it.

@@ -88,7 +88,7 @@ def test_a_failed_batch_leaves_the_journal_file_as_it_was(tmp_path: Path) -> Non
              "purpose": {"window": {"earmarked_to": []}}},
         ])
     assert path.read_bytes() == on_disk
-    assert fw.Ledger.open(path).chain_head == ledger.chain_head
+    assert fw.Ledger.open(path, read_only=True).chain_head == ledger.chain_head
 
 
 def test_a_batch_sees_its_own_earlier_commands(ledger: fw.Ledger) -> None:

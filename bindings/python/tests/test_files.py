@@ -1,8 +1,12 @@
-"""Journal files: save/open round trip, create and append, corruption, torn tails, recovery."""
+"""Journal files: save/open round trip, create and append, corruption, torn tails, recovery,
+one writer per file (the lock), read-only ledgers following their writer."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,7 +49,7 @@ def test_an_opened_ledger_appends_to_its_file(year: fw.Ledger, tmp_path: Path) -
     year.save(str(path))
     opened = fw.Ledger.open(path)
     opened.set_status("2/4", "under implementation", recorded_at="2025-01-15T09:00:00Z")
-    again = fw.Ledger.open(path)
+    again = fw.Ledger.open(path, read_only=True)
     same_books(opened, again)
     assert len(again) == len(year) + 1
 
@@ -54,7 +58,7 @@ def test_create_starts_a_journal_and_refuses_to_overwrite(tmp_path: Path) -> Non
     path = tmp_path / "new.jsonl"
     ledger = fw.Ledger.create(path)
     ledger.register_donor("NO", "Norway", "member_state")
-    assert fw.Ledger.open(path).chain_head == ledger.chain_head
+    assert fw.Ledger.open(path, read_only=True).chain_head == ledger.chain_head
     with pytest.raises(fw.IoError) as info:
         fw.Ledger.create(path)
     assert info.value.path == str(path)
@@ -104,3 +108,82 @@ def test_the_journal_report_is_the_journal(year: fw.Ledger) -> None:
     assert journal.to_json() == "[" + ",".join(lines) + "]"
     assert journal.entry_count == len(year) == len(journal.entries)
     assert journal.entries[0]["seq"] == 1 and journal.entries[-1]["hash"] == year.chain_head
+
+
+# ----- one writer per journal file ------------------------------------------------------------
+
+
+def test_a_second_writer_gets_journal_locked_and_the_file_is_untouched(year: fw.Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "year.jsonl"
+    year.save(path)
+    writer = fw.Ledger.open(path)
+    before = path.read_bytes()
+    for attempt in (lambda: fw.Ledger.open(path), lambda: fw.Ledger.recover(path), lambda: fw.Ledger().save(path)):
+        with pytest.raises(fw.JournalLocked) as info:
+            attempt()
+        assert info.value.code == "JOURNAL_LOCKED" and info.value.path == str(path)
+    assert path.read_bytes() == before
+    writer.set_status("2/4", "under implementation", recorded_at="2025-01-15T09:00:00Z")
+    del writer  # the lock goes with the ledger
+    assert len(fw.Ledger.open(path)) == len(year) + 1
+
+
+SECOND_PROCESS = """
+import sys
+import funding_window as fw
+path = sys.argv[1]
+for name, attempt in [("open", lambda: fw.Ledger.open(path)), ("save", lambda: fw.Ledger().save(path))]:
+    try:
+        attempt()
+        print(name, "ok")
+    except fw.LedgerError as err:
+        print(name, type(err).__name__, err.code)
+reader = fw.Ledger.open(path, read_only=True)
+print("entries", len(reader))
+"""
+
+
+def test_a_second_process_gets_journal_locked(year: fw.Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "year.jsonl"
+    year.save(path)
+    writer = fw.Ledger.open(path)
+    before = path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_PROCESS, str(path)], capture_output=True, text=True, timeout=120, env=os.environ
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "open JournalLocked JOURNAL_LOCKED",
+        "save JournalLocked JOURNAL_LOCKED",
+        f"entries {len(year)}",
+    ]
+    assert path.read_bytes() == before
+    assert writer.path == str(path)
+
+
+def test_a_read_only_ledger_follows_its_writer(year: fw.Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "year.jsonl"
+    year.save(path)
+    writer = fw.Ledger.open(path)
+    reader = fw.Ledger.open(path, read_only=True)
+    assert reader.read_only and not writer.read_only and reader.store == str(path)
+    with pytest.raises(fw.ReadOnly) as info:
+        reader.set_status("2/4", "x")
+    assert info.value.store == str(path)
+    assert reader.refresh() == 0
+    writer.set_status("2/4", "under implementation", recorded_at="2025-01-15T09:00:00Z")
+    writer.apply_batch(
+        [{"type": "register_donor", "id": d, "name": d, "kind": "other", "recorded_at": "2025-01-15T09:00:00Z"} for d in "ABC"]
+    )
+    assert reader.refresh() == 4
+    same_books(writer, reader)
+
+
+def test_a_path_that_is_not_a_regular_file_is_an_io_error(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    for path in (tmp_path, fifo):
+        for attempt in (lambda: fw.Ledger.open(path), lambda: fw.Ledger.open(path, read_only=True), lambda: fw.Ledger().save(path)):
+            with pytest.raises(fw.IoError) as info:
+                attempt()
+            assert "not a regular file" in info.value.message

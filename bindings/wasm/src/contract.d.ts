@@ -1190,6 +1190,61 @@ export interface JournalTornTailError {
   bytes: number;
 }
 
+/**
+ * Another writer holds the journal file: one writer per journal. The file is untouched.
+ * Open it read-only, or wait until that writer has closed it.
+ */
+export interface JournalLockedError {
+  code: "JOURNAL_LOCKED";
+  /** The core's message. */
+  message: string;
+  /** The journal file. */
+  path: string;
+}
+
+/**
+ * The ledger was opened read-only: it takes in what its writer appends (`refresh`),
+ * and records nothing itself.
+ */
+export interface ReadOnlyError {
+  code: "READ_ONLY";
+  /** The core's message. */
+  message: string;
+  /** Where its journal is kept (a file path, a PostgreSQL ledger). */
+  store: string;
+}
+
+/**
+ * Another writer appended to the shared journal first: nothing was written. Catch up
+ * (`refresh`), which verifies what the others appended, then retry the command; with
+ * an idempotency key it lands once however often it is retried.
+ */
+export interface ConflictError {
+  code: "CONFLICT";
+  /** The core's message. */
+  message: string;
+  /** Where the journal is kept. */
+  store: string;
+  /** The store's last entry. */
+  seq: number;
+  /** That entry's hash (the store's chain head). */
+  hash: string;
+}
+
+/**
+ * The journal's store cannot be reached (connection refused or lost, server shut
+ * down). Nothing was changed in this ledger; the handle reconnects on its next call.
+ * If the connection was lost while committing, the command may have been stored:
+ * catch up (`refresh`), then retry it with its idempotency key.
+ */
+export interface StoreUnavailableError {
+  code: "STORE_UNAVAILABLE";
+  /** The core's message. */
+  message: string;
+  /** Where the journal is kept. */
+  store: string;
+}
+
 /** An internal consistency check failed. This is a defect; nothing was changed. */
 export interface InternalError {
   code: "INTERNAL";
@@ -1286,6 +1341,10 @@ export type LedgerErrorDetails =
   | LimitExceededError
   | JournalCorruptError
   | JournalTornTailError
+  | JournalLockedError
+  | ReadOnlyError
+  | ConflictError
+  | StoreUnavailableError
   | InternalError
   | IoError
   | OutOfMemoryError

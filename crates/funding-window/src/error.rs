@@ -394,6 +394,43 @@ ledger_errors! {
             /// Its length in bytes.
             bytes: u64,
         },
+        /// Another writer holds the journal file: one writer per journal. The file is untouched.
+        /// Open it read-only, or wait until that writer has closed it.
+        #[error("journal {path} is held by another writer (open it read-only, or wait until that writer closes it)")]
+        JournalLocked = "JOURNAL_LOCKED" {
+            /// The journal file.
+            path: String,
+        },
+        /// The ledger was opened read-only: it takes in what its writer appends (`refresh`),
+        /// and records nothing itself.
+        #[error("ledger on {store} is read-only")]
+        ReadOnly = "READ_ONLY" {
+            /// Where its journal is kept (a file path, a PostgreSQL ledger).
+            store: String,
+        },
+        /// Another writer appended to the shared journal first: nothing was written. Catch up
+        /// (`refresh`), which verifies what the others appended, then retry the command; with
+        /// an idempotency key it lands once however often it is retried.
+        #[error("journal in {store} has moved on to entry {seq} ({hash}); catch up and retry")]
+        Conflict = "CONFLICT" {
+            /// Where the journal is kept.
+            store: String,
+            /// The store's last entry.
+            seq: u64,
+            /// That entry's hash (the store's chain head).
+            hash: String,
+        },
+        /// The journal's store cannot be reached (connection refused or lost, server shut
+        /// down). Nothing was changed in this ledger; the handle reconnects on its next call.
+        /// If the connection was lost while committing, the command may have been stored:
+        /// catch up (`refresh`), then retry it with its idempotency key.
+        #[error("journal store {store} is unavailable: {message}")]
+        StoreUnavailable = "STORE_UNAVAILABLE" {
+            /// Where the journal is kept.
+            store: String,
+            /// What failed.
+            message: String,
+        },
         /// An internal consistency check failed. This is a defect; nothing was changed.
         #[error("internal error: {message}")]
         Internal = "INTERNAL" {

@@ -20,9 +20,7 @@
 //! explicit recovery.
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -35,6 +33,7 @@ use crate::contract::{contract, Hash, Timestamp};
 use crate::error::{LedgerError, Result};
 use crate::money::Currency;
 use crate::state::Conversion;
+use crate::store::{ChainHead, JournalStore, Position};
 
 /// First line of every journal.
 pub const HEADER: &str = "{\"journal\":\"funding-window\",\"version\":1}\n";
@@ -180,6 +179,8 @@ pub(crate) struct LineIn<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct JournalMark {
     committed: u64,
+    committed_entries: usize,
+    committed_head: [u8; 32],
     end: u64,
     entries: usize,
     head: [u8; 32],
@@ -191,18 +192,22 @@ enum Storage {
     /// All of the text in memory (ledgers built in memory or from text); lines of the
     /// operation under way are appended in place and cut off on rollback.
     Memory(String),
-    /// In a file, appended to and synced per command or batch; read back on demand.
-    File { path: PathBuf, file: File },
+    /// In a store (a file, a database), appended to per command or batch. `text` keeps the
+    /// committed journal in memory when the store cannot read it back cheaply.
+    Store { store: Box<dyn JournalStore>, text: Option<String> },
 }
 
-/// The journal: committed lines in memory or in a file, lines of the command or
-/// batch under way, and the end offset of every entry.
+/// The journal: committed lines in memory or in a store, lines of the command or batch
+/// under way, and the end offset of every entry.
 #[derive(Debug)]
 pub(crate) struct Journal {
     storage: Storage,
     /// Bytes committed, header included.
     committed: u64,
-    /// On a file: lines of the operation under way, not yet written.
+    /// Entries committed, and the hash of the last of them (what pending lines extend).
+    committed_entries: usize,
+    committed_head: [u8; 32],
+    /// In a store: lines of the operation under way, not yet written.
     pending: String,
     /// End offset (after the newline) of each entry line.
     ends: Vec<u64>,
@@ -215,34 +220,89 @@ impl Journal {
         Journal {
             storage: Storage::Memory(HEADER.to_owned()),
             committed: HEADER.len() as u64,
+            committed_entries: 0,
+            committed_head: [0; 32],
             pending: String::new(),
             ends: Vec::new(),
             head: [0; 32],
         }
     }
 
-    /// Moves the journal onto a file that holds exactly its committed bytes.
-    pub fn attach(&mut self, path: PathBuf, file: File) {
-        self.storage = Storage::File { path, file };
+    /// An empty journal kept in `store`, before its lines are read in.
+    pub fn on_store(store: Box<dyn JournalStore>) -> Journal {
+        let text = (!store.reads_back()).then(|| HEADER.to_owned());
+        Journal { storage: Storage::Store { store, text }, ..Journal::memory() }
+    }
+
+    /// Whether lines read in must come with their text (kept in memory).
+    pub fn keeps_text(&self) -> bool {
+        match &self.storage {
+            Storage::Memory(_) => true,
+            Storage::Store { text, .. } => text.is_some(),
+        }
+    }
+
+    /// The store, for a journal kept in one.
+    pub fn store_mut(&mut self) -> Option<&mut dyn JournalStore> {
+        match &mut self.storage {
+            Storage::Store { store, .. } => Some(store.as_mut()),
+            Storage::Memory(_) => None,
+        }
+    }
+
+    /// Whether the journal's store only reads.
+    pub fn read_only(&self) -> bool {
+        matches!(&self.storage, Storage::Store { store, .. } if store.read_only())
+    }
+
+    /// What keeps the journal, for messages.
+    pub fn describe(&self) -> String {
+        match &self.storage {
+            Storage::Store { store, .. } => store.describe(),
+            Storage::Memory(_) => "<memory>".to_owned(),
+        }
+    }
+
+    /// Where the committed journal ends: its head and length.
+    pub fn position(&self) -> Position {
+        Position {
+            head: ChainHead { seq: self.committed_entries as u64, hash: to_hex(&self.committed_head) },
+            offset: self.committed,
+        }
+    }
+
+    /// The head after every line, committed or not.
+    pub fn head(&self) -> ChainHead {
+        ChainHead { seq: self.ends.len() as u64, hash: to_hex(&self.head) }
     }
 
     /// Records a line of `bytes` bytes (newline included, hash verified) read by replay.
-    /// In memory its `text` is kept; on a file it is already there.
+    /// Its `text` is kept when the journal keeps text; in a store that reads back it is
+    /// already there.
     pub fn push_stored(&mut self, bytes: u64, text: Option<&str>, hash: [u8; 32]) {
-        if let (Storage::Memory(kept), Some(line)) = (&mut self.storage, text) {
+        if let (Some(kept), Some(line)) = (self.kept_text(), text) {
             kept.push_str(line);
         }
         self.committed += bytes;
         self.ends.push(self.committed);
+        self.committed_entries = self.ends.len();
         self.head = hash;
+        self.committed_head = hash;
     }
 
-    /// Makes room for `bytes` bytes of text in memory and `entries` more entries in the index (a
-    /// journal about to be read in): `OUT_OF_MEMORY` before anything is read if they do not fit.
+    /// The journal's text when it is kept in memory.
+    fn kept_text(&mut self) -> Option<&mut String> {
+        match &mut self.storage {
+            Storage::Memory(text) => Some(text),
+            Storage::Store { text, .. } => text.as_mut(),
+        }
+    }
+
+    /// Makes room for `bytes` more bytes of kept text and `entries` more entries in the index
+    /// (lines about to be read in): `OUT_OF_MEMORY` before anything is read if they do not fit.
     pub fn reserve_text(&mut self, bytes: usize, entries: usize) -> Result<()> {
-        if let Storage::Memory(text) = &mut self.storage {
-            let more = bytes.saturating_sub(text.len());
-            text.try_reserve_exact(more).map_err(|_| out_of_memory("the journal's text", more))?;
+        if let Some(text) = self.kept_text() {
+            reserve_line(text, bytes)?;
         }
         self.reserve_entries(entries)
     }
@@ -261,14 +321,14 @@ impl Journal {
         let average = committed.checked_div(lines).map_or(LINE_BYTES_GUESS, |a| a + 1);
         let tail = match &mut self.storage {
             Storage::Memory(text) => text,
-            Storage::File { .. } => &mut self.pending,
+            Storage::Store { .. } => &mut self.pending,
         };
         reserve_line(tail, entries.saturating_mul(average))
     }
 
     pub fn path(&self) -> Option<&Path> {
         match &self.storage {
-            Storage::File { path, .. } => Some(path),
+            Storage::Store { store, .. } => store.path(),
             Storage::Memory(_) => None,
         }
     }
@@ -281,16 +341,28 @@ impl Journal {
         to_hex(&self.head)
     }
 
+    /// The hash of the last line, committed or not.
+    pub fn head_bytes(&self) -> [u8; 32] {
+        self.head
+    }
+
     /// Offset after the last line, committed or not.
     fn end(&self) -> u64 {
         match &self.storage {
             Storage::Memory(text) => text.len() as u64,
-            Storage::File { .. } => self.committed + self.pending.len() as u64,
+            Storage::Store { .. } => self.committed + self.pending.len() as u64,
         }
     }
 
     pub fn mark(&self) -> JournalMark {
-        JournalMark { committed: self.committed, end: self.end(), entries: self.ends.len(), head: self.head }
+        JournalMark {
+            committed: self.committed,
+            committed_entries: self.committed_entries,
+            committed_head: self.committed_head,
+            end: self.end(),
+            entries: self.ends.len(),
+            head: self.head,
+        }
     }
 
     /// Forgets what was appended after `mark` (lines under way, or stored lines during replay).
@@ -298,31 +370,52 @@ impl Journal {
         self.ends.truncate(mark.entries);
         self.head = mark.head;
         self.committed = mark.committed;
+        self.committed_entries = mark.committed_entries;
+        self.committed_head = mark.committed_head;
         match &mut self.storage {
             Storage::Memory(text) => text.truncate(mark.end as usize),
-            Storage::File { .. } => self.pending.truncate((mark.end - mark.committed) as usize),
+            Storage::Store { text, .. } => {
+                if let Some(text) = text {
+                    text.truncate(mark.committed as usize);
+                }
+                self.pending.truncate((mark.end - mark.committed) as usize);
+            }
         }
     }
 
-    /// Commits the lines under way: in memory they are kept; on a file they are
-    /// written and synced.
-    pub fn persist(&mut self) -> std::io::Result<()> {
+    /// The lines of the operation under way (since `mark`), not yet committed.
+    pub fn staged(&self, mark: &JournalMark) -> &str {
+        match &self.storage {
+            Storage::Memory(text) => text.get(mark.end as usize..).unwrap_or_default(),
+            Storage::Store { .. } => self.pending.get((mark.end - mark.committed) as usize..).unwrap_or_default(),
+        }
+    }
+
+    /// Commits the lines under way: in memory they are kept; in a store they are appended
+    /// on condition that the store's head is still the committed head (written and synced,
+    /// for a file). On error nothing is committed; the caller rolls the lines back.
+    pub fn persist(&mut self) -> Result<()> {
         match &mut self.storage {
             Storage::Memory(text) => self.committed = text.len() as u64,
-            Storage::File { file, .. } => {
+            Storage::Store { store, text } => {
                 if self.pending.is_empty() {
                     return Ok(());
                 }
-                let written = file.write_all(self.pending.as_bytes()).and_then(|()| file.sync_data());
-                if let Err(e) = written {
-                    // Leave the file as it was; the caller rolls the lines back.
-                    let _ = file.set_len(self.committed);
-                    return Err(e);
+                let at = Position {
+                    head: ChainHead { seq: self.committed_entries as u64, hash: to_hex(&self.committed_head) },
+                    offset: self.committed,
+                };
+                let head = ChainHead { seq: self.ends.len() as u64, hash: to_hex(&self.head) };
+                store.append(&at, &self.pending, &head)?;
+                if let Some(text) = text {
+                    text.push_str(&self.pending);
                 }
                 self.committed += self.pending.len() as u64;
                 self.pending.clear();
             }
         }
+        self.committed_entries = self.ends.len();
+        self.committed_head = self.head;
         Ok(())
     }
 
@@ -336,11 +429,14 @@ impl Journal {
             || LedgerError::Internal { message: format!("journal line {} is not where its index says", seq + 1) };
         match &self.storage {
             Storage::Memory(text) => text.get(start as usize..end as usize).map(Cow::Borrowed).ok_or_else(missing),
-            Storage::File { .. } if start >= self.committed => {
+            Storage::Store { .. } if start >= self.committed => {
                 let range = (start - self.committed) as usize..(end - self.committed) as usize;
                 self.pending.get(range).map(Cow::Borrowed).ok_or_else(missing)
             }
-            Storage::File { path, .. } => read_range(path, start, end).map(Cow::Owned),
+            Storage::Store { text: Some(text), .. } => {
+                text.get(start as usize..end as usize).map(Cow::Borrowed).ok_or_else(missing)
+            }
+            Storage::Store { store, text: None } => store.read_back(start, end).map(Cow::Owned),
         }
     }
 
@@ -348,10 +444,14 @@ impl Journal {
     pub fn text(&self) -> Result<Cow<'_, str>> {
         match &self.storage {
             Storage::Memory(text) => Ok(Cow::Borrowed(text)),
-            Storage::File { path, .. } => {
-                let mut text = read_range(path, 0, self.committed)?;
-                text.push_str(&self.pending);
-                Ok(Cow::Owned(text))
+            Storage::Store { text: Some(text), .. } if self.pending.is_empty() => Ok(Cow::Borrowed(text)),
+            Storage::Store { store, text } => {
+                let mut all = match text {
+                    Some(text) => text.clone(),
+                    None => store.read_back(0, self.committed)?,
+                };
+                all.push_str(&self.pending);
+                Ok(Cow::Owned(all))
             }
         }
     }
@@ -371,7 +471,7 @@ impl Journal {
         let head = self.head;
         let tail = match &mut self.storage {
             Storage::Memory(text) => text,
-            Storage::File { .. } => &mut self.pending,
+            Storage::Store { .. } => &mut self.pending,
         };
         reserve_line(tail, entry.line_bytes_max(&command, conversions.as_deref()))?;
         let start = tail.len();
@@ -552,15 +652,6 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 fn parse_entry(line: &str, line_no: u64) -> Result<JournalEntry> {
     serde_json::from_str(line)
         .map_err(|e| LedgerError::JournalCorrupt { line: line_no, reason: format!("malformed entry: {e}") })
-}
-
-fn read_range(path: &Path, start: u64, end: u64) -> Result<String> {
-    let io = |e: std::io::Error| LedgerError::io(path, &e);
-    let mut file = File::open(path).map_err(io)?;
-    file.seek(SeekFrom::Start(start)).map_err(io)?;
-    let mut bytes = vec![0; (end - start) as usize];
-    file.read_exact(&mut bytes).map_err(io)?;
-    String::from_utf8(bytes).map_err(|_| LedgerError::JournalCorrupt { line: 0, reason: "not UTF-8".into() })
 }
 
 /// Checks a stored line (without its newline) against the previous hash; returns its hash.

@@ -1,10 +1,8 @@
-//! [`Ledger`]: applies commands atomically, keeps the hash-chained journal, and
-//! stores it in a JSON Lines file.
+//! [`Ledger`]: applies commands atomically and keeps the hash-chained journal, in memory
+//! or in a journal store (a JSON Lines file, a store shared by several writers).
 
 use std::borrow::Cow;
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,11 +15,12 @@ use crate::calendar::iso_date_opt;
 use crate::command::{format_timestamp, Allocate, Command, Request};
 use crate::contract::{contract, Hash};
 use crate::error::{BatchError, LedgerError, Result};
-use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HEADER};
+use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HASH_SUFFIX_LEN};
 use crate::limits::BATCH_COMMANDS_MAX;
 use crate::money::Currency;
-use crate::replay::Torn;
+use crate::replay::{ReplayError, Torn};
 use crate::state::{EntryInfo, Plan, Posting, State, UndoLog};
+use crate::store::{ChainHead, FileStore, JournalStore};
 
 /// Where the ledger takes `recorded_at` from when a command does not say.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -127,6 +126,13 @@ pub(crate) struct Mark {
     journal: JournalMark,
 }
 
+impl Mark {
+    /// Steps in the undo log at the mark.
+    pub(crate) fn undo_len(&self) -> usize {
+        self.undo
+    }
+}
+
 impl Ledger {
     /// An empty in-memory ledger that knows the 15 Assembly resolutions.
     pub fn new() -> Ledger {
@@ -168,13 +174,17 @@ impl Ledger {
 
     /// Validates a command and, if it is valid, appends one balanced journal entry.
     ///
-    /// On error nothing changes. With an attached file the entry is written and
-    /// synced before this returns.
+    /// On error nothing changes. With a journal file the entry is written and synced
+    /// before this returns; with a shared store it is appended only if no other writer
+    /// appended first (else `CONFLICT`: [`Ledger::refresh`], then retry).
     pub fn apply(&mut self, request: impl Into<Request>) -> Result<Applied> {
+        // What `stage(..)?.commit()` does, without the stage's list of results: this is the
+        // path of every single command, in memory as on a store.
         let request = request.into();
+        self.check_writable()?;
         let mark = self.mark();
-        let result = self.apply_entry(&request, None).and_then(|applied| self.persist().map(|()| applied));
-        self.finish(mark, result)
+        let result = self.apply_entry(&request, None).and_then(|applied| self.journal.persist().map(|()| applied));
+        self.finish(&mark, result)
     }
 
     /// Parses one command of the contract from JSON and applies it.
@@ -183,7 +193,7 @@ impl Ledger {
     }
 
     /// Applies commands all or nothing: if one fails, none is applied and the
-    /// error names its position.
+    /// error names its position. The batch is one append to the journal.
     pub fn apply_batch(&mut self, requests: impl IntoIterator<Item = Request>) -> Result<Vec<Applied>, BatchError> {
         self.apply_batch_then(requests, Ok)
     }
@@ -197,12 +207,61 @@ impl Ledger {
         then: impl FnOnce(Vec<Applied>) -> Result<T>,
     ) -> Result<T, BatchError> {
         let requests: Vec<Request> = requests.into_iter().collect();
+        let mut staged = self.stage_batch(&requests)?;
+        let applied = std::mem::take(&mut staged.applied);
+        // A failing `then` drops the stage, which takes the batch back.
+        let out = then(applied).map_err(|error| BatchError { index: 0, error })?;
+        staged.commit().map(|_| out).map_err(|error| BatchError { index: 0, error })
+    }
+
+    /// Validates a command and applies it to this ledger in memory, writing its journal
+    /// line, without committing it: the first half of [`Ledger::apply`], for a caller that
+    /// appends the line to its store itself (an asynchronous database client).
+    ///
+    /// The [`Staged`] holds the line, the chain head it extends and the result. Append the
+    /// line to the store on condition that the store's head is still [`Staged::base`],
+    /// then [`Staged::commit`]; dropping the stage instead takes the command back, leaving
+    /// the ledger exactly as it was. A repeated idempotency key stages no line.
+    ///
+    /// ```
+    /// use funding_window::{Ledger, Request};
+    ///
+    /// let mut ledger = Ledger::new();
+    /// let request = Request::from_json(r#"{"type": "register_donor", "id": "SE", "name": "Sweden", "kind": "member_state"}"#)?;
+    /// let staged = ledger.stage(&request)?;
+    /// assert_eq!(staged.base().seq, 0);
+    /// assert_eq!(staged.head().seq, 1);
+    /// assert!(staged.lines().starts_with(r#"{"seq":1,"recorded_at":"#) && staged.lines().ends_with("\n"));
+    /// drop(staged); // the store refused it, say: nothing happened
+    /// assert_eq!(ledger.len(), 0);
+    /// let staged = ledger.stage(&request)?;
+    /// let applied = staged.commit()?; // the store took it
+    /// assert_eq!((ledger.len(), applied[0].seq), (1, 1));
+    /// # Ok::<(), funding_window::LedgerError>(())
+    /// ```
+    pub fn stage(&mut self, request: &Request) -> Result<Staged<'_>> {
+        self.check_writable()?;
+        let mark = self.mark();
+        match self.apply_entry(request, None) {
+            Ok(applied) => Ok(Staged { ledger: self, mark: Some(mark), applied: vec![applied] }),
+            Err(e) => {
+                self.end_operation(&mark, true);
+                Err(e)
+            }
+        }
+    }
+
+    /// Stages a batch (all or nothing) as [`Ledger::stage`] stages one command: one
+    /// append to the store, whose lines mark the batch so that replay recognises an
+    /// incomplete one.
+    pub fn stage_batch(&mut self, requests: &[Request]) -> Result<Staged<'_>, BatchError> {
         if requests.len() > BATCH_COMMANDS_MAX {
             return Err(BatchError {
                 index: 0,
                 error: LedgerError::limit("BATCH_COMMANDS_MAX", BATCH_COMMANDS_MAX, requests.len()),
             });
         }
+        self.check_writable().map_err(|error| BatchError { index: 0, error })?;
         self.reserve_for(requests.len()).map_err(|error| BatchError { index: 0, error })?;
         let mark = self.mark();
         // Entries of a batch are marked [position, count] so that replay can tell an
@@ -232,13 +291,19 @@ impl Ledger {
             match self.apply_entry(request, batch) {
                 Ok(a) => applied.push(a),
                 Err(error) => {
-                    self.rollback(&mark);
+                    self.end_operation(&mark, true);
                     return Err(BatchError { index, error });
                 }
             }
         }
-        let result = then(applied).and_then(|out| self.persist().map(|()| out));
-        self.finish(mark, result).map_err(|error| BatchError { index: 0, error })
+        Ok(Staged { ledger: self, mark: Some(mark), applied })
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.journal.read_only() {
+            return Err(LedgerError::ReadOnly { store: self.journal.describe() });
+        }
+        Ok(())
     }
 
     /// Dry run of an allocation: the split with its explanation; nothing changes.
@@ -287,21 +352,19 @@ impl Ledger {
         self.journal.rollback(mark.journal);
     }
 
-    fn finish<T>(&mut self, mark: Mark, result: Result<T>) -> Result<T> {
-        if result.is_err() {
-            self.rollback(&mark);
+    /// Ends the operation begun at `mark`: rolled back if it failed, its undo steps forgotten
+    /// either way (and their memory given back after a large batch).
+    fn end_operation(&mut self, mark: &Mark, failed: bool) {
+        if failed {
+            self.rollback(mark);
         }
         self.undo.forget_after(mark.undo);
         self.undo.shrink_when_idle();
-        result
     }
 
-    /// Commits the pending journal lines (to the file, synced, when there is one).
-    fn persist(&mut self) -> Result<()> {
-        self.journal.persist().map_err(|e| match self.journal.path() {
-            Some(path) => LedgerError::io(path, &e),
-            None => LedgerError::Io { path: "<memory>".into(), message: e.to_string() },
-        })
+    fn finish<T>(&mut self, mark: &Mark, result: Result<T>) -> Result<T> {
+        self.end_operation(mark, result.is_err());
+        result
     }
 
     /// Validates a command and commits its effect on the state (not the journal);
@@ -370,71 +433,147 @@ impl Ledger {
         Ok(Applied { seq, hash: entry.hash, date: entry.date, postings: entry.postings, duplicate: true })
     }
 
-    // ----- journal files -------------------------------------------------------------------
+    // ----- journal files and stores ----------------------------------------------------------
 
-    /// Creates a new journal file (refusing to overwrite one) and a ledger appending to it.
+    /// Creates a new journal file (refusing to overwrite one) and a ledger appending to it,
+    /// holding the file's lock for its lifetime.
     pub fn create(path: impl AsRef<Path>) -> Result<Ledger> {
-        let path = path.as_ref();
-        let io = |e: std::io::Error| LedgerError::io(path, &e);
-        let mut file = OpenOptions::new().read(true).append(true).create_new(true).open(path).map_err(io)?;
-        file.write_all(HEADER.as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
-        sync_parent(path);
+        let store = FileStore::create(path.as_ref())?;
         let mut ledger = Ledger::new();
-        ledger.journal.attach(path.to_owned(), file);
+        ledger.journal = Journal::on_store(Box::new(store));
         Ok(ledger)
     }
 
-    /// Opens a journal file: replays every entry, verifying the hash chain and
-    /// that each entry's postings are what its command posts. New entries are
-    /// appended to the file, which keeps the journal (memory holds the state and
-    /// an index of entries, not the journal text).
+    /// Opens a journal file to append to it: takes the file's exclusive lock (held for the
+    /// ledger's lifetime; `JOURNAL_LOCKED` if another writer holds it, and the file is left
+    /// untouched), then replays every entry, verifying the hash chain and that each entry's
+    /// postings are what its command posts. New entries are appended to the file, which
+    /// keeps the journal (memory holds the state and an index of entries, not the text).
     ///
     /// A malformed or altered line is `JOURNAL_CORRUPT` naming its line; an
     /// incomplete last line (or batch) is `JOURNAL_TORN_TAIL`, which only
-    /// [`Ledger::recover`] drops.
+    /// [`Ledger::recover`] drops. A path that is not a regular file (a directory, a
+    /// FIFO, a device) is an `IO_ERROR` at once.
     pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
-        let path = path.as_ref();
-        let (ledger, torn) = Self::read_file(path)?;
+        let (ledger, torn) = Self::replay_store(Box::new(FileStore::open(path.as_ref())?))?;
         if let Some(t) = torn {
             return Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes });
         }
-        ledger.attach(path)
+        Ok(ledger)
+    }
+
+    /// Opens a journal file to read it only, verifying it as [`Ledger::open`] does, while
+    /// a writer may hold it. Commands are refused (`READ_ONLY`); [`Ledger::refresh`] takes
+    /// in what the writer has appended since. An incomplete last line or batch is a write
+    /// under way: it is left out until it is complete.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Ledger> {
+        Self::replay_store(Box::new(FileStore::open_read_only(path.as_ref())?)).map(|(ledger, _)| ledger)
     }
 
     /// Opens a journal file, cutting off a torn tail (an incomplete last line or
     /// batch left by a crash) if there is one. Complete entries are all kept;
-    /// corruption anywhere else is still an error.
+    /// corruption anywhere else is still an error. Takes the lock as [`Ledger::open`] does.
     pub fn recover(path: impl AsRef<Path>) -> Result<(Ledger, Recovery)> {
-        let path = path.as_ref();
-        let (ledger, torn) = Self::read_file(path)?;
+        let store = FileStore::open(path.as_ref())?;
+        let cutter = store.cutter()?;
+        let (ledger, torn) = Self::replay_store(Box::new(store))?;
         let mut recovery = Recovery { dropped_bytes: 0, dropped_from_line: None, entries: ledger.len() as u64 };
         if let Some(t) = torn {
-            let io = |e: std::io::Error| LedgerError::io(path, &e);
-            let file = OpenOptions::new().write(true).open(path).map_err(io)?;
-            file.set_len(t.offset).and_then(|()| file.sync_all()).map_err(io)?;
+            cutter.truncate(t.offset)?;
             recovery.dropped_bytes = t.bytes;
             recovery.dropped_from_line = Some(t.line);
         }
-        Ok((ledger.attach(path)?, recovery))
+        Ok((ledger, recovery))
     }
 
-    fn attach(mut self, path: &Path) -> Result<Ledger> {
-        let file = OpenOptions::new().append(true).open(path).map_err(|e| LedgerError::io(path, &e))?;
-        self.journal.attach(path.to_owned(), file);
-        Ok(self)
+    /// Opens a ledger on a journal store (see [`crate::store`]): reads the whole journal
+    /// and verifies it as [`Ledger::open`] does. Commands are appended to the store on
+    /// condition that no other writer appended first (`CONFLICT` otherwise:
+    /// [`Ledger::refresh`], then retry).
+    pub fn open_store(store: impl JournalStore + 'static) -> Result<Ledger> {
+        let (ledger, torn) = Self::replay_store(Box::new(store))?;
+        match torn {
+            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
+            None => Ok(ledger),
+        }
     }
 
-    fn read_file(path: &Path) -> Result<(Ledger, Option<Torn>)> {
-        let io = |e: std::io::Error| LedgerError::io(path, &e);
-        let file = File::open(path).map_err(io)?;
-        let reader = file.try_clone().map_err(io)?;
-        // The ledger reads entries back from the file while replaying (reversals do).
+    /// Reads and verifies a store's whole journal into a new ledger kept in it.
+    fn replay_store(mut store: Box<dyn JournalStore>) -> Result<(Ledger, Option<Torn>)> {
+        let reader = store.read_from(&crate::store::Position::start())?;
+        let describe = store.describe();
         let mut ledger = Ledger::new();
-        ledger.journal.attach(path.to_owned(), file);
-        crate::replay::replay(reader, ledger, None).map_err(|e| match e {
-            crate::replay::ReplayError::Io(err) => LedgerError::io(path, &err),
-            crate::replay::ReplayError::Ledger(err) => err,
-        })
+        // The ledger reads entries back from the store while replaying (reversals do), or
+        // keeps the lines as it reads them, for a store that cannot read them back.
+        ledger.journal = Journal::on_store(store);
+        crate::replay::replay(reader, ledger, None).map_err(|e| replay_error(e, &describe))
+    }
+
+    /// Takes in what other writers appended to the journal since this ledger last read
+    /// it, verifying it exactly as opening does (the hash chain, and every command
+    /// re-applied and compared with its stored postings and conversions). Returns the
+    /// number of entries taken in.
+    ///
+    /// For a read-only ledger on a file, this follows the writer; on a shared store it is
+    /// how a writer catches up after `CONFLICT`. On a file this ledger writes, or in
+    /// memory, there is nothing to take in. If what was appended does not verify, nothing
+    /// is taken in and the error names the line (`JOURNAL_CORRUPT`; entry `seq` is line
+    /// `seq + 1`, after the header).
+    pub fn refresh(&mut self) -> Result<u64> {
+        let at = self.journal.position();
+        let Some(store) = self.journal.store_mut() else { return Ok(0) };
+        let describe = store.describe();
+        let reader = store.read_from(&at)?;
+        self.take_in_lines(reader, None, &describe)
+    }
+
+    /// Verifies and takes in journal lines that follow this ledger's head, as
+    /// [`Ledger::refresh`] does, for a caller that read them from its store itself (an
+    /// asynchronous database client). `lines` are complete entry lines, each ending in a
+    /// newline, starting with entry `len() + 1`; an incomplete last line or batch is left
+    /// out. All or nothing: on error the ledger is unchanged. Returns the number of
+    /// entries taken in.
+    ///
+    /// Only for a ledger in memory: a ledger on a store takes in through [`Ledger::refresh`].
+    pub fn take_in(&mut self, lines: &[u8]) -> Result<u64> {
+        if self.journal.store_mut().is_some() {
+            return Err(LedgerError::InvalidArgument {
+                name: "lines".into(),
+                value: format!("{} bytes", lines.len()),
+                reason: format!("this ledger reads its journal from {}: use refresh()", self.journal.describe()),
+            });
+        }
+        self.take_in_lines(lines, Some(lines), "<text>")
+    }
+
+    fn take_in_lines<R: std::io::Read + Send>(
+        &mut self,
+        reader: R,
+        source: Option<&[u8]>,
+        describe: &str,
+    ) -> Result<u64> {
+        let before = self.len();
+        let mark = self.mark();
+        let taken = crate::replay::take_in(reader, self, source);
+        self.end_operation(&mark, taken.is_err());
+        taken.map_err(|e| replay_error(e, describe))?;
+        Ok((self.len() - before) as u64)
+    }
+
+    /// The journal's chain head: its last entry's sequence number and hash.
+    pub fn head(&self) -> ChainHead {
+        self.journal.head()
+    }
+
+    /// Whether commands are refused because the ledger was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.journal.read_only()
+    }
+
+    /// Where the journal is kept, for messages: a file's path, `postgresql ledger "main"`,
+    /// `<memory>`.
+    pub fn store_description(&self) -> String {
+        self.journal.describe()
     }
 
     /// Rebuilds a ledger from journal text (as written by [`Ledger::to_journal`]),
@@ -446,10 +585,19 @@ impl Ledger {
     /// [`Ledger::from_journal`] on bytes: a line that is not UTF-8 is
     /// `JOURNAL_CORRUPT` naming the line.
     pub fn from_journal_bytes(bytes: &[u8]) -> Result<Ledger> {
-        let (ledger, torn) = crate::replay::replay(bytes, Ledger::new(), Some(bytes)).map_err(|e| match e {
-            crate::replay::ReplayError::Io(err) => LedgerError::Io { path: "<text>".into(), message: err.to_string() },
-            crate::replay::ReplayError::Ledger(err) => err,
-        })?;
+        let (ledger, torn) =
+            crate::replay::replay(bytes, Ledger::new(), Some(bytes)).map_err(|e| replay_error(e, "<text>"))?;
+        match torn {
+            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
+            None => Ok(ledger),
+        }
+    }
+
+    /// [`Ledger::from_journal`] on a stream (a socket, a pipe, rows arriving from a
+    /// database): read a block at a time and verified as it comes. The ledger is in memory.
+    pub fn from_reader(reader: impl std::io::Read + Send) -> Result<Ledger> {
+        let (ledger, torn) =
+            crate::replay::replay(reader, Ledger::new(), None).map_err(|e| replay_error(e, "<stream>"))?;
         match torn {
             Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
             None => Ok(ledger),
@@ -470,31 +618,26 @@ impl Ledger {
         self.journal.posting_rows()
     }
 
-    /// Writes the whole journal to `path` atomically (a temporary file, synced,
-    /// then renamed over it).
+    /// Writes the whole journal to `path` atomically: a temporary file created exclusively
+    /// in the same folder (never through a symlink), synced, then renamed over `path`.
+    ///
+    /// A path held by a writer (another ledger appending to it) is `JOURNAL_LOCKED` and
+    /// is left as it was; a path that is not a regular file is `IO_ERROR`. Saving to the
+    /// file this ledger writes does nothing: every entry is already there. A read-only
+    /// ledger saving over the journal it reads is `READ_ONLY`: its view may be older.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         if let Some(own) = self.journal.path() {
             if same_file(own, path) {
+                if self.journal.read_only() {
+                    // Its view may be older than the file: saving would drop what was appended.
+                    return Err(LedgerError::ReadOnly { store: self.journal.describe() });
+                }
                 return Ok(()); // already written and synced entry by entry
             }
         }
         let text = self.journal.text()?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let write = || -> std::io::Result<()> {
-            let mut file = File::create(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            LedgerError::io(path, &e)
-        })?;
-        sync_parent(path);
-        Ok(())
+        crate::store::save_atomically(path, &text)
     }
 
     /// A parsed journal entry.
@@ -555,11 +698,94 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn sync_parent(path: &Path) {
-    // Make the directory entry durable too (best effort; not every platform allows it).
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
+fn replay_error(e: ReplayError, describe: &str) -> LedgerError {
+    match e {
+        ReplayError::Io(err) => LedgerError::Io { path: describe.to_owned(), message: err.to_string() },
+        ReplayError::Ledger(err) => err,
+    }
+}
+
+/// A command or batch applied to a ledger in memory, with its journal lines, not yet
+/// committed: see [`Ledger::stage`]. Dropping it takes the command or batch back.
+#[must_use = "a stage is rolled back when dropped: commit it once its lines are stored"]
+pub struct Staged<'a> {
+    ledger: &'a mut Ledger,
+    mark: Option<Mark>,
+    applied: Vec<Applied>,
+}
+
+/// One entry line of a [`Staged`] command or batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StagedLine<'a> {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its hash (64 hex digits).
+    pub hash: &'a str,
+    /// The line, without its newline.
+    pub line: &'a str,
+}
+
+impl Staged<'_> {
+    /// The chain head the lines extend: the store's head must still be this for them to be appended.
+    pub fn base(&self) -> ChainHead {
+        self.ledger.journal.position().head
+    }
+
+    /// The chain head after the lines.
+    pub fn head(&self) -> ChainHead {
+        self.ledger.journal.head()
+    }
+
+    /// Byte length of the journal before the lines, in the file format (header included).
+    pub fn base_offset(&self) -> u64 {
+        self.ledger.journal.position().offset
+    }
+
+    /// The journal lines, each ending in a newline, exactly as a journal file stores them
+    /// (empty when every command repeated an idempotency key).
+    pub fn lines(&self) -> &str {
+        match &self.mark {
+            Some(mark) => self.ledger.journal.staged(&mark.journal),
+            None => "",
         }
+    }
+
+    /// Each entry line with its sequence number and hash.
+    pub fn entries(&self) -> impl Iterator<Item = StagedLine<'_>> + '_ {
+        let first = self.base().seq + 1;
+        self.lines().lines().enumerate().map(move |(i, line)| {
+            let hash = line.len().checked_sub(HASH_SUFFIX_LEN).map_or("", |at| &line[at + 9..at + 9 + 64]);
+            StagedLine { seq: first + i as u64, hash, line }
+        })
+    }
+
+    /// What each command did (for a batch, in order).
+    pub fn applied(&self) -> &[Applied] {
+        &self.applied
+    }
+
+    /// Commits the stage: a ledger on a store appends the lines to it (on condition, as
+    /// [`Ledger::apply`] does; on error the stage is rolled back and the error returned);
+    /// a ledger in memory keeps them, the caller having stored them.
+    pub fn commit(mut self) -> Result<Vec<Applied>> {
+        let Some(mark) = self.mark.take() else { return Ok(std::mem::take(&mut self.applied)) };
+        let ledger = &mut *self.ledger;
+        let persisted = ledger.journal.persist();
+        ledger.finish(&mark, persisted)?;
+        Ok(std::mem::take(&mut self.applied))
+    }
+}
+
+impl Drop for Staged<'_> {
+    fn drop(&mut self) {
+        if let Some(mark) = self.mark.take() {
+            self.ledger.end_operation(&mark, true);
+        }
+    }
+}
+
+impl std::fmt::Debug for Staged<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staged").field("base", &self.base()).field("head", &self.head()).finish()
     }
 }

@@ -77,6 +77,7 @@ mod reversal;
 mod series;
 pub mod split;
 mod state;
+pub mod store;
 pub mod table;
 mod text;
 pub(crate) mod written;
@@ -92,6 +93,7 @@ pub use command::{
 pub use error::{BatchError, LedgerError, Result, ERROR_CODES};
 pub use export::{CsvReport, IatiOptions};
 pub use journal::{JournalEntry, PostingLine, PostingRow};
-pub use ledger::{Applied, Clock, Ledger, Recovery};
+pub use ledger::{Applied, Clock, Ledger, Recovery, Staged, StagedLine};
 pub use money::{Currency, Money, RoundingRule};
 pub use state::Conversion;
+pub use store::{ChainHead, JournalStore, MemoryStore};

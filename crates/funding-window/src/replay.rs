@@ -44,6 +44,8 @@ fn corrupt(line: u64, reason: impl Into<String>) -> ReplayError {
 /// A line whose hash is verified, parsed into what replay needs.
 struct Parsed {
     line: u64,
+    /// Where the line starts in its block.
+    start: usize,
     bytes: u64,
     seq: u64,
     date: Option<NaiveDate>,
@@ -262,6 +264,7 @@ impl<R: Read> Reader<R> {
         }?;
         Ok(Parsed {
             line,
+            start: range.start,
             bytes: range.len() as u64 + 1,
             seq: head.seq,
             date: head.date,
@@ -379,7 +382,15 @@ fn written_head(bytes: &[u8]) -> Option<WrittenHead<'_>> {
 
 /// Applies parsed lines to a ledger and checks them against what they produce.
 struct Applier<'s> {
-    ledger: Ledger,
+    ledger: &'s mut Ledger,
+    /// Taking in lines after the ledger's head (rather than replaying a whole journal): every
+    /// step is recorded to undo, as the caller rolls back all of it on error.
+    resume: bool,
+    /// Journal offset of the first byte of `source`.
+    base: u64,
+    /// Whether the ledger keeps its journal text in memory (lines come from `source`, or
+    /// from the blocks read when there is none).
+    keeps_text: bool,
     /// The journal's bytes, when the ledger keeps its text in memory.
     source: Option<&'s [u8]>,
     /// The same as text, when all of it is UTF-8 (checked once rather than line by line).
@@ -395,7 +406,7 @@ struct Applier<'s> {
 
 impl Applier<'_> {
     fn apply(&mut self, p: &Parsed, bytes: &[u8]) -> Result<(), ReplayError> {
-        let ledger = &mut self.ledger;
+        let ledger = &mut *self.ledger;
         let expected = ledger.len() as u64 + 1;
         if p.seq != expected {
             return Err(corrupt(p.line, format!("sequence {} where {expected} was expected", p.seq)));
@@ -413,7 +424,8 @@ impl Applier<'_> {
         }
         // Outside a batch nothing needs undoing: an entry that fails ends the replay, and
         // the ledger is thrown away. A batch is recorded, to drop it whole if it is torn.
-        if ledger.undo.len() == 0 {
+        // Taking in lines records everything: on error the ledger goes back to where it was.
+        if !self.resume && ledger.undo.len() == 0 {
             ledger.undo.pause(self.open_batch.is_none());
         }
         let plan =
@@ -438,11 +450,16 @@ impl Applier<'_> {
         if !conversions {
             return Err(corrupt(p.line, "the stored conversions differ from the command's"));
         }
-        let range = self.offset as usize..(self.offset + p.bytes) as usize;
+        let range = (self.offset - self.base) as usize..(self.offset - self.base + p.bytes) as usize;
         let text = match (self.source_text, self.source) {
             (Some(all), _) => Some(all.get(range).ok_or_else(|| corrupt(p.line, "not UTF-8"))?),
             (None, Some(source)) => {
                 let line = source.get(range).and_then(|b| std::str::from_utf8(b).ok());
+                Some(line.ok_or_else(|| corrupt(p.line, "not UTF-8"))?)
+            }
+            // Read from a stream into a ledger that keeps its text: the line as read.
+            (None, None) if self.keeps_text => {
+                let line = bytes.get(p.start..p.start + p.bytes as usize).and_then(|b| std::str::from_utf8(b).ok());
                 Some(line.ok_or_else(|| corrupt(p.line, "not UTF-8"))?)
             }
             (None, None) => None,
@@ -452,22 +469,30 @@ impl Applier<'_> {
         let batch_done = p.batch.is_none_or(|[i, size]| i == size);
         if batch_done {
             self.open_batch = None;
-            ledger.undo.clear();
+            if !self.resume {
+                ledger.undo.clear();
+            }
         }
         Ok(())
     }
 
     /// Ends the replay: an incomplete batch is dropped whole, with any torn line after it.
-    fn finish(mut self, torn: Option<Torn>) -> (Ledger, Option<Torn>) {
+    fn finish(mut self, torn: Option<Torn>) -> Option<Torn> {
         let mut torn = torn;
         if let Some((mark, line, offset)) = self.open_batch.take() {
             self.ledger.rollback(&mark);
-            self.ledger.undo.clear();
+            if self.resume {
+                self.ledger.undo.forget_after(mark.undo_len());
+            } else {
+                self.ledger.undo.clear();
+            }
             let end = torn.map_or(self.offset, |t| t.offset + t.bytes);
             torn = Some(Torn { line, offset, bytes: end - offset });
         }
-        self.ledger.undo.pause(false);
-        (self.ledger, torn)
+        if !self.resume {
+            self.ledger.undo.pause(false);
+        }
+        torn
     }
 
     /// Applies a block's lines; a torn line ends the journal.
@@ -539,33 +564,56 @@ fn postings_match(state: &State, postings: &[Posting], stored: &[u8], name: &mut
     rest == b"]"
 }
 
-/// Replays a journal into `ledger`: an empty ledger on the journal's own file (so
+/// Replays a journal into `ledger`: an empty ledger on the journal's own store (so
 /// that reversals can read the entries they reverse), or an empty in-memory
 /// ledger given the journal's bytes as `source`, which it keeps.
 pub(crate) fn replay<R: Read + Send>(
     reader: R,
-    ledger: Ledger,
+    mut ledger: Ledger,
     source: Option<&[u8]>,
 ) -> Result<(Ledger, Option<Torn>), ReplayError> {
-    replay_in_blocks(reader, ledger, source, BLOCK)
+    let torn = replay_in_blocks(reader, &mut ledger, source, BLOCK, false)?;
+    Ok((ledger, torn))
+}
+
+/// Takes in the entry lines that follow `ledger`'s head (no header), verified exactly as a
+/// replay verifies them; an incomplete last line or batch is left out. On error the
+/// caller rolls the ledger back to where it was (every step is recorded to undo).
+pub(crate) fn take_in<R: Read + Send>(
+    reader: R,
+    ledger: &mut Ledger,
+    source: Option<&[u8]>,
+) -> Result<(), ReplayError> {
+    replay_in_blocks(reader, ledger, source, BLOCK, true).map(|_| ())
 }
 
 fn replay_in_blocks<R: Read + Send>(
     reader: R,
-    ledger: Ledger,
+    ledger: &mut Ledger,
     source: Option<&[u8]>,
     block: usize,
-) -> Result<(Ledger, Option<Torn>), ReplayError> {
+    resume: bool,
+) -> Result<Option<Torn>, ReplayError> {
     let mut reader = Reader::new(reader, block);
     let mut first = Block::default();
-    reader.fill(&mut first.bytes)?;
-    let from = reader.header(&first.bytes)?;
-    let mut ledger = ledger;
+    // `from` is where the lines of the first block start; 0 has the pipeline read it.
+    let from = if resume {
+        // Lines after the ledger's head: numbered after its entries (the header is line 1),
+        // chained to its head, at its end.
+        let at = ledger.journal.position();
+        reader.line = at.head.seq + 1;
+        reader.offset = at.offset;
+        reader.prev = ledger.journal.head_bytes();
+        0
+    } else {
+        reader.fill(&mut first.bytes)?;
+        reader.header(&first.bytes)?
+    };
     if let Some(source) = source {
         // The text is kept: room for all of it, and an index entry per line, at once rather than
         // growing by doubling (and, in WebAssembly, OUT_OF_MEMORY now rather than an abort later).
         let lines = memchr::memchr_iter(b'\n', source).count();
-        ledger.journal.reserve_text(source.len(), lines).map_err(ReplayError::Ledger)?;
+        ledger.journal.reserve_text(source.len().saturating_sub(from), lines).map_err(ReplayError::Ledger)?;
         ledger.state.entries.try_reserve(lines).map_err(|_| {
             ReplayError::Ledger(LedgerError::OutOfMemory {
                 what: "the entries".into(),
@@ -574,8 +622,12 @@ fn replay_in_blocks<R: Read + Send>(
         })?;
     }
     let source_text = source.and_then(|s| std::str::from_utf8(s).ok());
+    let keeps_text = ledger.journal.keeps_text();
     let mut applier = Applier {
         ledger,
+        resume,
+        keeps_text,
+        base: reader.offset - from as u64,
         source,
         source_text,
         open_batch: None,
@@ -775,6 +827,17 @@ mod tests {
         assert!(reason.contains("postings"), "{reason}");
     }
 
+    /// Replays a whole journal into a new ledger, `block` bytes at a time.
+    fn replay_whole<R: Read + Send>(
+        reader: R,
+        source: Option<&[u8]>,
+        block: usize,
+    ) -> Result<(Ledger, Option<Torn>), ReplayError> {
+        let mut ledger = Ledger::new();
+        let torn = replay_in_blocks(reader, &mut ledger, source, block, false)?;
+        Ok((ledger, torn))
+    }
+
     #[test]
     fn lines_may_straddle_blocks_of_any_size() {
         let text = include_str!("../../../tests/fixtures/window-year.jsonl");
@@ -783,7 +846,7 @@ mod tests {
         let lines = text.lines().count() as u64;
         let last = text[..text.len() - 1].rfind('\n').unwrap() + 1;
         for block in [1, 7, 64, 333, 4096, BLOCK] {
-            let replayed = |bytes: &[u8]| match replay_in_blocks(bytes, Ledger::new(), Some(bytes), block) {
+            let replayed = |bytes: &[u8]| match replay_whole(bytes, Some(bytes), block) {
                 Ok(done) => done,
                 Err(_) => panic!("block {block}: the journal does not replay"),
             };
@@ -803,7 +866,7 @@ mod tests {
             let middle = text.len() / 2;
             changed[middle] ^= 0x01;
             let line = text[..middle].matches('\n').count() as u64 + 1;
-            match replay_in_blocks(&changed[..], Ledger::new(), Some(&changed), block) {
+            match replay_whole(&changed[..], Some(&changed), block) {
                 Err(ReplayError::Ledger(LedgerError::JournalCorrupt { line: at, .. })) => assert_eq!(at, line),
                 _ => panic!("block {block}: a changed byte is not corruption"),
             }
@@ -839,7 +902,7 @@ mod tests {
         let after_line_8: usize = tampered.lines().take(8).map(|l| l.len() + 1).sum();
         for block in [64, 4096, BLOCK] {
             let reader = FailingRead { data: bytes, limit: after_line_8 + 5 };
-            match replay_in_blocks(reader, Ledger::new(), None, block) {
+            match replay_whole(reader, None, block) {
                 Err(ReplayError::Ledger(LedgerError::JournalCorrupt { line, .. })) => {
                     assert_eq!(line, 6, "block {block}")
                 }
@@ -848,7 +911,7 @@ mod tests {
             }
             // Without the bad line, the read error is what is reported.
             let reader = FailingRead { data: text.as_bytes(), limit: after_line_8 + 5 };
-            assert!(matches!(replay_in_blocks(reader, Ledger::new(), None, block), Err(ReplayError::Io(_))));
+            assert!(matches!(replay_whole(reader, None, block), Err(ReplayError::Io(_))));
         }
     }
 

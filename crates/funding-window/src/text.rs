@@ -153,9 +153,9 @@ pub(crate) fn timestamp(at: &DateTime<Utc>) -> String {
     if nanos != 0 {
         buf[n] = b'.';
         n += 1;
-        let (value, width) = if nanos % 1_000_000 == 0 {
+        let (value, width) = if nanos.is_multiple_of(1_000_000) {
             (nanos / 1_000_000, 3)
-        } else if nanos % 1_000 == 0 {
+        } else if nanos.is_multiple_of(1_000) {
             (nanos / 1_000, 6)
         } else {
             (nanos, 9)

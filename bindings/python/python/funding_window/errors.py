@@ -81,6 +81,10 @@ __all__ = [
     "LimitExceeded",
     "JournalCorrupt",
     "JournalTornTail",
+    "JournalLocked",
+    "ReadOnly",
+    "Conflict",
+    "StoreUnavailable",
     "Internal",
     "IoError",
     "OutOfMemory",
@@ -429,6 +433,36 @@ class JournalTornTail(LedgerError):
     line: int
     offset: int
     bytes: int
+
+
+class JournalLocked(LedgerError):
+    """Another writer holds the journal file: one writer per journal. The file is untouched. Open it read-only, or wait until that writer has closed it."""
+
+    code = "JOURNAL_LOCKED"
+    path: str
+
+
+class ReadOnly(LedgerError):
+    """The ledger was opened read-only: it takes in what its writer appends (`refresh`), and records nothing itself."""
+
+    code = "READ_ONLY"
+    store: str
+
+
+class Conflict(LedgerError):
+    """Another writer appended to the shared journal first: nothing was written. Catch up (`refresh`), which verifies what the others appended, then retry the command; with an idempotency key it lands once however often it is retried."""
+
+    code = "CONFLICT"
+    store: str
+    seq: int
+    hash: str
+
+
+class StoreUnavailable(LedgerError):
+    """The journal's store cannot be reached (connection refused or lost, server shut down). Nothing was changed in this ledger; the handle reconnects on its next call. If the connection was lost while committing, the command may have been stored: catch up (`refresh`), then retry it with its idempotency key."""
+
+    code = "STORE_UNAVAILABLE"
+    store: str
 
 
 class Internal(LedgerError):

@@ -63,8 +63,9 @@ class Ledger(CommandMethods):
     """The books of the urban action funding window (USD reporting; the 15 resolutions registered).
 
     ``Ledger()`` is in memory; :meth:`open` and :meth:`create` keep the journal in a file
-    (JSON Lines) that every applied command is appended to; :meth:`save` writes the whole
-    journal to a file. A failed :meth:`apply` or :meth:`apply_batch` changes nothing.
+    (JSON Lines) that every applied command is appended to, one writer per file;
+    :meth:`connect` keeps it in PostgreSQL, shared by several writers; :meth:`save` writes
+    the whole journal to a file. A failed :meth:`apply` or :meth:`apply_batch` changes nothing.
     Long work (batches, replay, reports) runs with the GIL released; a ledger may be shared
     between threads (calls on it are serialized).
     """
@@ -83,14 +84,56 @@ class Ledger(CommandMethods):
     # ----- files and journal -----------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: PathLike) -> Ledger:
+    def open(cls, path: PathLike, *, read_only: bool = False) -> Ledger:
         """Opens a journal file, replaying and verifying every entry (hash chain and bytes).
 
-        New entries are appended to the file. Raises :class:`~funding_window.JournalCorrupt`
-        for an altered file and :class:`~funding_window.JournalTornTail` for a file whose
-        last write was interrupted (see :meth:`recover`).
+        New entries are appended to the file, which this ledger holds locked while it lives
+        (one writer per journal): a second writer, in this process or another, gets
+        :class:`~funding_window.JournalLocked` and the file is untouched. With
+        ``read_only=True`` no lock is taken, commands raise :class:`~funding_window.ReadOnly`,
+        and :meth:`refresh` takes in what the writer appended since.
+
+        Raises :class:`~funding_window.JournalCorrupt` for an altered file and
+        :class:`~funding_window.JournalTornTail` for a file whose last write was interrupted
+        (see :meth:`recover`); a path that is not a regular file is :class:`~funding_window.IoError`.
         """
-        return cls._wrap(_native.Ledger.open(path))
+        return cls._wrap(_native.Ledger.open(path, read_only))
+
+    @classmethod
+    def connect(cls, dsn: str, ledger: str) -> Ledger:
+        """Opens the ledger named ``ledger`` in a PostgreSQL database, shared with other writers.
+
+        ``dsn`` is a connection string (``"host=/run/postgresql dbname=books"``) or a
+        ``postgresql://`` URL. The tables and the ledger are created when missing; the journal
+        is read and verified as :meth:`open` does. Each command is appended only if no other
+        writer appended first; otherwise :class:`~funding_window.Conflict` (with the store's
+        ``seq`` and ``hash``) and nothing is written: call :meth:`refresh`, then apply the
+        command again (with an ``idempotency_key`` it lands once). A lost connection is
+        :class:`~funding_window.StoreUnavailable`; the next call reconnects. The interpreter
+        is released while waiting for the database.
+
+        Several named ledgers can live in one database.
+        """
+        return cls._wrap(_native.Ledger.connect(dsn, ledger))
+
+    def refresh(self) -> int:
+        """Takes in what other writers appended since; returns the number of entries taken in.
+
+        What was appended is verified as :meth:`open` verifies it; if it does not verify,
+        nothing is taken in. A ledger opened read-only follows its file's writer this way;
+        one on PostgreSQL catches up after a :class:`~funding_window.Conflict`.
+        """
+        return self._native.refresh()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the ledger was opened read-only (commands raise :class:`~funding_window.ReadOnly`)."""
+        return self._native.read_only
+
+    @property
+    def store(self) -> str:
+        """Where the journal is kept: a file's path, ``postgresql ledger "name"``, or ``<memory>``."""
+        return self._native.store
 
     @classmethod
     def create(cls, path: PathLike) -> Ledger:
@@ -114,7 +157,11 @@ class Ledger(CommandMethods):
         return cls._wrap(_native.Ledger.from_journal(journal))
 
     def save(self, path: PathLike) -> None:
-        """Writes the whole journal to ``path`` atomically (temporary file, then rename)."""
+        """Writes the whole journal to ``path`` atomically (temporary file, then rename).
+
+        A path another ledger is writing to raises :class:`~funding_window.JournalLocked`
+        and is left as it was.
+        """
         self._native.save(path)
 
     def to_journal(self) -> str:
