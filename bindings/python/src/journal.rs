@@ -284,10 +284,8 @@ impl JournalSnapshot {
                 .skip(from)
                 .take(to.saturating_sub(from))
                 .map(|(number, line)| {
-                    serde_json::from_str(line).map_err(|e| LedgerError::JournalCorrupt {
-                        line: number as u64,
-                        reason: format!("malformed entry: {e}"),
-                    })
+                    serde_json::from_str(line)
+                        .map_err(|e| LedgerError::journal_corrupt(number as u64, format!("malformed entry: {e}")))
                 })
                 .collect()
         });

@@ -1171,8 +1171,14 @@ export interface JournalCorruptError {
   code: "JOURNAL_CORRUPT";
   /** The core's message. */
   message: string;
-  /** 1-based line number in the journal file. */
+  /** 1-based line number in the journal file (line 1 is its header). */
   line: number;
+  /**
+   * The sequence number of the entry at fault (`line - 1`: the number a
+   * PostgreSQL store keys its rows by); 0 when the fault is not in an entry
+   * (the header, or a file cut under its reader).
+   */
+  entry: number;
   /** What is wrong. */
   reason: string;
 }

@@ -377,10 +377,14 @@ ledger_errors! {
             actual: u64,
         },
         /// A journal line is malformed, altered, or does not replay to itself.
-        #[error("journal corrupt at line {line}: {reason}")]
+        #[error("journal corrupt at line {line}{}: {reason}", entry_named(*entry))]
         JournalCorrupt = "JOURNAL_CORRUPT" {
-            /// 1-based line number in the journal file.
+            /// 1-based line number in the journal file (line 1 is its header).
             line: u64,
+            /// The sequence number of the entry at fault (`line - 1`: the number a
+            /// PostgreSQL store keys its rows by); 0 when the fault is not in an entry
+            /// (the header, or a file cut under its reader).
+            entry: u64,
             /// What is wrong.
             reason: String,
         },
@@ -487,6 +491,12 @@ impl LedgerError {
         value
     }
 
+    /// `JOURNAL_CORRUPT` at a 1-based line of a journal; the entry is the line's (line 1 is
+    /// the header, so entry `n` is line `n + 1`).
+    pub fn journal_corrupt(line: u64, reason: impl Into<String>) -> Self {
+        Self::JournalCorrupt { line, entry: line.saturating_sub(1), reason: reason.into() }
+    }
+
     pub(crate) fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
         Self::Io { path: path.display().to_string(), message: err.to_string() }
     }
@@ -515,6 +525,15 @@ impl BatchError {
     /// The code of the underlying error.
     pub fn code(&self) -> &'static str {
         self.error.code()
+    }
+}
+
+/// ", entry N" in a `JOURNAL_CORRUPT` message when the fault is in an entry.
+fn entry_named(entry: u64) -> String {
+    if entry == 0 {
+        String::new()
+    } else {
+        format!(" (entry {entry})")
     }
 }
 

@@ -499,7 +499,7 @@ impl Journal {
         let mut rows = Vec::with_capacity(self.ends.len() * 3);
         for (i, line) in text.lines().skip(1).enumerate() {
             let line_no = i as u64 + 2;
-            let corrupt = |reason: String| LedgerError::JournalCorrupt { line: line_no, reason };
+            let corrupt = |reason: String| LedgerError::journal_corrupt(line_no, reason);
             let entry: RowsIn<'_> = serde_json::from_str(line).map_err(|e| corrupt(format!("malformed entry: {e}")))?;
             let date = match entry.date {
                 Some(d) => Some(crate::calendar::parse_date(d).ok_or_else(|| corrupt(format!("bad date {d:?}")))?),
@@ -650,8 +650,7 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 }
 
 fn parse_entry(line: &str, line_no: u64) -> Result<JournalEntry> {
-    serde_json::from_str(line)
-        .map_err(|e| LedgerError::JournalCorrupt { line: line_no, reason: format!("malformed entry: {e}") })
+    serde_json::from_str(line).map_err(|e| LedgerError::journal_corrupt(line_no, format!("malformed entry: {e}")))
 }
 
 /// Checks a stored line (without its newline) against the previous hash; returns its hash.

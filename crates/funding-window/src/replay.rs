@@ -38,7 +38,7 @@ pub(crate) enum ReplayError {
 }
 
 fn corrupt(line: u64, reason: impl Into<String>) -> ReplayError {
-    ReplayError::Ledger(LedgerError::JournalCorrupt { line, reason: reason.into() })
+    ReplayError::Ledger(LedgerError::journal_corrupt(line, reason))
 }
 
 /// A line whose hash is verified, parsed into what replay needs.
@@ -793,7 +793,7 @@ mod tests {
 
     fn corrupt_line(text: &str) -> (u64, String) {
         match Ledger::from_journal(text) {
-            Err(LedgerError::JournalCorrupt { line, reason }) => (line, reason),
+            Err(LedgerError::JournalCorrupt { line, reason, .. }) => (line, reason),
             other => panic!("expected JOURNAL_CORRUPT, got {:?}", other.map(|l| l.len())),
         }
     }

@@ -68,9 +68,8 @@ fn resolve_postings(state: &State, entry: &JournalEntry) -> Result<Vec<Posting>>
         .postings
         .iter()
         .map(|p| {
-            let (account, _) = AccountKey::parse(state, &p.account).ok_or_else(|| LedgerError::JournalCorrupt {
-                line: entry.seq + 1,
-                reason: format!("unknown account {:?}", p.account),
+            let (account, _) = AccountKey::parse(state, &p.account).ok_or_else(|| {
+                LedgerError::journal_corrupt(entry.seq + 1, format!("unknown account {:?}", p.account))
             })?;
             Ok(Posting { account, currency: p.currency, amount: p.amount })
         })

@@ -423,6 +423,7 @@ class JournalCorrupt(LedgerError):
 
     code = "JOURNAL_CORRUPT"
     line: int
+    entry: int
     reason: str
 
 
