@@ -341,13 +341,10 @@ impl PyLedger {
     /// under the file's lock (`JOURNAL_LOCKED` if another writer holds it). With `read_only`,
     /// takes no lock and refuses commands (`READ_ONLY`); `refresh` follows the writer.
     #[staticmethod]
-    #[pyo3(signature = (path, read_only=None))]
-    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, read_only: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    #[pyo3(signature = (path, read_only))]
+    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, read_only: &Bound<'_, PyAny>) -> PyResult<Self> {
         let path = path_arg(py, "path", path)?;
-        let read_only = match read_only {
-            Some(flag) => bool_arg(py, "read_only", flag)?,
-            None => false,
-        };
+        let read_only = bool_arg(py, "read_only", read_only)?;
         guarded(py, move || if read_only { Ledger::open_read_only(&path) } else { Ledger::open(&path) })
             .map(PyLedger::wrap)
     }
