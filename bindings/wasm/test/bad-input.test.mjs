@@ -264,8 +264,12 @@ const CASES = [
   }), "INTERNAL"],
 ];
 
-/** Codes no input from JavaScript can produce: WebAssembly has no journal files. */
-const UNREACHABLE = ["IO_ERROR"];
+/**
+ * Codes no input from JavaScript can produce: WebAssembly has no journal files (IO_ERROR,
+ * JOURNAL_LOCKED, READ_ONLY: a file's lock and read-only opening) and no shared store
+ * (CONFLICT, STORE_UNAVAILABLE: the PostgreSQL store of Rust and Python).
+ */
+const UNREACHABLE = ["IO_ERROR", "JOURNAL_LOCKED", "READ_ONLY", "CONFLICT", "STORE_UNAVAILABLE"];
 
 const state = (l) => ({ trialBalance: l.trialBalanceJson(), chainHead: l.chainHead, length: l.length });
 
