@@ -30,9 +30,10 @@ type Document = (String, Value);
 /// A report as Python receives it: the core's JSON text and its Python values.
 type PyDocument<'py> = (String, Bound<'py, PyAny>);
 
-/// A report with a table: the core's JSON text, its Python values and the core's table of the
-/// same report (rows, columns and CSV), made under one lock (so they always show the same books).
-type PyReport<'py> = (String, Bound<'py, PyAny>, PyTable);
+/// A report with a table: the core's JSON text and the core's table of the same report (rows,
+/// columns and CSV), made under one lock (so they always show the same books). The Python
+/// values of the JSON are made when asked for (`report_data`): a DataFrame needs only the table.
+type PyReport = (String, PyTable);
 
 const BROKEN: &str = "this ledger stopped after an internal failure; reopen it from its journal";
 
@@ -84,18 +85,19 @@ impl PyLedger {
     }
 
     /// As [`PyLedger::document`], with the core's table of the same report (`f` gives both).
-    fn report<'py, T: Serialize>(
+    fn report<T: Serialize>(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         f: impl FnOnce(&mut Ledger) -> Result<(T, Table), LedgerError> + Send,
-    ) -> PyResult<PyReport<'py>> {
+    ) -> PyResult<PyReport> {
         let outcome = self.with_ledger(py, move |ledger| {
             let (report, table) = f(ledger)?;
-            Ok((serialize(&report)?, table))
+            let json = serde_json::to_string(&report)
+                .map_err(|e| LedgerError::Internal { message: format!("report serialization: {e}") })?;
+            Ok((json, table))
         })?;
-        let (document, table) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
-        let (json, data) = to_python(py, Ok(document))?;
-        Ok((json, data, PyTable::new(table)))
+        let (json, table) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
+        Ok((json, PyTable::new(table)))
     }
 }
 
@@ -313,7 +315,7 @@ impl PyLedger {
     }
 
     /// Dry run of an `allocate` command dict: the split and its explanation; nothing changes.
-    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let text = command::to_json(command).map_err(|r| r.into_pyerr(py, None))?;
         self.report(py, move |ledger| {
             let preview = Request::from_json(&text).and_then(|r| ledger.preview_request(&r))?;
@@ -324,36 +326,36 @@ impl PyLedger {
 
     /// Trial balance as of a date (`None`: after every entry), with its table.
     #[pyo3(signature = (as_of=None))]
-    fn trial_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyReport<'py>> {
+    fn trial_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyReport> {
         let as_of = date_arg(py, "as_of", as_of)?;
         self.report(py, move |ledger| Ok(with_table(ledger.trial_balance(as_of), |r| r.table())))
     }
 
     /// The resolution tracker of a period (`"2024-H2"`, or any reporting period), with its table.
-    fn resolution_tracker<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn resolution_tracker<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let period = period_arg(py, period)?;
         self.report(py, move |ledger| Ok(with_table(ledger.resolution_tracker(period), |r| r.table())))
     }
 
     /// The window statement of a period (`"2024-H2"`, or any reporting period), with its table.
-    fn window_statement<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn window_statement<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let period = period_arg(py, period)?;
         self.report(py, move |ledger| Ok(with_table(ledger.window_statement(period), |r| r.table())))
     }
 
     /// A donor's statement, with its table.
-    fn donor_statement<'py>(&self, py: Python<'py>, donor: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn donor_statement<'py>(&self, py: Python<'py>, donor: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let donor = text_arg(py, "donor", donor)?;
         self.report(py, move |ledger| ledger.donor_statement(&donor).map(|r| with_table(r, |r| r.table())))
     }
 
     /// The balance-transfer register, with its table.
-    fn transfer_register<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
+    fn transfer_register(&self, py: Python<'_>) -> PyResult<PyReport> {
         self.report(py, |ledger| Ok(with_table(ledger.transfer_register(), |r| r.table())))
     }
 
     /// The allocation log, with its table.
-    fn allocation_log<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
+    fn allocation_log(&self, py: Python<'_>) -> PyResult<PyReport> {
         self.report(py, |ledger| Ok(with_table(ledger.allocation_log(), |r| r.table())))
     }
 

@@ -5,6 +5,7 @@ use funding_window::table::{Cell, Table};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::columns::{Column, Layout};
 use crate::values::Converter;
 
 /// The rows, columns, labels and cells of one report, as the core laid them out.
@@ -60,6 +61,20 @@ impl PyTable {
             rows.append(cells)?;
         }
         Ok(rows)
+    }
+
+    /// The columns' values, column by column, laid out for DataFrames (see `columns.rs`):
+    /// one tuple per column, in the order of `columns()`.
+    fn column_data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for (c, column) in self.inner.columns.iter().enumerate() {
+            let mut values = Column::new(py, Layout::of(column.kind), self.inner.rows.len())?;
+            for row in &self.inner.rows {
+                values.push_cell(row.get(c).unwrap_or(&Cell::Null))?;
+            }
+            out.append(values.into_python(py)?)?;
+        }
+        Ok(out)
     }
 
     /// The table as CSV (RFC 4180), exactly as the core's `export_csv` writes the report.

@@ -44,7 +44,7 @@ def test_batches_replays_and_reports_release_the_gil() -> None:
     text = ledger.to_journal()
     assert progress_while(lambda: fw.Ledger.from_journal(text)) > 10_000
     journal = ledger.journal()
-    assert progress_while(lambda: journal._snapshot.columns()) > 1_000
+    assert progress_while(lambda: journal._snapshot.column_data()) > 1_000
 
 
 def test_threads_sharing_a_ledger_queue_up() -> None:
