@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser bench bench-peers bench-python dashboard codegen
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser bench bench-peers bench-python bench-notebook dashboard codegen
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
@@ -45,6 +45,13 @@ bench-peers:
 # Builds the Python package (bindings/python/.venv), then prints benches/python_bench.py's numbers.
 bench-python:
 	bindings/python/test.sh bench
+
+# The notebook path: Ledger.open of the 100,000-entry benchmark journal plus six reports as
+# DataFrames (benches/notebook_bench.py; --compare OTHER_PYTHON for a side-by-side run).
+bench-notebook:
+	cargo build --release -q -p funding-window-benches --bins
+	target/release/fw-bench generate 100000 target/bench-journal-100000.jsonl
+	bindings/python/test.sh bench-notebook target/bench-journal-100000.jsonl
 
 dashboard:
 	examples/dashboard/serve.sh

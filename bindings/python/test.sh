@@ -6,6 +6,7 @@
 #
 #   bindings/python/test.sh          everything above
 #   bindings/python/test.sh bench    build, then run benches/python_bench.py
+#   bindings/python/test.sh bench-notebook JOURNAL   build, then run benches/notebook_bench.py JOURNAL
 #
 # Virtual environments:
 #   bindings/python/.venv        the development one: maturin (and, for `bench`, the pinned tools
@@ -64,7 +65,7 @@ install_once() {
 BUILD_REQUIREMENTS="$VENV/.requirements-build.txt"
 grep '^maturin==' "$HERE/requirements-dev.txt" >"$BUILD_REQUIREMENTS"
 install_once requirements-build "$BUILD_REQUIREMENTS"
-if [ "$MODE" = "bench" ]; then
+if [ "$MODE" = "bench" ] || [ "$MODE" = "bench-notebook" ]; then
     install_once requirements-dev "$HERE/requirements-dev.txt"
 fi
 
@@ -83,6 +84,10 @@ esac
 if [ "$MODE" = "bench" ]; then
     step "benchmark (benches/python_bench.py)"
     exec "$PY" "$ROOT/benches/python_bench.py"
+fi
+if [ "$MODE" = "bench-notebook" ]; then
+    step "benchmark (benches/notebook_bench.py)"
+    exec "$PY" "$ROOT/benches/notebook_bench.py" "${@:2}"
 fi
 
 # The pinned test tools, in an environment of their own that never holds funding_window: made

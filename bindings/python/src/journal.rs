@@ -37,34 +37,33 @@ fn journal_columns() -> Result<Vec<funding_window::table::Column>, LedgerError> 
 
 /// The posting rows as DataFrame columns, one per column of the core's journal table (see
 /// `columns.rs`). A column the rows do not hold is a defect here, reported as `INTERNAL`.
-fn journal_column_data<'py>(
-    py: Python<'py>,
+fn journal_column_data(
     columns: &[funding_window::table::Column],
     rows: &[PostingRow],
-) -> PyResult<Bound<'py, PyList>> {
-    let out = PyList::empty(py);
+) -> Result<Vec<Column>, LedgerError> {
+    let mut out = Vec::with_capacity(columns.len());
     for column in columns {
-        let mut values = Column::new(py, Layout::of(column.kind), rows.len())?;
+        let mut values = Column::new(Layout::of(column.kind), rows.len());
         for row in rows {
             match column.name {
-                "seq" => values.push_integer(Some(row.seq))?,
-                "date" => values.push_date(row.date)?,
-                "type" => values.push_text(Some(&row.command))?,
-                "account" => values.push_text(Some(&row.account))?,
-                "currency" => values.push_text(Some(row.currency.code()))?,
-                "amount" => values.push_decimal(Some(&row.amount.to_string()))?,
-                "reverses" => values.push_integer(row.reverses)?,
-                "recorded_at" => values.push_text(Some(&row.recorded_at))?,
-                "recorded_by" => values.push_text(row.recorded_by.as_deref())?,
-                "idempotency_key" => values.push_text(row.idempotency_key.as_deref())?,
-                "hash" => values.push_text(Some(&row.hash))?,
+                "seq" => values.push_integer(Some(row.seq)),
+                "date" => values.push_date(row.date),
+                "type" => values.push_text(Some(&row.command)),
+                "account" => values.push_text(Some(&row.account)),
+                "currency" => values.push_text(Some(row.currency.code())),
+                "amount" => values.push_decimal(Some(&row.amount.to_string())),
+                "reverses" => values.push_integer(row.reverses),
+                "recorded_at" => values.push_text(Some(&row.recorded_at)),
+                "recorded_by" => values.push_text(row.recorded_by.as_deref()),
+                "idempotency_key" => values.push_text(row.idempotency_key.as_deref()),
+                "hash" => values.push_text(Some(&row.hash)),
                 other => {
                     let message = format!("the journal's table has a column the posting rows lack: {other}");
-                    return Err(to_pyerr(py, &LedgerError::Internal { message }, None));
+                    return Err(LedgerError::Internal { message });
                 }
             }
         }
-        out.append(values.into_python(py)?)?;
+        out.push(values);
     }
     Ok(out)
 }
@@ -158,12 +157,19 @@ impl JournalSnapshot {
     /// The rows are the core's (`Ledger.posting_rows`), read with the interpreter released.
     fn column_data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let entries = self.entries;
-        let columns = journal_columns().map_err(|e| to_pyerr(py, &e, None))?;
-        let rows = self.ledger.get().with_ledger(py, |ledger| ledger.posting_rows())?;
-        let mut rows = rows.map_err(|e| to_pyerr(py, &e, None))?;
-        // Rows of later entries are left out: the snapshot ends at its last entry.
-        rows.truncate(rows.partition_point(|r| r.seq <= entries));
-        journal_column_data(py, &columns, &rows)
+        let built = self.ledger.get().with_ledger(py, |ledger| {
+            let mut rows = ledger.posting_rows()?;
+            // Rows of later entries are left out: the snapshot ends at its last entry.
+            rows.truncate(rows.partition_point(|r| r.seq <= entries));
+            Ok::<_, LedgerError>(rows)
+        })?;
+        let rows = built.map_err(|e| to_pyerr(py, &e, None))?;
+        let columns = py.detach(|| journal_column_data(&journal_columns()?, &rows));
+        let out = PyList::empty(py);
+        for column in columns.map_err(|e| to_pyerr(py, &e, None))? {
+            out.append(column.into_python(py)?)?;
+        }
+        Ok(out)
     }
 
     /// The journal as CSV (one row per posting), exactly as the core's `export_csv` writes

@@ -66,13 +66,20 @@ impl PyTable {
     /// The columns' values, column by column, laid out for DataFrames (see `columns.rs`):
     /// one tuple per column, in the order of `columns()`.
     fn column_data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(py);
-        for (c, column) in self.inner.columns.iter().enumerate() {
-            let mut values = Column::new(py, Layout::of(column.kind), self.inner.rows.len())?;
-            for row in &self.inner.rows {
-                values.push_cell(row.get(c).unwrap_or(&Cell::Null))?;
+        let table = &self.inner;
+        let columns: Vec<Column> = py.detach(|| {
+            let mut columns: Vec<Column> =
+                table.columns.iter().map(|c| Column::new(Layout::of(c.kind), table.rows.len())).collect();
+            for row in &table.rows {
+                for (column, cell) in columns.iter_mut().zip(row) {
+                    column.push_cell(cell);
+                }
             }
-            out.append(values.into_python(py)?)?;
+            columns
+        });
+        let out = PyList::empty(py);
+        for column in columns {
+            out.append(column.into_python(py)?)?;
         }
         Ok(out)
     }

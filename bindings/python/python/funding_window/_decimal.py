@@ -97,7 +97,7 @@ def _to_decimal(value: Any) -> Optional[Decimal]:
 
 
 def _object_array(values: Iterable[Any]) -> np.ndarray:
-    items = list(values)
+    items = values if isinstance(values, list) else list(values)
     out = np.empty(len(items), dtype=object)
     out[:] = items
     return out
@@ -120,6 +120,11 @@ class DecimalArray(ExtensionArray):  # type: ignore[misc]
         if isinstance(scalars, DecimalArray):
             return scalars.copy() if copy else scalars
         return cls(_object_array(_to_decimal(v) for v in scalars))
+
+    @classmethod
+    def _from_decimals(cls, values: List[Optional[Decimal]]) -> "DecimalArray":
+        """From values that are already ``Decimal`` or ``None`` (the core's columns): no checks."""
+        return cls(_object_array(values))
 
     @classmethod
     def _from_sequence_of_strings(cls, strings: Any, *, dtype: Any = None, copy: bool = False) -> "DecimalArray":

@@ -79,12 +79,14 @@ def _scale(values: Sequence[Any]) -> int:
     return scale
 
 
-def _decimal_series(values: List[Any], mode: str, name: str) -> "_pd.Series":
+def _decimal_series(values: List[Any], mode: str, name: str, checked: bool = False) -> "_pd.Series":
+    """A money column; ``checked``: the values are already ``Decimal`` or ``None`` (from the core)."""
     pd = _pandas()
     if mode == "exact":
         from ._decimal import DecimalArray
 
-        return pd.Series(DecimalArray._from_sequence(values), name=name, copy=False)
+        array = DecimalArray._from_decimals(values) if checked else DecimalArray._from_sequence(values)
+        return pd.Series(array, name=name, copy=False)
     if mode == "arrow":
         pa = _pyarrow()
         present = [v for v in values if v is not None]
@@ -95,6 +97,17 @@ def _decimal_series(values: List[Any], mode: str, name: str) -> "_pd.Series":
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
             pass  # too many digits for decimal128: stay exact with objects
     return pd.Series(values, dtype=object, name=name)
+
+
+def _decimals(column: ColumnData) -> List[Optional[Decimal]]:
+    """A money column's values: the native module's text, one decimal per line, made ``Decimal``s."""
+    _, text, rows, nulls = column
+    if rows == 0:
+        return []
+    lines = text.split("\n")
+    if nulls == 0:
+        return list(map(Decimal, lines))
+    return [Decimal(line) if line else None for line in lines]
 
 
 def _strings(offsets: bytes, data: bytes, validity: Optional[bytes], nulls: int, n: int) -> Any:
@@ -121,7 +134,7 @@ def _pandas_column(column: ColumnData, n: int, mode: str, name: str) -> "_pd.Ser
     pd = _pandas()
     layout = column[0]
     if layout == "decimal":
-        return _decimal_series(column[1], mode, name)
+        return _decimal_series(_decimals(column), mode, name, checked=True)
     if layout == "date":
         days = np.frombuffer(column[1], dtype="datetime64[D]")
         if mode == "object":
@@ -148,7 +161,7 @@ def _pandas_column(column: ColumnData, n: int, mode: str, name: str) -> "_pd.Ser
 def _length(column: ColumnData) -> int:
     layout = column[0]
     if layout == "decimal":
-        return len(column[1])
+        return int(column[2])
     if layout in ("date", "integer"):
         return len(column[1]) // 8
     if layout == "bool":
@@ -184,7 +197,7 @@ def polars_frame(names: Sequence[str], columns: Sequence[ColumnData]) -> Any:
     for name, column in zip(names, columns):
         layout = column[0]
         if layout == "decimal":
-            values = column[1]
+            values = _decimals(column)
             present = [v for v in values if v is not None]
             scale = _scale(present) if present else EMPTY_DECIMAL_SCALE
             # Values finer than the column's scale cannot occur (the scale is the largest); polars
