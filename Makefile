@@ -14,8 +14,8 @@ test-rust:
 	tests/install-tools.sh
 	cargo run -q -p funding-window-codegen -- --check
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
-	cargo test --release
+	cargo clippy --all-targets --features funding-window/xlsx -- -D warnings
+	cargo test --release --features funding-window/xlsx
 
 # The core crate as it would be published: packaged (metadata, readme, files) and the packaged
 # copy built on its own, with no path dependency. --allow-dirty: works on a tree with edits too.

@@ -15,7 +15,7 @@
 #   target/python/venv-test-tools  the tools of requirements-test.txt (kept while that list is
 #                                unchanged); it never holds funding_window;
 #   target/python/venv-wheel     made anew on every test run: the wheel installed with its extras
-#                                [pandas,plot], the tools taken from venv-test-tools by a .pth file.
+#                                [pandas,polars,excel,plot], the tools taken from venv-test-tools by a .pth file.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -105,7 +105,7 @@ fi
 
 step "a fresh virtual environment with the wheel and its extras"
 # A new environment each run; the tools environment's site-packages is added to its path (a .pth
-# file), after its own. pip resolves the extras [pandas,plot] against the pinned tools there and
+# file), after its own. pip resolves the extras [pandas,polars,excel,plot] against the pinned tools there and
 # installs only funding_window, from the wheel, into the new environment.
 TEST_VENV="$CARGO_TARGET_DIR/venv-wheel"
 rm -rf "$TEST_VENV"
@@ -113,7 +113,7 @@ rm -rf "$TEST_VENV"
 PY="$TEST_VENV/bin/python"
 site_packages() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
 site_packages "$TOOLS_VENV/bin/python" >"$(site_packages "$PY")/test-tools.pth"
-"$PY" -m pip install -q "$WHEEL[pandas,plot]"
+"$PY" -m pip install -q "$WHEEL[pandas,polars,excel,plot]"
 # Everything below must use the installed wheel, never the source tree.
 "$PY" - <<'EOF_CHECK'
 import pathlib, sys

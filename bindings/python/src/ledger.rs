@@ -8,13 +8,13 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use funding_window::calendar::date_argument;
-use funding_window::export::{CsvReport, IatiOptions};
+use funding_window::export::{CsvReport, IatiOptions, XlsxOptions};
 use funding_window::table::Table;
 use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, ReportingPeriod, Request};
 use pyo3::exceptions::PyIndexError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDateTime, PyDict, PyList, PySlice, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDate, PyDateTime, PyDict, PyList, PySlice, PyString, PyTuple};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -380,6 +380,16 @@ impl PyLedger {
         let options = command::arguments(py, "options", Some(options), &["generated_at"])?;
         let options = IatiOptions::from_value(&options).map_err(|e| to_pyerr(py, &e, None))?;
         self.with_ledger(py, move |ledger| ledger.export_iati(&options))?.map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// The report pack as an Excel workbook (`.xlsx` bytes); `options` are the core's
+    /// `XlsxOptions` as a dict (`generated_at` a timezone-aware `datetime` or RFC 3339 text,
+    /// `period`, `as_of`, `journal`).
+    fn export_xlsx<'py>(&self, py: Python<'py>, options: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let options = command::arguments(py, "options", Some(options), &["generated_at"])?;
+        let options = XlsxOptions::from_value(&options).map_err(|e| to_pyerr(py, &e, None))?;
+        let bytes = self.with_ledger(py, move |ledger| ledger.export_xlsx(&options))?;
+        Ok(PyBytes::new(py, &bytes.map_err(|e| to_pyerr(py, &e, None))?))
     }
 
     /// The journal in hledger / ledger-cli syntax.
