@@ -49,6 +49,7 @@ from ._native import (
 )
 from .errors import *  # noqa: F403 - one class per error code
 from .errors import ERROR_CLASSES, LedgerError, _register_missing
+from ._sheets import SheetColumn, read_commands, sheet_columns, write_template
 from .ledger import Amount, DateLike, Ledger, PeriodLike, Timestamp
 from .reports import (
     AllocationLog,
@@ -104,6 +105,10 @@ __all__ = [
     "AllocationLog",
     "AllocationPreview",
     "Journal",
+    "SheetColumn",
+    "sheet_columns",
+    "write_template",
+    "read_commands",
     "LedgerError",
     "ERROR_CLASSES",
     "ERROR_CODES",

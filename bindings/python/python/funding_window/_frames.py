@@ -209,8 +209,7 @@ def polars_frame(names: Sequence[str], columns: Sequence[ColumnData]) -> Any:
             dates = pl.Series(name, np.where(mask, 0, days).astype(np.int32)).cast(pl.Date)
             series.append(dates.set(pl.Series(mask), None) if mask.any() else dates)
         elif layout == "integer":
-            values = np.frombuffer(column[1], dtype="<i8")
-            s = pl.Series(name, values, dtype=pl.Int64)
+            s = pl.Series(name, np.frombuffer(column[1], dtype="<i8"), dtype=pl.Int64)
             if column[2] is not None:
                 s = s.set(pl.Series(np.frombuffer(column[2], dtype=bool)), None)
             series.append(s)

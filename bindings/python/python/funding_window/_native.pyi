@@ -15,6 +15,9 @@ __all__ = [
     "ReportTable",
     "command_to_json",
     "report_data",
+    "sheet_columns",
+    "sheet_command",
+    "sheet_column_of_field",
     "__version__",
     "ERROR_CODES",
     "COMMAND_TYPES",
@@ -47,6 +50,9 @@ _Period = Union[str, Mapping[str, Any], Tuple[Any, Any], List[Any]]
 
 def command_to_json(command: Any) -> str: ...
 def report_data(json: str) -> Any: ...
+def sheet_columns(command: str) -> List[Tuple[str, str, bool, str, List[str]]]: ...
+def sheet_command(command: str, cells: Sequence[Tuple[str, Optional[str]]]) -> str: ...
+def sheet_column_of_field(command: str, field: str) -> Optional[str]: ...
 @final
 class Applied:
     @property

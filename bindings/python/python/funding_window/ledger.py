@@ -157,6 +157,23 @@ class Ledger(CommandMethods):
         """
         return self._native.apply_batch(commands)
 
+    def apply_sheet(self, source: Any, command: Optional[str] = None, *, sheet: Optional[str] = None) -> AppliedBatch:
+        """Applies the commands of a spreadsheet, all or nothing: a CSV file (``.csv``), an Excel
+        workbook (``.xlsx``: its first worksheet, or ``sheet``; needs openpyxl) or a pandas
+        DataFrame (as ``pd.read_csv`` gives it), one command per non-blank row.
+
+        ``command`` is every row's type (``"record_receipt"``); without it, a ``type`` column
+        names each row's. The columns are the template's (:func:`funding_window.sheet_columns`,
+        :func:`funding_window.write_template`). Every cell is checked before anything is
+        applied; a refused cell or command raises the ledger's error with ``.row`` (as the
+        spreadsheet shows it: the header is row 1), ``.column`` and ``.index``, and the ledger
+        is unchanged. Amounts are never read through floats (see ``funding_window._sheets``).
+        """
+        from ._sheets import apply_rows
+
+        batch: AppliedBatch = apply_rows(self, source, command, sheet)
+        return batch
+
     def preview(self, command: Union[Command, str]) -> AllocationPreview:
         """Dry run of an ``allocate`` command (dict or JSON text): the split and why; nothing changes."""
         return AllocationPreview(*self._native.preview(command))
