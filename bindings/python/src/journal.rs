@@ -35,35 +35,76 @@ fn journal_columns() -> Result<Vec<funding_window::table::Column>, LedgerError> 
     Ok(Ledger::new().report_table(&CsvReport::Journal)?.columns)
 }
 
+/// The fields of a posting row, one per column of the core's journal table.
+#[derive(Clone, Copy)]
+enum RowField {
+    Seq,
+    Date,
+    Type,
+    Account,
+    Currency,
+    Amount,
+    Reverses,
+    RecordedAt,
+    RecordedBy,
+    IdempotencyKey,
+    Hash,
+}
+
+impl RowField {
+    /// The field shown in the journal table's column `name`; a column the rows do not hold is
+    /// a defect here, reported as `INTERNAL`.
+    fn of(name: &str) -> Result<RowField, LedgerError> {
+        Ok(match name {
+            "seq" => RowField::Seq,
+            "date" => RowField::Date,
+            "type" => RowField::Type,
+            "account" => RowField::Account,
+            "currency" => RowField::Currency,
+            "amount" => RowField::Amount,
+            "reverses" => RowField::Reverses,
+            "recorded_at" => RowField::RecordedAt,
+            "recorded_by" => RowField::RecordedBy,
+            "idempotency_key" => RowField::IdempotencyKey,
+            "hash" => RowField::Hash,
+            other => {
+                let message = format!("the journal's table has a column the posting rows lack: {other}");
+                return Err(LedgerError::Internal { message });
+            }
+        })
+    }
+}
+
 /// The posting rows as DataFrame columns, one per column of the core's journal table (see
-/// `columns.rs`). A column the rows do not hold is a defect here, reported as `INTERNAL`.
+/// `columns.rs`), filled in one pass over the rows.
 fn journal_column_data(
     columns: &[funding_window::table::Column],
     rows: &[PostingRow],
 ) -> Result<Vec<Column>, LedgerError> {
-    let mut out = Vec::with_capacity(columns.len());
-    for column in columns {
-        let mut values = Column::new(Layout::of(column.kind), rows.len());
-        for row in rows {
-            match column.name {
-                "seq" => values.push_integer(Some(row.seq)),
-                "date" => values.push_date(row.date),
-                "type" => values.push_text(Some(&row.command)),
-                "account" => values.push_text(Some(&row.account)),
-                "currency" => values.push_text(Some(row.currency.code())),
-                "amount" => values.push_decimal(Some(&row.amount.to_string())),
-                "reverses" => values.push_integer(row.reverses),
-                "recorded_at" => values.push_text(Some(&row.recorded_at)),
-                "recorded_by" => values.push_text(row.recorded_by.as_deref()),
-                "idempotency_key" => values.push_text(row.idempotency_key.as_deref()),
-                "hash" => values.push_text(Some(&row.hash)),
-                other => {
-                    let message = format!("the journal's table has a column the posting rows lack: {other}");
-                    return Err(LedgerError::Internal { message });
+    let fields = columns.iter().map(|c| RowField::of(c.name)).collect::<Result<Vec<_>, _>>()?;
+    let mut out: Vec<Column> = columns.iter().map(|c| Column::new(Layout::of(c.kind), rows.len())).collect();
+    let mut amount = String::new();
+    for row in rows {
+        for (values, field) in out.iter_mut().zip(&fields) {
+            match field {
+                RowField::Seq => values.push_integer(Some(row.seq)),
+                RowField::Date => values.push_date(row.date),
+                RowField::Type => values.push_text(Some(&row.command)),
+                RowField::Account => values.push_text(Some(&row.account)),
+                RowField::Currency => values.push_text(Some(row.currency.code())),
+                RowField::Amount => {
+                    use std::fmt::Write as _;
+                    amount.clear();
+                    let _ = write!(amount, "{}", row.amount);
+                    values.push_decimal(Some(&amount));
                 }
+                RowField::Reverses => values.push_integer(row.reverses),
+                RowField::RecordedAt => values.push_text(Some(&row.recorded_at)),
+                RowField::RecordedBy => values.push_text(row.recorded_by.as_deref()),
+                RowField::IdempotencyKey => values.push_text(row.idempotency_key.as_deref()),
+                RowField::Hash => values.push_text(Some(&row.hash)),
             }
         }
-        out.push(values);
     }
     Ok(out)
 }

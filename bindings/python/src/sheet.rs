@@ -8,14 +8,14 @@ use pyo3::prelude::*;
 
 use crate::errors::to_pyerr;
 
+/// A column as Python receives it: name, kind, required, doc, choices.
+type PyColumn = (&'static str, &'static str, bool, &'static str, Vec<String>);
+
 /// The columns of a command type, each `(name, kind, required, doc, choices)`: `choices` are
 /// the names a choice column takes (or the forms of a variant column), else empty. An unknown
 /// type is `InvalidCommand`.
 #[pyfunction]
-pub fn sheet_columns(
-    py: Python<'_>,
-    command: &str,
-) -> PyResult<Vec<(&'static str, &'static str, bool, &'static str, Vec<String>)>> {
+pub fn sheet_columns(py: Python<'_>, command: &str) -> PyResult<Vec<PyColumn>> {
     let columns = sheet::columns(command).ok_or_else(|| {
         let error =
             funding_window::LedgerError::InvalidCommand { message: format!("{command:?} is not a command type") };
@@ -46,7 +46,7 @@ pub fn sheet_command(py: Python<'_>, command: &str, cells: Vec<(String, Option<S
     match sheet::command(command, &cells) {
         Ok(value) => Ok(value.to_string()),
         Err(refused) => {
-            let error = to_pyerr(py, &refused.error, None);
+            let error = to_pyerr(py, &refused.error(), None);
             error.value(py).setattr(intern!(py, "column"), refused.column)?;
             Err(error)
         }

@@ -110,6 +110,18 @@ def _decimals(column: ColumnData) -> List[Optional[Decimal]]:
     return [Decimal(line) if line else None for line in lines]
 
 
+def _decimal_array(column: ColumnData) -> Any:
+    """A money column as the ``decimal`` dtype's array, made in one pass (no intermediate list)."""
+    import numpy as np
+
+    from ._decimal import DecimalArray
+
+    _, text, rows, nulls = column
+    if rows == 0 or nulls > 0:
+        return DecimalArray._from_decimals(_decimals(column))
+    return DecimalArray(np.fromiter(map(Decimal, text.split("\n")), dtype=object, count=rows))
+
+
 def _strings(offsets: bytes, data: bytes, validity: Optional[bytes], nulls: int, n: int) -> Any:
     """A text column: an Arrow ``large_string`` array, or a list of ``str`` without pyarrow."""
     pa = _pyarrow()
@@ -134,6 +146,8 @@ def _pandas_column(column: ColumnData, n: int, mode: str, name: str) -> "_pd.Ser
     pd = _pandas()
     layout = column[0]
     if layout == "decimal":
+        if mode == "exact":
+            return pd.Series(_decimal_array(column), name=name, copy=False)
         return _decimal_series(_decimals(column), mode, name, checked=True)
     if layout == "date":
         days = np.frombuffer(column[1], dtype="datetime64[D]")

@@ -165,15 +165,19 @@ pub fn columns(command: &str) -> Option<Vec<Column>> {
 pub struct CellError {
     /// The column.
     pub column: String,
-    /// Why (`INVALID_COMMAND`, whose message names the column).
-    pub error: LedgerError,
+    /// Why, naming the column (`column received_on: "2/5/2024" is not a date YYYY-MM-DD`).
+    pub message: String,
+}
+
+impl CellError {
+    /// The error as the core reports a malformed command: `INVALID_COMMAND`.
+    pub fn error(&self) -> LedgerError {
+        LedgerError::InvalidCommand { message: self.message.clone() }
+    }
 }
 
 fn refuse(column: &str, reason: String) -> CellError {
-    CellError {
-        column: column.to_owned(),
-        error: LedgerError::InvalidCommand { message: format!("column {column}: {reason}") },
-    }
+    CellError { column: column.to_owned(), message: format!("column {column}: {reason}") }
 }
 
 /// One cell's JSON value by its column's kind (the cell is not empty).
@@ -440,8 +444,8 @@ mod tests {
             cells.push((column, Some(text)));
             let error = command("allocate", &cells).unwrap_err();
             assert_eq!(error.column, column, "{text}");
-            assert_eq!(error.error.code(), "INVALID_COMMAND");
-            assert!(error.error.to_string().contains(&format!("column {column}:")), "{}", error.error);
+            assert_eq!(error.error().code(), "INVALID_COMMAND");
+            assert!(error.error().to_string().contains(&format!("column {column}:")), "{}", error.message);
         }
         let missing = command("allocate", &[("id", Some("EB-4")), ("amount", Some("1.00"))]).unwrap_err();
         assert_eq!(missing.column, "decided_on");
