@@ -158,3 +158,16 @@ def test_options_and_the_journal_sheet(year: fw.Ledger) -> None:
 def test_bad_options_are_typed_errors(year: fw.Ledger, args: Any, error: type) -> None:
     with pytest.raises(error):
         year.export_xlsx(*args)
+
+
+def test_the_fixture_journal_gives_the_golden_pack() -> None:
+    # The same file as the dashboard's Excel module makes (tests/fixtures/xlsx/README.md).
+    from helpers import REPO
+    import os
+
+    golden = REPO / "tests" / "fixtures" / "xlsx" / "report-pack-2024-H2.xlsx"
+    journal = (REPO / "tests" / "fixtures" / "window-year.jsonl").read_text(encoding="utf-8")
+    pack = fw.Ledger.from_journal(journal).export_xlsx("2024-H2", "2025-01-15T09:00:00Z")
+    if os.environ.get("FW_BLESS"):
+        golden.write_bytes(pack)
+    assert pack == golden.read_bytes()
