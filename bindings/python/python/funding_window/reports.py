@@ -14,9 +14,11 @@ Every report keeps the forms the core made of the same books:
   byte for byte what ``Ledger.export_csv`` gives for the report. ``to_pandas()`` and
   ``to_csv()`` of one report have the same columns and values.
 
-:meth:`Report.to_pandas` builds a DataFrame whose money columns are exact: Arrow
-``decimal128`` (with pyarrow) or ``object`` columns of ``Decimal``, never ``float64``; each
-column's type follows the kind the core gives it (amount, rate, percent, date, integer, ...).
+:meth:`Report.to_pandas` builds a DataFrame whose money columns are exact: the package's
+``decimal`` dtype (:class:`funding_window.DecimalDtype`, ``Decimal`` arithmetic for ``+``, ``sum``,
+``cumsum``, ``describe``, ``groupby``), never ``float64``; dates are ``datetime64``; each column's
+type follows the kind the core gives it (amount, rate, percent, date, integer, ...), and reports
+with a natural key are indexed by it. :meth:`TableReport.to_polars` gives the same table in polars.
 In Jupyter a report displays as an HTML table with the core's column labels (amounts
 right-aligned, with thousands separators). The tracker and the window statement also draw a
 chart with :meth:`plot`.
