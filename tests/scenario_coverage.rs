@@ -2,9 +2,11 @@
 //! at least 30 scenarios; every command type applied successfully somewhere; every
 //! allocation policy and source; every error code a command can cause expected
 //! somewhere (the journal, I/O and internal codes come from files, not commands,
-//! and are tested in `journal_faults.rs`); every form of reporting period (year,
-//! half, quarter, month, date range) in a report that succeeds, for the tracker and
-//! the window statement.
+//! and are tested in `journal_faults.rs`; memory running out and the WebAssembly
+//! binding's own codes come from the machine and the binding, and are tested in
+//! `bindings/wasm/test/guard.test.mjs`); every form of reporting period (year, half,
+//! quarter, month, date range) in a report that succeeds, for the tracker and the
+//! window statement.
 
 mod support;
 
@@ -14,8 +16,10 @@ use funding_window::command::COMMAND_TYPES;
 use funding_window::ERROR_CODES;
 use serde_json::Value;
 
-/// Codes no command can cause: they come from reading journal files or from defects.
-const NOT_FROM_COMMANDS: &[&str] = &["JOURNAL_CORRUPT", "JOURNAL_TORN_TAIL", "INTERNAL", "IO_ERROR"];
+/// Codes no command can cause: they come from reading journal files, from defects, from memory
+/// running out, or from the WebAssembly binding (a re-entrant call, a freed ledger).
+const NOT_FROM_COMMANDS: &[&str] =
+    &["JOURNAL_CORRUPT", "JOURNAL_TORN_TAIL", "INTERNAL", "IO_ERROR", "OUT_OF_MEMORY", "LEDGER_BUSY", "LEDGER_FREED"];
 
 #[derive(Default)]
 struct Seen {

@@ -6,6 +6,7 @@
 #
 #   bindings/python/test.sh          everything above
 #   bindings/python/test.sh bench    build, then run benches/python_bench.py
+#   bindings/python/test.sh build    build only (the package in bindings/python/.venv)
 #   bindings/python/test.sh bench-notebook JOURNAL   build, then run benches/notebook_bench.py JOURNAL
 #
 # Virtual environments:
@@ -80,6 +81,10 @@ case "$(basename "$WHEEL")" in
 esac
 # The development environment gets the same build (benchmarks and peers.py use it).
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEEL"
+
+if [ "$MODE" = "build" ]; then
+    exit 0
+fi
 
 if [ "$MODE" = "bench" ]; then
     step "benchmark (benches/python_bench.py)"

@@ -41,6 +41,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sheet::sheet_columns, m)?)?;
     m.add_function(wrap_pyfunction!(sheet::sheet_command, m)?)?;
     m.add_function(wrap_pyfunction!(sheet::sheet_column_of_field, m)?)?;
+    m.add_function(wrap_pyfunction!(command::argument_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ERROR_CODES", PyTuple::new(py, funding_window::ERROR_CODES)?)?;
     m.add("COMMAND_TYPES", PyTuple::new(py, funding_window::command::COMMAND_TYPES)?)?;

@@ -26,6 +26,18 @@ export interface IatiOptions {
   language?: string;
 }
 
+/** The module's heap (`memoryUsage()`), in bytes. */
+export interface MemoryUsage {
+  /** Live on the heap now. */
+  allocated: number;
+  /** Most live at once since the module started, or since the last `memoryUsage(true)`. */
+  peak: number;
+  /** The size of the module's WebAssembly memory (it grows, never shrinks; at most 4 GiB). */
+  memory: number;
+  /** The limit set by `setMemoryLimit`, or `null`. */
+  limit: number | null;
+}
+
 /** Which kind of named period `periodOf` and `periodsBetween` give. */
 export type PeriodKind = "year" | "half" | "quarter" | "month";
 

@@ -1212,6 +1212,47 @@ export interface IoError {
   path: string;
 }
 
+/**
+ * Memory ran out before the operation could grow one of the ledger's large buffers
+ * (the journal, its index, a batch's commands or results); nothing was changed. In
+ * WebAssembly, whose memory is at most 4 GiB, this bounds an in-memory ledger's size.
+ */
+export interface OutOfMemoryError {
+  code: "OUT_OF_MEMORY";
+  /** The core's message. */
+  message: string;
+  /** The buffer that could not grow. */
+  what: string;
+  /** The bytes it asked for. */
+  bytes: number;
+}
+
+/**
+ * A call on a ledger was made while another call on the same ledger was under way
+ * (from a getter of a command, or a callback the call ran): refused, nothing was
+ * changed. Only the WebAssembly binding can see this: elsewhere calls on a ledger
+ * wait for each other.
+ */
+export interface LedgerBusyError {
+  code: "LEDGER_BUSY";
+  /** The core's message. */
+  message: string;
+  /** The refused call. */
+  method: string;
+}
+
+/**
+ * A call on a ledger whose memory was released (`free()` in JavaScript). Only the
+ * WebAssembly binding can see this.
+ */
+export interface LedgerFreedError {
+  code: "LEDGER_FREED";
+  /** The core's message. */
+  message: string;
+  /** The refused call. */
+  method: string;
+}
+
 /** The fields of each error, by code (`details` of a LedgerError). */
 export type LedgerErrorDetails =
   | InvalidCommandError
@@ -1252,7 +1293,10 @@ export type LedgerErrorDetails =
   | JournalCorruptError
   | JournalTornTailError
   | InternalError
-  | IoError;
+  | IoError
+  | OutOfMemoryError
+  | LedgerBusyError
+  | LedgerFreedError;
 
 /** Every error code; `errorCodes()` returns the same list at run time. */
 export type ErrorCode = LedgerErrorDetails["code"];

@@ -16,7 +16,12 @@
 //!   ([`funding_window::Ledger::from_journal_bytes`]): the core, not the binding, decides what
 //!   is UTF-8.
 //! * Failures throw an `Error` named `"LedgerError"` carrying the core's code and fields
-//!   ([`error`]).
+//!   ([`error`]). What the generated glue or the engine would throw instead is caught by a guard
+//!   around every method (`guard.js`): a call on a freed ledger is `LEDGER_FREED`, a call made
+//!   from inside another call on the same ledger `LEDGER_BUSY`, a trap of the module
+//!   `OUT_OF_MEMORY` or `INTERNAL`, after which that ledger refuses every call.
+//! * Memory is counted and may be capped ([`memory`]); the core refuses to grow its large buffers
+//!   beyond what is there (`OUT_OF_MEMORY`) rather than trapping.
 //! * Nothing here can panic (a panic aborts a WebAssembly module): no unwrapping of options or
 //!   results, no panicking macro, no fallible indexing; the clippy lints below deny them.
 //!
@@ -30,7 +35,9 @@
 
 pub mod convert;
 pub mod error;
+pub mod memory;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -48,6 +55,42 @@ const CONTRACT_TYPES: &str = include_str!("contract.d.ts");
 #[wasm_bindgen(typescript_custom_section)]
 const API_TYPES: &str = include_str!("api.d.ts");
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: memory::Counting = memory::Counting;
+
+#[wasm_bindgen(module = "/src/guard.js")]
+extern "C" {
+    fn guard(proto: &JsValue, ctor: &JsValue, statics: js_sys::Array, error: &JsValue, arm: &JsValue);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Date.now()`, which a page may have replaced by a function that throws.
+    #[wasm_bindgen(js_namespace = Date, js_name = now, catch)]
+    fn date_now() -> Result<f64, JsValue>;
+}
+
+/// When the module starts (not part of the API): gives the command walk the core's tables, and
+/// wraps every method of `Ledger` in the guard of `guard.js` (reached through the prototype of a
+/// ledger made here).
+#[wasm_bindgen(start, js_name = __start, skip_typescript)]
+fn start() {
+    convert::configure();
+    let sample = JsValue::from(Ledger::new());
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key)).ok();
+    let proto = js_sys::Object::get_prototype_of(&sample);
+    if let Some(ctor) = get(&proto, "constructor") {
+        if let (Some(error), Some(arm)) = (get(&ctor, "__error"), get(&ctor, "__arm")) {
+            let statics = js_sys::Array::of1(&JsValue::from_str("fromJournal"));
+            guard(&proto, &ctor, statics, &error, &arm);
+        }
+    }
+    if let Some(free) = get(&sample, "free").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = free.call0(&sample);
+    }
+}
+
 type JsResult<T> = Result<T, JsValue>;
 
 fn thrown(error: LedgerError) -> JsValue {
@@ -59,20 +102,43 @@ fn json_text<T: Serialize>(value: &T) -> Result<String, LedgerError> {
     serde_json::to_string(value).map_err(|e| LedgerError::Internal { message: format!("serializing a result: {e}") })
 }
 
+/// The JSON text of a batch's results, written into memory reserved first for at least its
+/// length: results too large for the memory left are `OUT_OF_MEMORY` rather than an abort of
+/// the module. The bound is close: hashes are hex and account names are made of validated ids,
+/// so nothing in them is escaped; a result's fixed text is at most 160 bytes (with a 20-digit
+/// `seq`), a posting's 90 besides its account (with a 40-character amount).
+fn results_text(applied: &[funding_window::Applied]) -> Result<String, LedgerError> {
+    let bound = 2 + applied
+        .iter()
+        .map(|a| 160 + a.hash.len() + a.postings.iter().map(|p| 90 + p.account.len()).sum::<usize>())
+        .sum::<usize>();
+    let mut out = Vec::new();
+    out.try_reserve_exact(bound)
+        .map_err(|_| LedgerError::OutOfMemory { what: "the results of a batch".into(), bytes: bound as u64 })?;
+    let internal = |e: String| LedgerError::Internal { message: format!("serializing a result: {e}") };
+    serde_json::to_writer(&mut out, applied).map_err(|e| internal(e.to_string()))?;
+    String::from_utf8(out).map_err(|e| internal(e.to_string()))
+}
+
 /// `JSON.parse` of the core's text: the object variant of a result.
 fn json_object<T: Serialize>(value: &T) -> JsResult<JsValue> {
-    let text = json_text(value).map_err(thrown)?;
-    js_sys::JSON::parse(&text)
+    parsed(&json_text(value).map_err(thrown)?)
+}
+
+/// `JSON.parse` of the core's JSON text.
+fn parsed(text: &str) -> JsResult<JsValue> {
+    js_sys::JSON::parse(text)
         .map_err(|_| thrown(LedgerError::Internal { message: "JSON.parse refused the core's JSON".into() }))
 }
 
-/// `recorded_at` for commands that give none: the JavaScript clock (the core's default clock
-/// has nothing to read on bare WebAssembly).
-fn js_clock() -> funding_window::Clock {
-    Arc::new(|| {
-        let millis = js_sys::Date::now();
-        // `as` saturates; a clock outside chrono's range falls back to the epoch.
-        DateTime::<Utc>::from_timestamp_millis(millis as i64).map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t)
+/// `recorded_at` for commands that give none: the JavaScript clock, read when a call begins
+/// ([`Ledger::tick`]) and kept in `now`, so that the core never calls into JavaScript (whose
+/// `Date.now` a page may have replaced) while it changes the ledger. The core's default clock
+/// has nothing to read on bare WebAssembly.
+fn js_clock(now: Arc<AtomicI64>) -> funding_window::Clock {
+    Arc::new(move || {
+        // A clock outside chrono's range falls back to the epoch.
+        DateTime::<Utc>::from_timestamp_millis(now.load(Ordering::Relaxed)).map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t)
     })
 }
 
@@ -104,12 +170,24 @@ fn request_of(command: &JsValue) -> Result<Request, LedgerError> {
 #[wasm_bindgen]
 pub struct Ledger {
     inner: funding_window::Ledger,
+    /// Milliseconds since the epoch, as `Date.now()` gave them when the current call began.
+    now: Arc<AtomicI64>,
 }
 
 impl Ledger {
     fn wrap(mut inner: funding_window::Ledger) -> Ledger {
-        inner.set_clock(js_clock());
-        Ledger { inner }
+        let now = Arc::new(AtomicI64::new(0));
+        inner.set_clock(js_clock(Arc::clone(&now)));
+        Ledger { inner, now }
+    }
+
+    /// Reads the JavaScript clock for the commands of this call that give no `recorded_at`.
+    fn tick(&self) -> Result<(), LedgerError> {
+        let millis = date_now()
+            .map_err(|_| LedgerError::Internal { message: "Date.now() threw: no time to record commands at".into() })?;
+        // `as` saturates.
+        self.now.store(millis as i64, Ordering::Relaxed);
+        Ok(())
     }
 }
 
@@ -138,13 +216,23 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] journal: JsValue,
     ) -> JsResult<Ledger> {
         let bytes = convert::journal_bytes("journal", &journal).map_err(thrown)?;
-        funding_window::Ledger::from_journal_bytes(&bytes).map(Ledger::wrap).map_err(thrown)
+        let ledger = funding_window::Ledger::from_journal_bytes(&bytes);
+        // The copy goes before an error is made: after OUT_OF_MEMORY, there is room for it.
+        drop(bytes);
+        ledger.map(Ledger::wrap).map_err(thrown)
     }
 
     /// The whole journal as JSON Lines, byte for byte what the Rust core writes.
     #[wasm_bindgen(js_name = toJournal)]
     pub fn to_journal(&self) -> JsResult<String> {
-        self.inner.to_journal().map(|text| text.into_owned()).map_err(thrown)
+        let text = self.inner.to_journal().map_err(thrown)?;
+        // A copy for JavaScript, in memory reserved first: OUT_OF_MEMORY rather than an abort.
+        let mut copy = String::new();
+        copy.try_reserve_exact(text.len()).map_err(|_| {
+            thrown(LedgerError::OutOfMemory { what: "a copy of the journal".into(), bytes: text.len() as u64 })
+        })?;
+        copy.push_str(&text);
+        Ok(copy)
     }
 
     /// Number of journal entries.
@@ -166,6 +254,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "CommandRequest")] command: JsValue,
     ) -> JsResult<JsValue> {
         let request = request_of(&command).map_err(thrown)?;
+        self.tick().map_err(thrown)?;
         let applied = self.inner.apply(request).map_err(thrown)?;
         json_object(&applied)
     }
@@ -174,6 +263,7 @@ impl Ledger {
     #[wasm_bindgen(js_name = applyJson, unchecked_return_type = "Applied")]
     pub fn apply_json(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue) -> JsResult<JsValue> {
         let text = convert::string_arg("json", &json, "JSON text of a command").map_err(thrown)?;
+        self.tick().map_err(thrown)?;
         let applied = self.inner.apply_json(&text).map_err(thrown)?;
         json_object(&applied)
     }
@@ -185,13 +275,15 @@ impl Ledger {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "CommandRequest[]")] commands: JsValue,
     ) -> JsResult<JsValue> {
-        let texts = convert::batch_json(&commands).map_err(|(index, e)| error::to_js(&e, Some(index)))?;
-        let mut requests = Vec::with_capacity(texts.len());
-        for (index, text) in texts.iter().enumerate() {
-            requests.push(Request::from_json(text).map_err(|e| error::to_js(&e, Some(index)))?);
-        }
-        let applied = self.inner.apply_batch(requests).map_err(|e| error::batch_to_js(&e))?;
-        json_object(&applied)
+        let requests = convert::batch_requests(&commands).map_err(|(index, e)| error::to_js(&e, Some(index)))?;
+        self.tick().map_err(thrown)?;
+        // The results' JSON is written before the batch is committed: if it does not fit in
+        // memory, the batch is rolled back and the error is OUT_OF_MEMORY.
+        let text = self
+            .inner
+            .apply_batch_then(requests, |applied| results_text(&applied))
+            .map_err(|e| error::batch_to_js(&e))?;
+        parsed(&text)
     }
 
     /// Dry run of an `allocate` command: the split with its explanation. Nothing changes.
@@ -200,8 +292,7 @@ impl Ledger {
         &self,
         #[wasm_bindgen(unchecked_param_type = "AllocateRequest")] command: JsValue,
     ) -> JsResult<JsValue> {
-        let request = request_of(&command).map_err(thrown)?;
-        json_object(&self.inner.preview_request(&request).map_err(thrown)?)
+        parsed(&self.preview_allocation_json(command)?)
     }
 
     /// Dry run of an `allocate` command, as the core's JSON text.
@@ -219,7 +310,7 @@ impl Ledger {
     /// Every account with a non-zero balance, per currency, as of a date (absent: after every entry).
     #[wasm_bindgen(js_name = trialBalance, unchecked_return_type = "TrialBalance")]
     pub fn trial_balance(&self, #[wasm_bindgen(js_name = asOf)] as_of: Option<js_sys::JsString>) -> JsResult<JsValue> {
-        json_object(&self.trial_balance_report(as_of)?)
+        parsed(&self.trial_balance_json(as_of)?)
     }
 
     /// `trialBalance` as the core's JSON text.
@@ -238,7 +329,7 @@ impl Ledger {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue,
     ) -> JsResult<JsValue> {
-        json_object(&self.inner.resolution_tracker(period_arg(&period).map_err(thrown)?))
+        parsed(&self.resolution_tracker_json(period)?)
     }
 
     /// `resolutionTracker` as the core's JSON text.
@@ -256,7 +347,7 @@ impl Ledger {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReportingPeriod")] period: JsValue,
     ) -> JsResult<JsValue> {
-        json_object(&self.inner.window_statement(period_arg(&period).map_err(thrown)?))
+        parsed(&self.window_statement_json(period)?)
     }
 
     /// `windowStatement` as the core's JSON text.
@@ -274,8 +365,7 @@ impl Ledger {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] donor: JsValue,
     ) -> JsResult<JsValue> {
-        let donor = convert::string_arg("donor", &donor, "a donor id").map_err(thrown)?;
-        json_object(&self.inner.donor_statement(&donor).map_err(thrown)?)
+        parsed(&self.donor_statement_json(donor)?)
     }
 
     /// `donorStatement` as the core's JSON text.
@@ -291,7 +381,7 @@ impl Ledger {
     /// Every balance transfer into the window.
     #[wasm_bindgen(js_name = transferRegister, unchecked_return_type = "TransferRegister")]
     pub fn transfer_register(&self) -> JsResult<JsValue> {
-        json_object(&self.inner.transfer_register())
+        parsed(&self.transfer_register_json()?)
     }
 
     /// `transferRegister` as the core's JSON text.
@@ -303,7 +393,7 @@ impl Ledger {
     /// Every allocation, one row per resolution, reversals as negative rows.
     #[wasm_bindgen(js_name = allocationLog, unchecked_return_type = "AllocationLog")]
     pub fn allocation_log(&self) -> JsResult<JsValue> {
-        json_object(&self.inner.allocation_log())
+        parsed(&self.allocation_log_json()?)
     }
 
     /// `allocationLog` as the core's JSON text.
@@ -444,6 +534,48 @@ impl Ledger {
     pub fn export_hledger(&self) -> JsResult<String> {
         self.inner.export_hledger().map_err(thrown)
     }
+
+    /// The error the guard of `guard.js` throws (not part of the API): `kind` is `freed`,
+    /// `busy`, `unbound`, `failed` (JavaScript threw after the module answered), `stopped` (a
+    /// ledger whose earlier call trapped) or `trap`.
+    #[wasm_bindgen(js_name = __error, skip_typescript)]
+    pub fn guard_error(kind: &str, method: &str, detail: &str) -> JsValue {
+        let method = method.to_owned();
+        let error = match kind {
+            "freed" => LedgerError::LedgerFreed { method },
+            "busy" => LedgerError::LedgerBusy { method },
+            "unbound" => LedgerError::InvalidArgument {
+                name: "this".into(),
+                value: "not a Ledger".into(),
+                reason: format!("call {method} on a ledger (ledger.{method}(...)), not detached from it"),
+            },
+            "failed" => LedgerError::Internal {
+                message: format!("{method} failed in JavaScript ({detail}); the ledger is as it was"),
+            },
+            "stopped" => LedgerError::Internal {
+                message: format!(
+                    "this ledger stopped after the WebAssembly module failed in an earlier call ({detail}); \
+                     rebuild it from its journal"
+                ),
+            },
+            _ => match memory::last_failure() {
+                Some(bytes) => LedgerError::OutOfMemory {
+                    what: format!("{method} (the module ran out of memory mid-call: the ledger stopped)"),
+                    bytes: bytes as u64,
+                },
+                None => LedgerError::Internal {
+                    message: format!("the WebAssembly module failed in {method} ({detail}); the ledger stopped"),
+                },
+            },
+        };
+        error::to_js(&error, None)
+    }
+
+    /// Clears the record of a failed allocation before a call (the guard's; not part of the API).
+    #[wasm_bindgen(js_name = __arm, skip_typescript)]
+    pub fn guard_arm() {
+        let _ = memory::last_failure();
+    }
 }
 
 impl Ledger {
@@ -524,11 +656,79 @@ fn period_kind(kind: &JsValue) -> Result<PeriodKind, LedgerError> {
 /// Whether a caught value is an error thrown by this package.
 #[wasm_bindgen(js_name = isLedgerError, unchecked_return_type = "value is LedgerError")]
 pub fn is_ledger_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue) -> bool {
-    let name = js_sys::Reflect::get(value, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
-    let code = js_sys::Reflect::get(value, &JsValue::from_str("code")).ok().and_then(|c| c.as_string());
+    // Compared as JavaScript values, allocating nothing: this also answers when memory is short.
+    let get = |key: &str| js_sys::Reflect::get(value, &JsValue::from_str(key)).ok();
     value.is_instance_of::<js_sys::Error>()
-        && name.as_deref() == Some("LedgerError")
-        && code.is_some_and(|c| ERROR_CODES.contains(&c.as_str()))
+        && get("name").is_some_and(|name| name == JsValue::from_str("LedgerError"))
+        && get("code").is_some_and(|code| ERROR_CODES.iter().any(|c| code == JsValue::from_str(c)))
+}
+
+/// The module's heap: bytes allocated now, their peak (since the module started, or since the last
+/// call with `resetPeak`), the size of its WebAssembly memory, and the limit, if any.
+#[wasm_bindgen(js_name = memoryUsage, unchecked_return_type = "MemoryUsage")]
+pub fn memory_usage(
+    #[wasm_bindgen(js_name = resetPeak, unchecked_optional_param_type = "boolean")] reset_peak: JsValue,
+) -> JsResult<JsValue> {
+    let reset_peak = match reset_peak.as_bool() {
+        Some(flag) => flag,
+        None if reset_peak.is_undefined() || reset_peak.is_null() => false,
+        None => {
+            return Err(thrown(LedgerError::InvalidArgument {
+                name: "resetPeak".into(),
+                value: convert::describe(&reset_peak),
+                reason: "expected a boolean".into(),
+            }))
+        }
+    };
+    let usage = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&usage, &JsValue::from_str(key), &value);
+    };
+    set("allocated", JsValue::from_f64(memory::live() as f64));
+    set("peak", JsValue::from_f64(memory::peak() as f64));
+    let pages = wasm_memory_bytes();
+    set("memory", JsValue::from_f64(pages as f64));
+    set("limit", memory::limit().map_or(JsValue::NULL, |l| JsValue::from_f64(l as f64)));
+    if reset_peak {
+        memory::reset_peak();
+    }
+    Ok(usage.into())
+}
+
+/// Caps the bytes the module's heap may hold (`null` or `undefined`: no cap but WebAssembly's 4
+/// GiB). Beyond it, growing a ledger's journal, a batch or a report is `OUT_OF_MEMORY`; a page
+/// can keep a ledger from taking all of a tab's memory. A cap below what is allocated now is
+/// `INVALID_ARGUMENT`; one that leaves little room makes most calls fail.
+#[wasm_bindgen(js_name = setMemoryLimit)]
+pub fn set_memory_limit(#[wasm_bindgen(unchecked_param_type = "number | null")] bytes: JsValue) -> JsResult<()> {
+    if bytes.is_undefined() || bytes.is_null() {
+        memory::set_limit(None);
+        return Ok(());
+    }
+    let live = memory::live();
+    match bytes.as_f64() {
+        Some(n) if n.fract() == 0.0 && (live as f64..=4_294_967_296.0).contains(&n) => {
+            memory::set_limit(Some(n as usize));
+            Ok(())
+        }
+        _ => Err(thrown(LedgerError::InvalidArgument {
+            name: "bytes".into(),
+            value: convert::describe(&bytes),
+            reason: format!("expected a number of bytes from the {live} allocated now to 4 GiB, or null"),
+        })),
+    }
+}
+
+/// The size of the module's WebAssembly memory, in bytes.
+fn wasm_memory_bytes() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size::<0>() * 65536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
 }
 
 // ----- exact decimal helpers: the core's arithmetic on decimal strings -----

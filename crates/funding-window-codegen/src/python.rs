@@ -21,6 +21,58 @@ const POSITIONAL_OPTIONAL: &[(&str, &str)] = &[
     ("allocate", "resolutions"),
 ];
 
+/// The helpers of `_commands.py` that check the arguments a command's dict is made of: a
+/// list or a table argument of the wrong Python type, and `sign_agreement`'s purpose given
+/// both ways, are `ArgumentTypeError` (made by the native module, so the message is the
+/// core's `INVALID_ARGUMENT`).
+const PYTHON_ARGUMENT_HELPERS: &str = r#"def _list_arg(name: str, value: Optional[Sequence[Any]], expected: str) -> Optional[List[Any]]:
+    """A sequence argument (``earmarked_to``, ``resolutions``) as a list; ``None`` stays ``None``.
+
+    A ``str`` is refused rather than split into characters (``"2/4"`` is not ``["2", "/", "4"]``),
+    and so are bytes, mappings and sets (unordered): :class:`~funding_window.ArgumentTypeError`.
+    """
+    if value is None:
+        return None
+    refused = (str, bytes, bytearray, memoryview, _Mapping, set, frozenset)
+    if isinstance(value, refused) or not isinstance(value, _Iterable):
+        raise _native.argument_error(name, type(value).__name__, f"expected {expected}, not {type(value).__name__}", True)
+    try:
+        return list(value)
+    except Exception as err:  # noqa: BLE001 - the iterable's own failure, kept as the cause
+        raise _native.argument_error(name, type(value).__name__, f"reading it raised {type(err).__name__}: {err}") from err
+
+
+def _dict_arg(name: str, value: Optional[Mapping[str, Any]], expected: str) -> Optional[Dict[str, Any]]:
+    """A table argument (``shares``, ``weights``) as a dict; anything but a mapping is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, _Mapping):
+        raise _native.argument_error(name, type(value).__name__, f"expected {expected}, not {type(value).__name__}", True)
+    try:
+        return dict(value)
+    except Exception as err:  # noqa: BLE001 - the mapping's own failure, kept as the cause
+        raise _native.argument_error(name, type(value).__name__, f"reading it raised {type(err).__name__}: {err}") from err
+
+
+def _purpose(earmarked_to: Optional[Sequence[str]], project: Optional[str], resolution: Optional[str]) -> Dict[str, Any]:
+    """``sign_agreement``'s purpose from its keyword arguments."""
+    earmarks = _list_arg("earmarked_to", earmarked_to, "a list of resolution ids")
+    if project is not None:
+        if earmarks:
+            raise _native.argument_error(
+                "earmarked_to", "a list", "earmarked_to is for window contributions; a project agreement funds one project", True
+            )
+        return {"project": {"id": project, "resolution": resolution}}
+    if resolution is not None:
+        raise _native.argument_error(
+            "resolution", "given without project",
+            "resolution goes with project; a window contribution is earmarked with earmarked_to", True
+        )
+    return {"window": {"earmarked_to": earmarks or []}}
+
+
+"#;
+
 /// Python keywords, which a `TypedDict` class cannot have as fields.
 const KEYWORDS: &[&str] = &["from", "class", "def", "import", "global", "lambda", "pass", "return", "in", "is"];
 
@@ -260,13 +312,21 @@ struct Param {
 fn param(field: &Field) -> Param {
     let name = field.name.to_owned();
     let shape = field.shape.non_null();
+    // A sequence or a table is copied by `_list_arg` or `_dict_arg`, which refuse a `str` for a
+    // list (it would split into characters), a set (unordered) and anything not a mapping for a
+    // table as `ArgumentTypeError`; `None` stays `None`.
     let (annotation, value) = match shape {
-        Shape::List(inner) => (format!("Sequence[{}]", py(inner, Side::Input)), format!("list({name})")),
-        Shape::Table(inner) => (format!("Mapping[str, {}]", py(inner, Side::Input)), format!("dict({name})")),
+        Shape::List(inner) => {
+            let item = py(inner, Side::Input);
+            (format!("Sequence[{item}]"), format!("_list_arg(\"{name}\", {name}, \"a list of {item}\")"))
+        }
+        Shape::Table(inner) => {
+            let item = py(inner, Side::Input);
+            (format!("Mapping[str, {item}]"), format!("_dict_arg(\"{name}\", {name}, \"a dict of str to {item}\")"))
+        }
         other => (py(other, Side::Input), name.clone()),
     };
     let optional = field.default;
-    let value = if optional && value != name { format!("None if {name} is None else {value}") } else { value };
     Param { annotation: if optional { format!("Optional[{annotation}]") } else { annotation }, name, value, optional }
 }
 
@@ -296,7 +356,7 @@ pub fn commands_module() -> String {
         "Each method builds the command's dict from its arguments (an argument left ``None`` leaves\nthe field out) and applies it with :meth:`~funding_window.Ledger.apply`, returning the\njournal entry it made. Required fields are positional, in the contract's order; optional\nfields are keyword-only (a few, such as ``record_receipt``'s ``reference``, may also be\npassed by position); every method takes the meta fields ``idempotency_key``, ``recorded_by``\nand ``recorded_at`` by keyword.",
     );
     out.push_str(
-        "\nfrom __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union, cast\n\nfrom .contract import (\n",
+        "\nfrom __future__ import annotations\n\nfrom collections.abc import Iterable as _Iterable\nfrom collections.abc import Mapping as _Mapping\nfrom typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union, cast\n\nfrom . import _native\nfrom .contract import (\n",
     );
     let mut imports: BTreeSet<String> =
         ["Amount", "Command", "DateLike", "Timestamp"].iter().map(|s| (*s).to_owned()).collect();
@@ -406,9 +466,7 @@ pub fn commands_module() -> String {
     out.push_str(
         "def _command(\n    type_name: str,\n    fields: Dict[str, Any],\n    idempotency_key: Optional[str],\n    recorded_by: Optional[str],\n    recorded_at: Optional[Timestamp],\n) -> Command:\n    \"\"\"A command dict of the contract: ``type``, the given fields, then the meta fields (``None`` left out).\"\"\"\n    command: Dict[str, Any] = {\"type\": type_name}\n    command.update((k, v) for k, v in fields.items() if v is not None)\n    meta = {\"idempotency_key\": idempotency_key, \"recorded_by\": recorded_by, \"recorded_at\": recorded_at}\n    command.update((k, v) for k, v in meta.items() if v is not None)\n    return cast(Command, command)\n\n\n",
     );
-    out.push_str(
-        "def _purpose(earmarked_to: Optional[Sequence[str]], project: Optional[str], resolution: Optional[str]) -> Dict[str, Any]:\n    \"\"\"``sign_agreement``'s purpose from its keyword arguments.\"\"\"\n    if project is not None:\n        if earmarked_to:\n            raise TypeError(\"earmarked_to is for window contributions; a project agreement funds one project\")\n        return {\"project\": {\"id\": project, \"resolution\": resolution}}\n    if resolution is not None:\n        raise TypeError(\"resolution goes with project; a window contribution is earmarked with earmarked_to\")\n    return {\"window\": {\"earmarked_to\": list(earmarked_to or [])}}\n\n\n",
-    );
+    out.push_str(PYTHON_ARGUMENT_HELPERS);
     out.push_str(
         "class CommandMethods:\n    \"\"\"One method per command of the contract; :class:`~funding_window.Ledger` supplies ``apply`` and ``preview``.\"\"\"\n\n    __slots__ = ()\n\n    def apply(self, command: Union[Command, str]) -> Applied:\n        \"\"\"Applies one command; implemented by :class:`~funding_window.Ledger`.\"\"\"\n        raise NotImplementedError\n\n    def preview(self, command: Union[Command, str]) -> AllocationPreview:\n        \"\"\"Dry run of an ``allocate`` command; implemented by :class:`~funding_window.Ledger`.\"\"\"\n        raise NotImplementedError\n\n",
     );

@@ -408,6 +408,32 @@ ledger_errors! {
             /// The operating system's message.
             message: String,
         },
+        /// Memory ran out before the operation could grow one of the ledger's large buffers
+        /// (the journal, its index, a batch's commands or results); nothing was changed. In
+        /// WebAssembly, whose memory is at most 4 GiB, this bounds an in-memory ledger's size.
+        #[error("out of memory: {what} needs {bytes} more bytes; nothing was changed")]
+        OutOfMemory = "OUT_OF_MEMORY" {
+            /// The buffer that could not grow.
+            what: String,
+            /// The bytes it asked for.
+            bytes: u64,
+        },
+        /// A call on a ledger was made while another call on the same ledger was under way
+        /// (from a getter of a command, or a callback the call ran): refused, nothing was
+        /// changed. Only the WebAssembly binding can see this: elsewhere calls on a ledger
+        /// wait for each other.
+        #[error("the ledger is busy: {method} was called while another call on it was under way; nothing was changed")]
+        LedgerBusy = "LEDGER_BUSY" {
+            /// The refused call.
+            method: String,
+        },
+        /// A call on a ledger whose memory was released (`free()` in JavaScript). Only the
+        /// WebAssembly binding can see this.
+        #[error("this ledger was freed (free() was called): {method} cannot be used on it")]
+        LedgerFreed = "LEDGER_FREED" {
+            /// The refused call.
+            method: String,
+        },
     }
 }
 

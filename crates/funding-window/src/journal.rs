@@ -250,11 +250,33 @@ impl Journal {
         self.head = hash;
     }
 
-    /// Makes room for `bytes` bytes of text in memory (a journal about to be read in).
-    pub fn reserve_text(&mut self, bytes: usize) {
+    /// Makes room for `bytes` bytes of text in memory and `entries` more entries in the index (a
+    /// journal about to be read in): `OUT_OF_MEMORY` before anything is read if they do not fit.
+    pub fn reserve_text(&mut self, bytes: usize, entries: usize) -> Result<()> {
         if let Storage::Memory(text) = &mut self.storage {
-            text.reserve(bytes.saturating_sub(text.len()));
+            let more = bytes.saturating_sub(text.len());
+            text.try_reserve_exact(more).map_err(|_| out_of_memory("the journal's text", more))?;
         }
+        self.reserve_entries(entries)
+    }
+
+    /// Makes room in the index for `entries` more entries (a batch about to be applied).
+    pub fn reserve_entries(&mut self, entries: usize) -> Result<()> {
+        self.ends.try_reserve(entries).map_err(|_| out_of_memory("the journal's index", entries.saturating_mul(8)))
+    }
+
+    /// Makes room for the lines of `entries` more entries at the journal's average line length
+    /// (a batch about to be applied): the text then moves once, not at every growth step, and a
+    /// batch far too large for the memory left is `OUT_OF_MEMORY` before anything is applied.
+    pub fn reserve_lines(&mut self, entries: usize) -> Result<()> {
+        const LINE_BYTES_GUESS: usize = 512;
+        let (committed, lines) = (self.committed as usize - HEADER.len(), self.ends.len());
+        let average = committed.checked_div(lines).map_or(LINE_BYTES_GUESS, |a| a + 1);
+        let tail = match &mut self.storage {
+            Storage::Memory(text) => text,
+            Storage::File { .. } => &mut self.pending,
+        };
+        reserve_line(tail, entries.saturating_mul(average))
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -364,6 +386,7 @@ impl Journal {
             Storage::Memory(text) => text,
             Storage::File { .. } => &mut self.pending,
         };
+        reserve_line(tail, entry.line_bytes_max(&command, conversions.as_deref()))?;
         let start = tail.len();
         entry.write_body(tail, &command, conversions.as_deref());
         let hash = chain(&head, &tail.as_bytes()[start..]);
@@ -421,7 +444,45 @@ impl Journal {
     }
 }
 
+/// Text of the journal from which it grows by a quarter of its size at a time rather than
+/// doubling (bytes).
+const GENTLE_GROWTH_FROM_BYTES: usize = 64 << 20;
+
+/// Makes room in the journal's text for a line of at most `needed` bytes. Below
+/// [`GENTLE_GROWTH_FROM_BYTES`] the text doubles, as a `String` does; above, it grows by a
+/// quarter: a journal of a gigabyte then holds at most a quarter of slack (not as much again)
+/// and needs 2.25 times its size while it moves, not 3 times, which matters within the 4 GiB of
+/// WebAssembly. Memory that runs out is `OUT_OF_MEMORY` (nothing written yet), not an abort.
+fn reserve_line(text: &mut String, needed: usize) -> Result<()> {
+    if text.capacity() - text.len() >= needed {
+        return Ok(());
+    }
+    let step = if text.capacity() < GENTLE_GROWTH_FROM_BYTES { text.capacity() } else { text.capacity() / 4 };
+    let grow = needed.max(step);
+    text.try_reserve_exact(grow).map_err(|_| out_of_memory("the journal's text", grow))
+}
+
+fn out_of_memory(what: &str, bytes: usize) -> LedgerError {
+    LedgerError::OutOfMemory { what: what.into(), bytes: bytes as u64 }
+}
+
 impl EntryOut<'_> {
+    /// At least the bytes of the entry's line: its variable parts as written (a string escaped
+    /// at worst six bytes a byte) and an allowance for the rest (keys, numbers, a posting's
+    /// currency and amount, the hash).
+    fn line_bytes_max(&self, command: &str, conversions: Option<&str>) -> usize {
+        const FIXED: usize = 320;
+        const PER_POSTING: usize = 96;
+        let escaped = |text: &str| 6 * text.len();
+        FIXED
+            + command.len()
+            + conversions.map_or(0, str::len)
+            + escaped(self.recorded_at)
+            + self.recorded_by.map_or(0, escaped)
+            + self.idempotency_key.map_or(0, escaped)
+            + self.postings.iter().map(|p| PER_POSTING + escaped(&p.account)).sum::<usize>()
+    }
+
     /// Writes the entry without its hash, exactly as `serde_json` writes this struct.
     fn write_body(&self, out: &mut String, command: &str, conversions: Option<&str>) {
         out.push_str("{\"seq\":");

@@ -185,6 +185,17 @@ impl Ledger {
     /// Applies commands all or nothing: if one fails, none is applied and the
     /// error names its position.
     pub fn apply_batch(&mut self, requests: impl IntoIterator<Item = Request>) -> Result<Vec<Applied>, BatchError> {
+        self.apply_batch_then(requests, Ok)
+    }
+
+    /// [`Ledger::apply_batch`], handing the results to `then` before the batch is committed: if
+    /// `then` fails (a binding that cannot find the memory to return a million results), the
+    /// batch is rolled back and its error is the batch's, at index 0.
+    pub fn apply_batch_then<T>(
+        &mut self,
+        requests: impl IntoIterator<Item = Request>,
+        then: impl FnOnce(Vec<Applied>) -> Result<T>,
+    ) -> Result<T, BatchError> {
         let requests: Vec<Request> = requests.into_iter().collect();
         if requests.len() > BATCH_COMMANDS_MAX {
             return Err(BatchError {
@@ -192,6 +203,7 @@ impl Ledger {
                 error: LedgerError::limit("BATCH_COMMANDS_MAX", BATCH_COMMANDS_MAX, requests.len()),
             });
         }
+        self.reserve_for(requests.len()).map_err(|error| BatchError { index: 0, error })?;
         let mark = self.mark();
         // Entries of a batch are marked [position, count] so that replay can tell an
         // interrupted batch. A request repeating an idempotency key (of an earlier entry
@@ -206,7 +218,14 @@ impl Ledger {
             .collect();
         let size = u32::try_from(adds_entry.iter().filter(|a| **a).count()).unwrap_or(u32::MAX);
         let mut position = 0u32;
-        let mut applied = Vec::with_capacity(requests.len());
+        let mut applied = Vec::new();
+        applied.try_reserve_exact(requests.len()).map_err(|_| BatchError {
+            index: 0,
+            error: LedgerError::OutOfMemory {
+                what: "the results of a batch".into(),
+                bytes: requests.len().saturating_mul(std::mem::size_of::<Applied>()) as u64,
+            },
+        })?;
         for (index, request) in requests.iter().enumerate() {
             position += u32::from(adds_entry[index]);
             let batch = (size > 1 && adds_entry[index]).then_some([position, size]);
@@ -218,7 +237,7 @@ impl Ledger {
                 }
             }
         }
-        let result = self.persist().map(|()| applied);
+        let result = then(applied).and_then(|out| self.persist().map(|()| out));
         self.finish(mark, result).map_err(|error| BatchError { index: 0, error })
     }
 
@@ -246,6 +265,19 @@ impl Ledger {
         }
     }
 
+    /// Room for `commands` more entries in the ledger's indexes and the undo log, made before a
+    /// batch changes anything: a batch too large for the memory left is `OUT_OF_MEMORY` at once.
+    fn reserve_for(&mut self, commands: usize) -> Result<()> {
+        self.journal.reserve_entries(commands)?;
+        self.journal.reserve_lines(commands)?;
+        let entries = std::mem::size_of::<EntryInfo>();
+        self.state.entries.try_reserve(commands).map_err(|_| LedgerError::OutOfMemory {
+            what: "the entries".into(),
+            bytes: commands.saturating_mul(entries) as u64,
+        })?;
+        self.undo.try_reserve_for(commands)
+    }
+
     pub(crate) fn mark(&self) -> Mark {
         Mark { undo: self.undo.len(), journal: self.journal.mark() }
     }
@@ -260,6 +292,7 @@ impl Ledger {
             self.rollback(&mark);
         }
         self.undo.forget_after(mark.undo);
+        self.undo.shrink_when_idle();
         result
     }
 
@@ -286,7 +319,7 @@ impl Ledger {
                 message: format!("unbalanced entry planned for {}", request.command.type_name()),
             });
         }
-        let info = EntryInfo { date: plan.date, kind: request.command.type_name(), reversal_of, reversed_by: None };
+        let info = EntryInfo::new(plan.date, request.command.type_name(), reversal_of);
         self.state.commit(&mut plan, info, &mut self.undo)?;
         if let Some(key) = &request.idempotency_key {
             self.state.remember_key(key.clone(), seq, &mut self.undo);

@@ -562,8 +562,16 @@ fn replay_in_blocks<R: Read + Send>(
     let from = reader.header(&first.bytes)?;
     let mut ledger = ledger;
     if let Some(source) = source {
-        // The text is kept: room for all of it at once rather than growing by doubling.
-        ledger.journal.reserve_text(source.len());
+        // The text is kept: room for all of it, and an index entry per line, at once rather than
+        // growing by doubling (and, in WebAssembly, OUT_OF_MEMORY now rather than an abort later).
+        let lines = memchr::memchr_iter(b'\n', source).count();
+        ledger.journal.reserve_text(source.len(), lines).map_err(ReplayError::Ledger)?;
+        ledger.state.entries.try_reserve(lines).map_err(|_| {
+            ReplayError::Ledger(LedgerError::OutOfMemory {
+                what: "the entries".into(),
+                bytes: lines.saturating_mul(std::mem::size_of::<crate::state::EntryInfo>()) as u64,
+            })
+        })?;
     }
     let source_text = source.and_then(|s| std::str::from_utf8(s).ok());
     let mut applier = Applier {

@@ -165,5 +165,8 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
     # </generated: error names>
 ]

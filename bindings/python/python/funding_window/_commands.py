@@ -11,8 +11,11 @@ and ``recorded_at`` by keyword.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union, cast
+from collections.abc import Iterable as _Iterable
+from collections.abc import Mapping as _Mapping
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union, cast
 
+from . import _native
 from .contract import (
     AllocationSource,
     Amount,
@@ -46,15 +49,50 @@ def _command(
     return cast(Command, command)
 
 
+def _list_arg(name: str, value: Optional[Sequence[Any]], expected: str) -> Optional[List[Any]]:
+    """A sequence argument (``earmarked_to``, ``resolutions``) as a list; ``None`` stays ``None``.
+
+    A ``str`` is refused rather than split into characters (``"2/4"`` is not ``["2", "/", "4"]``),
+    and so are bytes, mappings and sets (unordered): :class:`~funding_window.ArgumentTypeError`.
+    """
+    if value is None:
+        return None
+    refused = (str, bytes, bytearray, memoryview, _Mapping, set, frozenset)
+    if isinstance(value, refused) or not isinstance(value, _Iterable):
+        raise _native.argument_error(name, type(value).__name__, f"expected {expected}, not {type(value).__name__}", True)
+    try:
+        return list(value)
+    except Exception as err:  # noqa: BLE001 - the iterable's own failure, kept as the cause
+        raise _native.argument_error(name, type(value).__name__, f"reading it raised {type(err).__name__}: {err}") from err
+
+
+def _dict_arg(name: str, value: Optional[Mapping[str, Any]], expected: str) -> Optional[Dict[str, Any]]:
+    """A table argument (``shares``, ``weights``) as a dict; anything but a mapping is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, _Mapping):
+        raise _native.argument_error(name, type(value).__name__, f"expected {expected}, not {type(value).__name__}", True)
+    try:
+        return dict(value)
+    except Exception as err:  # noqa: BLE001 - the mapping's own failure, kept as the cause
+        raise _native.argument_error(name, type(value).__name__, f"reading it raised {type(err).__name__}: {err}") from err
+
+
 def _purpose(earmarked_to: Optional[Sequence[str]], project: Optional[str], resolution: Optional[str]) -> Dict[str, Any]:
     """``sign_agreement``'s purpose from its keyword arguments."""
+    earmarks = _list_arg("earmarked_to", earmarked_to, "a list of resolution ids")
     if project is not None:
-        if earmarked_to:
-            raise TypeError("earmarked_to is for window contributions; a project agreement funds one project")
+        if earmarks:
+            raise _native.argument_error(
+                "earmarked_to", "a list", "earmarked_to is for window contributions; a project agreement funds one project", True
+            )
         return {"project": {"id": project, "resolution": resolution}}
     if resolution is not None:
-        raise TypeError("resolution goes with project; a window contribution is earmarked with earmarked_to")
-    return {"window": {"earmarked_to": list(earmarked_to or [])}}
+        raise _native.argument_error(
+            "resolution", "given without project",
+            "resolution goes with project; a window contribution is earmarked with earmarked_to", True
+        )
+    return {"window": {"earmarked_to": earmarks or []}}
 
 
 class CommandMethods:
@@ -357,7 +395,7 @@ class CommandMethods:
         * ``shares``: `explicit` policy: USD amount per resolution, summing to `amount`.
         * ``weights``: `weights` policy: positive weight per resolution.
         """
-        fields: Dict[str, Any] = {"id": id, "decided_on": decided_on, "amount": amount, "policy": policy, "resolutions": None if resolutions is None else list(resolutions), "source": source, "approved_by": approved_by, "shares": None if shares is None else dict(shares), "weights": None if weights is None else dict(weights)}
+        fields: Dict[str, Any] = {"id": id, "decided_on": decided_on, "amount": amount, "policy": policy, "resolutions": _list_arg("resolutions", resolutions, "a list of str"), "source": source, "approved_by": approved_by, "shares": _dict_arg("shares", shares, "a dict of str to Amount"), "weights": _dict_arg("weights", weights, "a dict of str to Amount")}
         return self.apply(_command("allocate", fields, idempotency_key, recorded_by, recorded_at))
 
     def preview_allocation(
@@ -375,7 +413,7 @@ class CommandMethods:
         recorded_by: Optional[str] = None,
     ) -> AllocationPreview:
         """Dry run of `allocate`: each candidate's gap, weight, exact quota, floor, remainder, rank and share (largest-remainder method). Nothing changes."""
-        fields: Dict[str, Any] = {"id": id, "decided_on": decided_on, "amount": amount, "policy": policy, "resolutions": None if resolutions is None else list(resolutions), "source": source, "approved_by": approved_by, "shares": None if shares is None else dict(shares), "weights": None if weights is None else dict(weights)}
+        fields: Dict[str, Any] = {"id": id, "decided_on": decided_on, "amount": amount, "policy": policy, "resolutions": _list_arg("resolutions", resolutions, "a list of str"), "source": source, "approved_by": approved_by, "shares": _dict_arg("shares", shares, "a dict of str to Amount"), "weights": _dict_arg("weights", weights, "a dict of str to Amount")}
         return self.preview(_command("allocate", fields, None, recorded_by, None))
 
     def reverse(

@@ -27,6 +27,8 @@ import datetime as _dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
+from . import _native
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as _pd
 
@@ -62,8 +64,12 @@ def resolve_mode(decimals: Optional[str]) -> str:
     """``"exact"``, ``"arrow"`` or ``"object"`` (``None`` is ``"exact"``)."""
     if decimals is None:
         return "exact"
+    if not isinstance(decimals, str):
+        raise _native.argument_error(
+            "decimals", type(decimals).__name__, "expected 'exact', 'arrow', 'object' or None", True
+        )
     if decimals not in MODES:
-        raise ValueError(f"decimals is 'exact', 'arrow', 'object' or None, not {decimals!r}")
+        raise _native.argument_error("decimals", decimals, "expected 'exact', 'arrow', 'object' or None")
     if decimals == "arrow" and _pyarrow() is None:
         raise ImportError("decimals='arrow' needs pyarrow: pip install 'funding-window[pandas]'")
     return decimals

@@ -83,6 +83,9 @@ __all__ = [
     "JournalTornTail",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
     # </generated: error names>
 ]
 
@@ -439,6 +442,28 @@ class IoError(LedgerError):
 
     code = "IO_ERROR"
     path: str
+
+
+class OutOfMemory(LedgerError):
+    """Memory ran out before the operation could grow one of the ledger's large buffers (the journal, its index, a batch's commands or results); nothing was changed. In WebAssembly, whose memory is at most 4 GiB, this bounds an in-memory ledger's size."""
+
+    code = "OUT_OF_MEMORY"
+    what: str
+    bytes: int
+
+
+class LedgerBusy(LedgerError):
+    """A call on a ledger was made while another call on the same ledger was under way (from a getter of a command, or a callback the call ran): refused, nothing was changed. Only the WebAssembly binding can see this: elsewhere calls on a ledger wait for each other."""
+
+    code = "LEDGER_BUSY"
+    method: str
+
+
+class LedgerFreed(LedgerError):
+    """A call on a ledger whose memory was released (`free()` in JavaScript). Only the WebAssembly binding can see this."""
+
+    code = "LEDGER_FREED"
+    method: str
 
 # </generated: error classes>
 

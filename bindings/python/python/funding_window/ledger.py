@@ -104,9 +104,14 @@ class Ledger(CommandMethods):
         return cls._wrap(native), recovery
 
     @classmethod
-    def from_journal(cls, text: str) -> Ledger:
-        """Rebuilds an in-memory ledger from journal text (:meth:`to_journal`), verifying it."""
-        return cls._wrap(_native.Ledger.from_journal(text))
+    def from_journal(cls, journal: Union[str, bytes, bytearray, memoryview]) -> Ledger:
+        """Rebuilds an in-memory ledger from a journal, verifying it: its text (:meth:`to_journal`)
+        or its bytes as read from a file (``Path(...).read_bytes()``), which go to the core as
+        they are (a line that is not UTF-8 is :class:`~funding_window.JournalCorrupt` at that line).
+
+        Anything else is :class:`~funding_window.ArgumentTypeError`.
+        """
+        return cls._wrap(_native.Ledger.from_journal(journal))
 
     def save(self, path: PathLike) -> None:
         """Writes the whole journal to ``path`` atomically (temporary file, then rename)."""

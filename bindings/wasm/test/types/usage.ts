@@ -8,6 +8,8 @@ import {
   csvReports,
   errorCodes,
   isLedgerError,
+  memoryUsage,
+  setMemoryLimit,
   subtractDecimals,
   sumDecimals,
   periodOf,
@@ -21,6 +23,7 @@ import {
   type ErrorCode,
   type IatiOptions,
   type IsoDate,
+  type MemoryUsage,
   type PostingRow,
   type ReportingPeriod,
   type ResolutionTracker,
@@ -113,6 +116,14 @@ export function demo(): DecimalString {
         const available: DecimalString = err.available;
         return available;
       }
+      if (err.code === "OUT_OF_MEMORY") {
+        const bytes: number = err.bytes;
+        return `${err.what} ${bytes}`;
+      }
+      if (err.code === "LEDGER_BUSY" || err.code === "LEDGER_FREED") {
+        const method: string = err.method;
+        return method;
+      }
       if (err.details.code === "JOURNAL_TORN_TAIL") {
         const offset: number = err.details.offset;
         return String(offset);
@@ -184,4 +195,18 @@ export function decimals(rows: PostingRow[]): string {
   // @ts-expect-error the helpers return strings, not numbers
   const asNumber: number = addDecimals("1", "2");
   return [total, difference, order, sorted.length, asNumber].join();
+}
+
+// The module's heap: counted, and optionally capped.
+export function memory(): number {
+  const usage: MemoryUsage = memoryUsage();
+  const peak: number = memoryUsage(true).peak;
+  const limit: number | null = usage.limit;
+  setMemoryLimit(usage.allocated + 64 * 1024 * 1024);
+  setMemoryLimit(null);
+  // @ts-expect-error a limit is a number of bytes, or null
+  setMemoryLimit("64 MiB");
+  // @ts-expect-error resetPeak is a boolean
+  memoryUsage("yes");
+  return usage.allocated + usage.memory + peak + (limit ?? 0);
 }
