@@ -168,7 +168,7 @@ fn date_arg(py: Python<'_>, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyR
 
 /// The text of a `str` argument; one holding a lone surrogate (which no UTF-8 text can
 /// carry) is `InvalidArgument`.
-fn str_text(py: Python<'_>, name: &str, s: &Bound<'_, PyString>) -> PyResult<String> {
+pub(crate) fn str_text(py: Python<'_>, name: &str, s: &Bound<'_, PyString>) -> PyResult<String> {
     s.to_cow().map(Cow::into_owned).map_err(|_| {
         let error = LedgerError::InvalidArgument {
             name: name.to_owned(),
@@ -180,7 +180,7 @@ fn str_text(py: Python<'_>, name: &str, s: &Bound<'_, PyString>) -> PyResult<Str
 }
 
 /// A text argument (period, donor, account): `str` only (else `ArgumentTypeError`).
-fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
         Ok(s) => str_text(py, name, s),
         Err(_) => Err(command::argument_type_error(py, name, value, "a str")),
@@ -234,7 +234,7 @@ fn period_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
 /// A file path: a `str` or an `os.PathLike` giving one (`pathlib.Path`). Anything else is
 /// `ArgumentTypeError`; a `str` holding a lone surrogate that is not a surrogate escape
 /// (those stand for the bytes of a file name that is not UTF-8) is `InvalidArgument`.
-fn path_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+pub(crate) fn path_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
     let expected = "a path: a str or an os.PathLike such as pathlib.Path";
     let os = py.import(intern!(py, "os"))?;
     let path = os.call_method1(intern!(py, "fspath"), (value,)).map_err(|e| {

@@ -41,6 +41,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sheet::sheet_columns, m)?)?;
     m.add_function(wrap_pyfunction!(sheet::sheet_command, m)?)?;
     m.add_function(wrap_pyfunction!(sheet::sheet_column_of_field, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::read_file, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::write_file, m)?)?;
     m.add_function(wrap_pyfunction!(command::argument_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ERROR_CODES", PyTuple::new(py, funding_window::ERROR_CODES)?)?;

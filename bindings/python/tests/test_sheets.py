@@ -183,3 +183,56 @@ def test_the_excel_template_keeps_typed_amounts_as_text(tmp_path: Path) -> None:
     assert sheet["B2"].number_format == "@" and sheet.freeze_panes == "A2"
     assert sheet["B1"].comment is not None and "Required" in sheet["B1"].comment.text
     assert sheet["B1"].font.bold and not sheet["D1"].font.bold  # amount required, reference not
+
+
+# Wrong arguments to the spreadsheet functions: each is a LedgerError of its own class (never a
+# plain TypeError, OSError or UnicodeEncodeError), and nothing is applied.
+WRONG = [None, 1250.5, 7, True, b"receipts.csv", "x\ud800", ["receipts.csv"], object()]
+
+
+def test_wrong_arguments_are_typed_errors(seeded: fw.Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "receipts.csv"
+    path.write_text(RECEIPTS, newline="")
+    before = snapshot(seeded)
+    calls = {
+        "source": lambda v: seeded.apply_sheet(v, "record_receipt"),
+        "command": lambda v: seeded.apply_sheet(path, v),
+        "sheet": lambda v: seeded.apply_sheet(path, "record_receipt", sheet=v),
+        "read_commands(source)": lambda v: fw.read_commands(v, "record_receipt"),
+        "sheet_columns(command)": lambda v: fw.sheet_columns(v),
+        "write_template(command)": lambda v: fw.write_template(v, tmp_path / "t.csv"),
+        "write_template(path)": lambda v: fw.write_template("record_receipt", v),
+        "to_excel(path)": lambda v: seeded.to_excel(v, "2024-H2", dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)),
+    }
+    for what, run in calls.items():
+        for value in WRONG:
+            if what in ("command", "sheet") and value is None:
+                continue  # optional: the sheet's type column, the workbook's first worksheet
+            with pytest.raises(fw.LedgerError) as info:
+                run(value)
+            error = info.value
+            if isinstance(value, str):  # a lone surrogate: no file or command type has one
+                assert type(error) in (fw.InvalidArgument, fw.InvalidCommand), (what, error)
+            else:
+                assert type(error) is fw.ArgumentTypeError, (what, value, error)
+    assert snapshot(seeded) == before
+    with pytest.raises(fw.IoError) as info:
+        seeded.apply_sheet(tmp_path / "missing.csv", "record_receipt")
+    assert info.value.path.endswith("missing.csv")
+    with pytest.raises(fw.IoError):
+        seeded.to_excel(tmp_path / "no-such-directory" / "pack.xlsx", "2024-H2")
+    with pytest.raises(fw.InvalidArgument) as info:
+        seeded.apply_sheet(path, "record_receipt", sheet="Receipts")
+    assert info.value.name == "sheet"
+    book = excel(tmp_path / "receipts.xlsx", [["agreement", "amount", "received_on"]])
+    with pytest.raises(fw.InvalidArgument, match="no such worksheet") as info:
+        seeded.apply_sheet(book, "record_receipt", sheet="Receipts")
+    assert info.value.name == "sheet"
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip archive")
+    with pytest.raises(fw.InvalidArgument, match="not an Excel workbook") as info:
+        seeded.apply_sheet(tmp_path / "broken.xlsx", "record_receipt")
+    assert info.value.name == "source"
+    (tmp_path / "latin1.csv").write_bytes("agreement,amount,received_on\nCA-\xe9,1.00,2024-05-02\n".encode("latin-1"))
+    with pytest.raises(fw.InvalidArgument, match="UTF-8") as info:
+        seeded.apply_sheet(tmp_path / "latin1.csv", "record_receipt")
+    assert snapshot(seeded) == before

@@ -69,7 +69,8 @@ def resolve_mode(decimals: Optional[str]) -> str:
             "decimals", type(decimals).__name__, "expected 'exact', 'arrow', 'object' or None", True
         )
     if decimals not in MODES:
-        raise _native.argument_error("decimals", decimals, "expected 'exact', 'arrow', 'object' or None")
+        shown = decimals.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise _native.argument_error("decimals", shown, "expected 'exact', 'arrow', 'object' or None")
     if decimals == "arrow" and _pyarrow() is None:
         raise ImportError("decimals='arrow' needs pyarrow: pip install 'funding-window[pandas]'")
     return decimals

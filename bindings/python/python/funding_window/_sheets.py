@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import json
 import math
 import os
 from decimal import Decimal
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from . import _native
 from ._native import sheet_column_of_field, sheet_columns as _native_sheet_columns, sheet_command
 from .errors import ERROR_CLASSES, CommandTypeError, LedgerError
 
@@ -82,7 +84,7 @@ def write_template(command: str, path: Union[str, "os.PathLike[str]"]) -> None:
     (the header row, each header with a note describing the column, every column formatted as
     text so that typed amounts are stored as text; needs openpyxl)."""
     columns = sheet_columns(command)
-    if str(path).lower().endswith(".xlsx"):
+    if _path_text(path).lower().endswith(".xlsx"):
         openpyxl = _openpyxl()
         from openpyxl.comments import Comment
         from openpyxl.styles import Font
@@ -101,10 +103,13 @@ def write_template(command: str, path: Union[str, "os.PathLike[str]"]) -> None:
             for row in range(2, TEMPLATE_TEXT_ROWS + 2):
                 sheet.cell(row=row, column=i).number_format = "@"
         sheet.freeze_panes = "A2"
-        book.save(path)
+        data = io.BytesIO()
+        book.save(data)
+        _native.write_file("path", path, data.getvalue())
         return
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\r\n").writerow([c.name for c in columns])
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerow([c.name for c in columns])
+    _native.write_file("path", path, text.getvalue().encode("utf-8"))
 
 
 def _describe(column: SheetColumn) -> str:
@@ -153,19 +158,46 @@ def _rows(source: Source, sheet: Optional[str]) -> Tuple[str, List[_Row]]:
             for position, (label, *values) in enumerate(source.itertuples(index=True, name=None))
         ]
         return "frame", rows
-    path = os.fspath(source)
+    # Read natively: a path of the wrong type is ArgumentTypeError, a missing file IoError.
+    data = _native.read_file("source", source)
+    path = _path_text(source)
     if path.lower().endswith((".xlsx", ".xlsm")):
-        book = _openpyxl().load_workbook(path, read_only=True, data_only=True)
+        openpyxl = _openpyxl()
         try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as err:  # noqa: BLE001 - openpyxl and zipfile raise many kinds
+            raise _native.argument_error("source", _shown(path), f"not an Excel workbook ({type(err).__name__}: {err})")
+        try:
+            if sheet is not None and sheet not in book.sheetnames:
+                present = ", ".join(repr(n) for n in book.sheetnames)
+                raise _native.argument_error("sheet", _shown(sheet), f"the workbook has no such worksheet (it has {present})")
             worksheet = book[sheet] if sheet is not None else book.worksheets[0]
             values = list(worksheet.iter_rows(min_row=1, values_only=True))
         finally:
             book.close()
         return "excel", _records(values)
     if sheet is not None:
-        raise ValueError("sheet= names a worksheet of an Excel file, not of a CSV file")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return "csv", _records(list(csv.reader(f)))
+        raise _native.argument_error("sheet", _shown(sheet), "names a worksheet of an Excel file, and this is a CSV file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _native.argument_error("source", _shown(path), f"a CSV file is read as UTF-8 text, and this is not ({err})")
+    return "csv", _records(list(csv.reader(io.StringIO(text, newline=""))))
+
+
+def _shown(text: str) -> str:
+    """``text`` as an error can carry it: a lone surrogate (no UTF-8 text holds one) escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _path_text(path: Any) -> str:
+    """The text of a path that ``_native.read_file`` or ``write_file`` accepts (or will refuse,
+    with the typed error: the text of anything else is never used)."""
+    try:
+        text = os.fspath(path)
+    except Exception:  # noqa: BLE001 - refused by the native call, with its typed error
+        return ""
+    return text if isinstance(text, str) else ""
 
 
 def _records(records: Sequence[Sequence[Any]]) -> List[_Row]:
@@ -270,8 +302,18 @@ def _located(error: LedgerError, row: _Row, column: Optional[str], index: int) -
     return located
 
 
+def _optional_text(name: str, value: Any) -> None:
+    """Refuses an argument that must be ``None`` or a ``str``, with the typed error of a method's argument."""
+    if value is not None and not isinstance(value, str):
+        raise _native.argument_error(name, type(value).__name__, "expected a str or None", True)
+
+
 def _commands(source: Source, command: Optional[str], sheet: Optional[str]) -> Tuple[List[str], List[_Row], List[str]]:
     """Every row's command JSON text, the rows and their command types; the first refused cell raises."""
+    _optional_text("command", command)
+    _optional_text("sheet", sheet)
+    if command is not None:
+        sheet_columns(command)  # an unknown type is refused before the file is read
     origin, rows = _rows(source, sheet)
     kinds: Dict[str, Dict[str, str]] = {}
     texts: List[str] = []

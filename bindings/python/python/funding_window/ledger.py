@@ -346,8 +346,7 @@ class Ledger(CommandMethods):
         b'PK'
         """
         data = self.export_xlsx(period, generated_at, as_of=as_of, journal=journal)
-        with open(path, "wb") as f:
-            f.write(data)
+        _native.write_file("path", path, data)
 
     def export_hledger(self) -> str:
         """The journal in hledger / ledger-cli syntax: one transaction per entry that posts.
