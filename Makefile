@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres dashboard codegen
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres bench-notebook dashboard codegen
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
@@ -14,8 +14,8 @@ test-rust:
 	tests/install-tools.sh
 	cargo run -q -p funding-window-codegen -- --check
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
-	cargo test --release
+	cargo clippy --all-targets --features funding-window/xlsx -- -D warnings
+	cargo test --release --features funding-window/xlsx
 
 # The core crate as it would be published: packaged (metadata, readme, files) and the packaged
 # copy built on its own, with no path dependency. --allow-dirty: works on a tree with edits too.
@@ -60,6 +60,13 @@ bench-postgres:
 # Builds the Python package (bindings/python/.venv), then prints benches/python_bench.py's numbers.
 bench-python:
 	bindings/python/test.sh bench
+
+# The notebook path: Ledger.open of the 100,000-entry benchmark journal plus six reports as
+# DataFrames (benches/notebook_bench.py; --compare OTHER_PYTHON for a side-by-side run).
+bench-notebook:
+	cargo build --release -q -p funding-window-benches --bins
+	target/release/fw-bench generate 100000 target/bench-journal-100000.jsonl
+	bindings/python/test.sh bench-notebook target/bench-journal-100000.jsonl
 
 dashboard:
 	examples/dashboard/serve.sh

@@ -9,6 +9,7 @@
 #   bindings/python/test.sh build    build only (the package in bindings/python/.venv)
 #   bindings/python/test.sh postgres build, then run tests/test_postgres.py only (needs FW_PG_URL:
 #                                    run it under tests/postgres/with-server.sh, as make test-postgres does)
+#   bindings/python/test.sh bench-notebook JOURNAL   build, then run benches/notebook_bench.py JOURNAL
 #
 # Virtual environments:
 #   bindings/python/.venv        the development one: maturin (and, for `bench`, the pinned tools
@@ -17,7 +18,7 @@
 #   target/python/venv-test-tools  the tools of requirements-test.txt (kept while that list is
 #                                unchanged); it never holds funding_window;
 #   target/python/venv-wheel     made anew on every test run: the wheel installed with its extras
-#                                [pandas,plot], the tools taken from venv-test-tools by a .pth file.
+#                                [pandas,polars,excel,plot], the tools taken from venv-test-tools by a .pth file.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -67,7 +68,7 @@ install_once() {
 BUILD_REQUIREMENTS="$VENV/.requirements-build.txt"
 grep '^maturin==' "$HERE/requirements-dev.txt" >"$BUILD_REQUIREMENTS"
 install_once requirements-build "$BUILD_REQUIREMENTS"
-if [ "$MODE" = "bench" ]; then
+if [ "$MODE" = "bench" ] || [ "$MODE" = "bench-notebook" ]; then
     install_once requirements-dev "$HERE/requirements-dev.txt"
 fi
 
@@ -91,6 +92,10 @@ if [ "$MODE" = "bench" ]; then
     step "benchmark (benches/python_bench.py)"
     exec "$PY" "$ROOT/benches/python_bench.py"
 fi
+if [ "$MODE" = "bench-notebook" ]; then
+    step "benchmark (benches/notebook_bench.py)"
+    exec "$PY" "$ROOT/benches/notebook_bench.py" "${@:2}"
+fi
 
 # The pinned test tools, in an environment of their own that never holds funding_window: made
 # when requirements-test.txt changes (installing pandas, pyarrow and matplotlib anew takes about
@@ -107,7 +112,7 @@ fi
 
 step "a fresh virtual environment with the wheel and its extras"
 # A new environment each run; the tools environment's site-packages is added to its path (a .pth
-# file), after its own. pip resolves the extras [pandas,plot] against the pinned tools there and
+# file), after its own. pip resolves the extras [pandas,polars,excel,plot] against the pinned tools there and
 # installs only funding_window, from the wheel, into the new environment.
 TEST_VENV="$CARGO_TARGET_DIR/venv-wheel"
 rm -rf "$TEST_VENV"
@@ -115,7 +120,7 @@ rm -rf "$TEST_VENV"
 PY="$TEST_VENV/bin/python"
 site_packages() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
 site_packages "$TOOLS_VENV/bin/python" >"$(site_packages "$PY")/test-tools.pth"
-"$PY" -m pip install -q "$WHEEL[pandas,plot]"
+"$PY" -m pip install -q "$WHEEL[pandas,polars,excel,plot]"
 # Everything below must use the installed wheel, never the source tree.
 "$PY" - <<'EOF_CHECK'
 import pathlib, sys

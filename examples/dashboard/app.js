@@ -109,7 +109,7 @@ async function loadFile(file) {
   }
 }
 
-/** Offers text as a file to download (a Blob behind an object URL): the package's text, unchanged. */
+/** Offers text or bytes as a file to download (a Blob behind an object URL): the package's, unchanged. */
 function download(text, filename, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const link = h("a", { href: url, download: filename });
@@ -149,6 +149,41 @@ function exportIati() {
 
 function exportHledger() {
   exportFile((ledger) => ledger.exportHledger(), "funding-window.journal", "text/plain");
+}
+
+/** The Excel module (bindings/wasm-xlsx), loaded on the first request for Excel only. */
+let excelModule = null;
+
+async function loadExcelModule() {
+  if (!excelModule) {
+    excelModule = import("./pkg-xlsx/funding_window_xlsx.js").then(async (module) => {
+      await module.default();
+      return module;
+    });
+    // A failed load may be retried by the next click.
+    excelModule.catch(() => { excelModule = null; });
+  }
+  return excelModule;
+}
+
+/** The report pack of the chosen period as an .xlsx workbook, written by the core in its own module. */
+async function exportXlsx() {
+  if (!state.ledger || !state.period) return;
+  clearMessages();
+  const button = $("#export-xlsx");
+  button.disabled = true;
+  const period = state.period;
+  try {
+    const module = await loadExcelModule();
+    // The pack replays the journal on screen (every check again) and writes every report.
+    const generated_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const bytes = module.exportXlsx(state.ledger.toJournal(), { generated_at, period });
+    download(bytes, `funding-window-${period}.xlsx`, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  } catch (err) {
+    showError(err);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ----- reports -----
@@ -412,6 +447,7 @@ function wire() {
   $("#export-tracker-csv").addEventListener("click", exportTrackerCsv);
   $("#export-iati").addEventListener("click", exportIati);
   $("#export-hledger").addEventListener("click", exportHledger);
+  $("#export-xlsx").addEventListener("click", exportXlsx);
   $("#period").addEventListener("change", (event) => {
     state.period = event.target.value;
     renderWindow();

@@ -11,7 +11,8 @@ root="$(cd "$here/../.." && pwd)"
 # shellcheck source=../../bindings/wasm/scripts/apt.sh
 source "$root/bindings/wasm/scripts/apt.sh"
 
-"$root/bindings/wasm/build.sh"
+# The main package and the Excel report pack's module (which builds the main package first).
+"$root/bindings/wasm-xlsx/build.sh"
 
 if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium

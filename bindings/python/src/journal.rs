@@ -1,20 +1,21 @@
 //! A snapshot of the journal, for the journal report: its text, and its postings as columns
-//! (Arrow buffers) for DataFrames.
+//! for DataFrames.
 //!
-//! The columns come from the core's [`Ledger::posting_rows`] (one row per posting, in
-//! journal order); the binding only lays them out as Arrow buffers. A snapshot keeps the
+//! The columns are the core's journal table's (the journal CSV's header: names, labels,
+//! kinds); the values come from the core's [`Ledger::posting_rows`] (one row per posting, in
+//! journal order), laid out by `columns.rs`. A snapshot keeps the
 //! journal's text and its number of entries: the rows are read from the ledger when asked
 //! for and cut at that number, so a report never sees later entries (the journal is
 //! append-only, and an entry's number never changes).
 
-use chrono::NaiveDate;
 use funding_window::export::CsvReport;
 use funding_window::{Ledger, LedgerError, PostingRow};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PySlice};
+use pyo3::types::{PyList, PySlice};
 use serde_json::Value;
 
+use crate::columns::{Column, Layout};
 use crate::errors::to_pyerr;
 use crate::ledger::{guarded, PyLedger};
 use crate::values::Converter;
@@ -57,175 +58,83 @@ pub struct JournalSnapshot {
     ledger: Py<PyLedger>,
 }
 
-/// A nullable column's validity bitmap (Arrow: bit set = valid, least significant bit first).
-#[derive(Default)]
-struct Validity {
-    bits: Vec<u8>,
-    nulls: usize,
+/// The journal table's columns as the core lays them out (its CSV header): name, label, kind.
+fn journal_columns() -> Result<Vec<funding_window::table::Column>, LedgerError> {
+    Ok(Ledger::new().report_table(&CsvReport::Journal)?.columns)
 }
 
-impl Validity {
-    fn with_capacity(rows: usize) -> Self {
-        Validity { bits: Vec::with_capacity(rows.div_ceil(8)), nulls: 0 }
-    }
+/// The fields of a posting row, one per column of the core's journal table.
+#[derive(Clone, Copy)]
+enum RowField {
+    Seq,
+    Date,
+    Type,
+    Account,
+    Currency,
+    Amount,
+    Reverses,
+    RecordedAt,
+    RecordedBy,
+    IdempotencyKey,
+    Hash,
+}
 
-    fn push(&mut self, row: usize, valid: bool) {
-        if row / 8 >= self.bits.len() {
-            self.bits.push(0);
-        }
-        if valid {
-            if let Some(byte) = self.bits.get_mut(row / 8) {
-                *byte |= 1 << (row % 8);
+impl RowField {
+    /// The field shown in the journal table's column `name`; a column the rows do not hold is
+    /// a defect here, reported as `INTERNAL`.
+    fn of(name: &str) -> Result<RowField, LedgerError> {
+        Ok(match name {
+            "seq" => RowField::Seq,
+            "date" => RowField::Date,
+            "type" => RowField::Type,
+            "account" => RowField::Account,
+            "currency" => RowField::Currency,
+            "amount" => RowField::Amount,
+            "reverses" => RowField::Reverses,
+            "recorded_at" => RowField::RecordedAt,
+            "recorded_by" => RowField::RecordedBy,
+            "idempotency_key" => RowField::IdempotencyKey,
+            "hash" => RowField::Hash,
+            other => {
+                let message = format!("the journal's table has a column the posting rows lack: {other}");
+                return Err(LedgerError::Internal { message });
             }
-        } else {
-            self.nulls += 1;
-        }
-    }
-
-    /// The bitmap, or `None` when every row is valid (Arrow's convention).
-    fn buffer<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        (self.nulls > 0).then(|| PyBytes::new(py, &self.bits))
+        })
     }
 }
 
-/// A string column: 64-bit offsets and UTF-8 data (Arrow `large_string`).
-struct Strings {
-    offsets: Vec<u8>,
-    data: Vec<u8>,
-    validity: Validity,
-}
-
-impl Strings {
-    fn with_capacity(rows: usize, bytes_per_row: usize) -> Self {
-        let mut offsets = Vec::with_capacity((rows + 1) * 8);
-        offsets.extend_from_slice(&0i64.to_le_bytes());
-        Strings { offsets, data: Vec::with_capacity(rows * bytes_per_row), validity: Validity::with_capacity(rows) }
-    }
-
-    fn push(&mut self, row: usize, text: Option<&str>) {
-        self.data.extend_from_slice(text.unwrap_or("").as_bytes());
-        let end = i64::try_from(self.data.len()).unwrap_or(i64::MAX);
-        self.offsets.extend_from_slice(&end.to_le_bytes());
-        self.validity.push(row, text.is_some());
-    }
-
-    /// `("large_string", offsets, data, validity or None, null count)`.
-    fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let fields = (
-            "large_string",
-            PyBytes::new(py, &self.offsets),
-            PyBytes::new(py, &self.data),
-            self.validity.buffer(py),
-            self.validity.nulls,
-        );
-        Ok(fields.into_pyobject(py)?.into_any())
-    }
-}
-
-/// The amount column: Arrow `decimal128(38, scale)` when every amount fits, else the exact text.
-enum Amounts {
-    Decimal128 { data: Vec<u8>, scale: u32 },
-    Text(Strings),
-}
-
-/// Digits of Arrow's decimal128.
-const DECIMAL128_DIGITS: u32 = 38;
-
-/// The posting columns of a journal, laid out for Arrow.
-struct Columns {
-    rows: usize,
-    seq: Vec<u8>,
-    /// Days since 1970-01-01 (Arrow `date32`).
-    date: Vec<u8>,
-    date_validity: Validity,
-    recorded_at: Strings,
-    recorded_by: Strings,
-    kind: Strings,
-    account: Strings,
-    currency: Strings,
-    amount: Amounts,
-}
-
-const EPOCH: Option<NaiveDate> = NaiveDate::from_ymd_opt(1970, 1, 1);
-
-impl Columns {
-    /// The columns of `rows` (the core's posting rows, in journal order).
-    fn from_rows(rows: &[PostingRow]) -> Columns {
-        let n = rows.len();
-        let mut c = Columns {
-            rows: n,
-            seq: Vec::with_capacity(n * 8),
-            date: Vec::with_capacity(n * 4),
-            date_validity: Validity::with_capacity(n),
-            recorded_at: Strings::with_capacity(n, 20),
-            recorded_by: Strings::with_capacity(n, 0),
-            kind: Strings::with_capacity(n, 16),
-            account: Strings::with_capacity(n, 28),
-            currency: Strings::with_capacity(n, 3),
-            amount: Amounts::Text(Strings::with_capacity(0, 0)),
-        };
-        for (i, row) in rows.iter().enumerate() {
-            c.seq.extend_from_slice(&row.seq.to_le_bytes());
-            let days = row.date.zip(EPOCH).and_then(|(d, epoch)| i32::try_from((d - epoch).num_days()).ok());
-            c.date.extend_from_slice(&days.unwrap_or(0).to_le_bytes());
-            c.date_validity.push(i, days.is_some());
-            c.recorded_at.push(i, Some(&row.recorded_at));
-            c.recorded_by.push(i, row.recorded_by.as_deref());
-            c.kind.push(i, Some(&row.command));
-            c.account.push(i, Some(&row.account));
-            c.currency.push(i, Some(row.currency.code()));
-        }
-        c.amount = match decimal128(rows) {
-            Some((data, scale)) => Amounts::Decimal128 { data, scale },
-            None => {
-                let mut text = Strings::with_capacity(n, 12);
-                for (i, row) in rows.iter().enumerate() {
-                    text.push(i, Some(&row.amount.to_string()));
-                }
-                Amounts::Text(text)
-            }
-        };
-        c
-    }
-
-    /// `{"rows": n, column name: (arrow type, buffers...)}`; see `funding_window._frames.journal_frame`.
-    fn to_python<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        out.set_item("rows", self.rows)?;
-        out.set_item("seq", ("uint64", PyBytes::new(py, &self.seq)))?;
-        let date = ("date32", PyBytes::new(py, &self.date), self.date_validity.buffer(py), self.date_validity.nulls);
-        out.set_item("date", date)?;
-        out.set_item("recorded_at", self.recorded_at.to_python(py)?)?;
-        out.set_item("recorded_by", self.recorded_by.to_python(py)?)?;
-        out.set_item("type", self.kind.to_python(py)?)?;
-        out.set_item("account", self.account.to_python(py)?)?;
-        out.set_item("currency", self.currency.to_python(py)?)?;
-        match &self.amount {
-            Amounts::Decimal128 { data, scale } => {
-                out.set_item("amount", ("decimal128", PyBytes::new(py, data), scale))?
-            }
-            // Too wide for decimal128: the exact text, which becomes Decimal objects.
-            Amounts::Text(text) => out.set_item("amount", text.to_python(py)?)?,
-        }
-        Ok(out)
-    }
-}
-
-/// Amounts as Arrow decimal128 at one scale (the largest in the column), or `None` if a
-/// value would not fit 38 digits at that scale.
-fn decimal128(rows: &[PostingRow]) -> Option<(Vec<u8>, u32)> {
-    let scale = rows.iter().map(|r| r.amount.scale()).max().unwrap_or(0);
-    let limit = 10i128.checked_pow(DECIMAL128_DIGITS)?;
-    let mut out = Vec::with_capacity(rows.len() * 16);
+/// The posting rows as DataFrame columns, one per column of the core's journal table (see
+/// `columns.rs`), filled in one pass over the rows.
+fn journal_column_data(
+    columns: &[funding_window::table::Column],
+    rows: &[PostingRow],
+) -> Result<Vec<Column>, LedgerError> {
+    let fields = columns.iter().map(|c| RowField::of(c.name)).collect::<Result<Vec<_>, _>>()?;
+    let mut out: Vec<Column> = columns.iter().map(|c| Column::new(Layout::of(c.kind), rows.len())).collect();
+    let mut amount = String::new();
     for row in rows {
-        let factor = 10i128.checked_pow(scale - row.amount.scale())?;
-        let value = row.amount.mantissa().checked_mul(factor)?;
-        if value.checked_abs()? >= limit {
-            return None;
+        for (values, field) in out.iter_mut().zip(&fields) {
+            match field {
+                RowField::Seq => values.push_integer(Some(row.seq)),
+                RowField::Date => values.push_date(row.date),
+                RowField::Type => values.push_text(Some(&row.command)),
+                RowField::Account => values.push_text(Some(&row.account)),
+                RowField::Currency => values.push_text(Some(row.currency.code())),
+                RowField::Amount => {
+                    use std::fmt::Write as _;
+                    amount.clear();
+                    let _ = write!(amount, "{}", row.amount);
+                    values.push_decimal(Some(&amount));
+                }
+                RowField::Reverses => values.push_integer(row.reverses),
+                RowField::RecordedAt => values.push_text(Some(&row.recorded_at)),
+                RowField::RecordedBy => values.push_text(row.recorded_by.as_deref()),
+                RowField::IdempotencyKey => values.push_text(row.idempotency_key.as_deref()),
+                RowField::Hash => values.push_text(Some(&row.hash)),
+            }
         }
-        out.extend_from_slice(&value.to_le_bytes());
     }
-    Some((out, scale))
+    Ok(out)
 }
 
 /// The entry lines of journal text: every line after the header, without its newline.
@@ -298,20 +207,31 @@ impl JournalSnapshot {
         Ok(list.into_any())
     }
 
-    /// One row per posting, as Arrow buffers: a dict of column name to a tuple
-    /// `(arrow type, buffers...)`; see `funding_window._frames.journal_frame`.
+    /// The journal table's columns as `(name, label, kind)`: the CSV header's, from the core.
+    fn column_names(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, &'static str, &'static str)>> {
+        let columns = journal_columns().map_err(|e| to_pyerr(py, &e, None))?;
+        Ok(columns.iter().map(|c| (c.name, c.label, c.kind.name())).collect())
+    }
+
+    /// One row per posting, column by column, laid out for DataFrames (see `columns.rs`), in
+    /// the order of `column_names()`.
     ///
     /// The rows are the core's (`Ledger.posting_rows`), read with the interpreter released.
-    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn column_data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let entries = self.entries;
-        let rows = self.ledger.get().with_ledger(py, |ledger| ledger.posting_rows())?;
-        let rows = rows.map_err(|e| to_pyerr(py, &e, None))?;
-        let columns = py.detach(move || {
+        let built = self.ledger.get().with_ledger(py, |ledger| {
+            let mut rows = ledger.posting_rows()?;
             // Rows of later entries are left out: the snapshot ends at its last entry.
-            let kept = rows.partition_point(|r| r.seq <= entries);
-            Columns::from_rows(&rows[..kept])
-        });
-        columns.to_python(py)
+            rows.truncate(rows.partition_point(|r| r.seq <= entries));
+            Ok::<_, LedgerError>(rows)
+        })?;
+        let rows = built.map_err(|e| to_pyerr(py, &e, None))?;
+        let columns = py.detach(|| journal_column_data(&journal_columns()?, &rows));
+        let out = PyList::empty(py);
+        for column in columns.map_err(|e| to_pyerr(py, &e, None))? {
+            out.append(column.into_python(py)?)?;
+        }
+        Ok(out)
     }
 
     /// The journal as CSV (one row per posting), exactly as the core's `export_csv` writes

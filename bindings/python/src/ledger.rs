@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use funding_window::calendar::date_argument;
-use funding_window::export::{CsvReport, IatiOptions};
+use funding_window::export::{CsvReport, IatiOptions, XlsxOptions};
 use funding_window::table::Table;
 use funding_window::{Applied, BatchError, Currency, Ledger, LedgerError, ReportingPeriod, Request};
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyTypeError};
@@ -33,9 +33,10 @@ type Document = (String, Value);
 /// A report as Python receives it: the core's JSON text and its Python values.
 type PyDocument<'py> = (String, Bound<'py, PyAny>);
 
-/// A report with a table: the core's JSON text, its Python values and the core's table of the
-/// same report (rows, columns and CSV), made under one lock (so they always show the same books).
-type PyReport<'py> = (String, Bound<'py, PyAny>, PyTable);
+/// A report with a table: the core's JSON text and the core's table of the same report (rows,
+/// columns and CSV), made under one lock (so they always show the same books). The Python
+/// values of the JSON are made when asked for (`report_data`): a DataFrame needs only the table.
+type PyReport = (String, PyTable);
 
 const BROKEN: &str = "this ledger stopped after an internal failure; reopen it from its journal";
 
@@ -87,18 +88,19 @@ impl PyLedger {
     }
 
     /// As [`PyLedger::document`], with the core's table of the same report (`f` gives both).
-    fn report<'py, T: Serialize>(
+    fn report<T: Serialize>(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         f: impl FnOnce(&mut Ledger) -> Result<(T, Table), LedgerError> + Send,
-    ) -> PyResult<PyReport<'py>> {
+    ) -> PyResult<PyReport> {
         let outcome = self.with_ledger(py, move |ledger| {
             let (report, table) = f(ledger)?;
-            Ok((serialize(&report)?, table))
+            let json = serde_json::to_string(&report)
+                .map_err(|e| LedgerError::Internal { message: format!("report serialization: {e}") })?;
+            Ok((json, table))
         })?;
-        let (document, table) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
-        let (json, data) = to_python(py, Ok(document))?;
-        Ok((json, data, PyTable::new(table)))
+        let (json, table) = outcome.map_err(|e| to_pyerr(py, &e, None))?;
+        Ok((json, PyTable::new(table)))
     }
 }
 
@@ -166,7 +168,7 @@ fn date_arg(py: Python<'_>, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyR
 
 /// The text of a `str` argument; one holding a lone surrogate (which no UTF-8 text can
 /// carry) is `InvalidArgument`.
-fn str_text(py: Python<'_>, name: &str, s: &Bound<'_, PyString>) -> PyResult<String> {
+pub(crate) fn str_text(py: Python<'_>, name: &str, s: &Bound<'_, PyString>) -> PyResult<String> {
     s.to_cow().map(Cow::into_owned).map_err(|_| {
         let error = LedgerError::InvalidArgument {
             name: name.to_owned(),
@@ -178,7 +180,7 @@ fn str_text(py: Python<'_>, name: &str, s: &Bound<'_, PyString>) -> PyResult<Str
 }
 
 /// A text argument (period, donor, account): `str` only (else `ArgumentTypeError`).
-fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn text_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
         Ok(s) => str_text(py, name, s),
         Err(_) => Err(command::argument_type_error(py, name, value, "a str")),
@@ -232,7 +234,7 @@ fn period_date(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
 /// A file path: a `str` or an `os.PathLike` giving one (`pathlib.Path`). Anything else is
 /// `ArgumentTypeError`; a `str` holding a lone surrogate that is not a surrogate escape
 /// (those stand for the bytes of a file name that is not UTF-8) is `InvalidArgument`.
-fn path_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+pub(crate) fn path_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
     let expected = "a path: a str or an os.PathLike such as pathlib.Path";
     let os = py.import(intern!(py, "os"))?;
     let path = os.call_method1(intern!(py, "fspath"), (value,)).map_err(|e| {
@@ -470,7 +472,7 @@ impl PyLedger {
     }
 
     /// Dry run of an `allocate` command dict: the split and its explanation; nothing changes.
-    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn preview<'py>(&self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let text = command::to_json(command).map_err(|r| r.into_pyerr(py, None))?;
         self.report(py, move |ledger| {
             let preview = Request::from_json(&text).and_then(|r| ledger.preview_request(&r))?;
@@ -481,36 +483,36 @@ impl PyLedger {
 
     /// Trial balance as of a date (`None`: after every entry), with its table.
     #[pyo3(signature = (as_of=None))]
-    fn trial_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyReport<'py>> {
+    fn trial_balance<'py>(&self, py: Python<'py>, as_of: Option<&Bound<'py, PyAny>>) -> PyResult<PyReport> {
         let as_of = date_arg(py, "as_of", as_of)?;
         self.report(py, move |ledger| Ok(with_table(ledger.trial_balance(as_of), |r| r.table())))
     }
 
     /// The resolution tracker of a period (`"2024-H2"`, or any reporting period), with its table.
-    fn resolution_tracker<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn resolution_tracker<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let period = period_arg(py, period)?;
         self.report(py, move |ledger| Ok(with_table(ledger.resolution_tracker(period), |r| r.table())))
     }
 
     /// The window statement of a period (`"2024-H2"`, or any reporting period), with its table.
-    fn window_statement<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn window_statement<'py>(&self, py: Python<'py>, period: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let period = period_arg(py, period)?;
         self.report(py, move |ledger| Ok(with_table(ledger.window_statement(period), |r| r.table())))
     }
 
     /// A donor's statement, with its table.
-    fn donor_statement<'py>(&self, py: Python<'py>, donor: &Bound<'py, PyAny>) -> PyResult<PyReport<'py>> {
+    fn donor_statement<'py>(&self, py: Python<'py>, donor: &Bound<'py, PyAny>) -> PyResult<PyReport> {
         let donor = text_arg(py, "donor", donor)?;
         self.report(py, move |ledger| ledger.donor_statement(&donor).map(|r| with_table(r, |r| r.table())))
     }
 
     /// The balance-transfer register, with its table.
-    fn transfer_register<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
+    fn transfer_register(&self, py: Python<'_>) -> PyResult<PyReport> {
         self.report(py, |ledger| Ok(with_table(ledger.transfer_register(), |r| r.table())))
     }
 
     /// The allocation log, with its table.
-    fn allocation_log<'py>(&self, py: Python<'py>) -> PyResult<PyReport<'py>> {
+    fn allocation_log(&self, py: Python<'_>) -> PyResult<PyReport> {
         self.report(py, |ledger| Ok(with_table(ledger.allocation_log(), |r| r.table())))
     }
 
@@ -535,6 +537,16 @@ impl PyLedger {
         let options = command::arguments(py, "options", Some(options), &["generated_at"])?;
         let options = IatiOptions::from_value(&options).map_err(|e| to_pyerr(py, &e, None))?;
         self.with_ledger(py, move |ledger| ledger.export_iati(&options))?.map_err(|e| to_pyerr(py, &e, None))
+    }
+
+    /// The report pack as an Excel workbook (`.xlsx` bytes); `options` are the core's
+    /// `XlsxOptions` as a dict (`generated_at` a timezone-aware `datetime` or RFC 3339 text,
+    /// `period`, `as_of`, `journal`).
+    fn export_xlsx<'py>(&self, py: Python<'py>, options: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let options = command::arguments(py, "options", Some(options), &["generated_at"])?;
+        let options = XlsxOptions::from_value(&options).map_err(|e| to_pyerr(py, &e, None))?;
+        let bytes = self.with_ledger(py, move |ledger| ledger.export_xlsx(&options))?;
+        Ok(PyBytes::new(py, &bytes.map_err(|e| to_pyerr(py, &e, None))?))
     }
 
     /// The journal in hledger / ledger-cli syntax.

@@ -9,14 +9,18 @@
 //! * [`errors`]: every `LedgerError` becomes the `funding_window.errors` class of its code.
 //! * [`ledger`]: the `Ledger` class; long work runs with the interpreter released.
 //! * [`journal`]: a journal snapshot and its columns for DataFrames.
+//! * [`columns`]: a table's columns laid out for DataFrames (buffers, decimal texts).
+//! * [`sheet`]: commands from spreadsheet rows (the core's columns of each command type).
 //!
 //! Nothing here panics: every fallible call returns a Python exception, and calls into the
 //! core are guarded so that even a defect surfaces as `funding_window.errors.Internal`.
 
+mod columns;
 mod command;
 mod errors;
 mod journal;
 mod ledger;
+mod sheet;
 mod table;
 mod values;
 
@@ -33,6 +37,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<journal::JournalSnapshot>()?;
     m.add_class::<table::PyTable>()?;
     m.add_function(wrap_pyfunction!(command::command_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(values::report_data, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::sheet_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::sheet_command, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::sheet_column_of_field, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::read_file, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet::write_file, m)?)?;
     m.add_function(wrap_pyfunction!(command::argument_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ERROR_CODES", PyTuple::new(py, funding_window::ERROR_CODES)?)?;

@@ -5,6 +5,7 @@ use funding_window::table::{Cell, Table};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::columns::{Column, Layout};
 use crate::values::Converter;
 
 /// The rows, columns, labels and cells of one report, as the core laid them out.
@@ -60,6 +61,27 @@ impl PyTable {
             rows.append(cells)?;
         }
         Ok(rows)
+    }
+
+    /// The columns' values, column by column, laid out for DataFrames (see `columns.rs`):
+    /// one tuple per column, in the order of `columns()`.
+    fn column_data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let table = &self.inner;
+        let columns: Vec<Column> = py.detach(|| {
+            let mut columns: Vec<Column> =
+                table.columns.iter().map(|c| Column::new(Layout::of(c.kind), table.rows.len())).collect();
+            for row in &table.rows {
+                for (column, cell) in columns.iter_mut().zip(row) {
+                    column.push_cell(cell);
+                }
+            }
+            columns
+        });
+        let out = PyList::empty(py);
+        for column in columns {
+            out.append(column.into_python(py)?)?;
+        }
+        Ok(out)
     }
 
     /// The table as CSV (RFC 4180), exactly as the core's `export_csv` writes the report.

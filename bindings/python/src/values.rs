@@ -123,3 +123,17 @@ impl<'py> Converter<'py> {
         })
     }
 }
+
+/// The Python values of a report's JSON text (as the core wrote it): amounts `Decimal`, dates
+/// `datetime.date`, by key name (see the module's documentation).
+#[pyfunction]
+pub fn report_data<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
+    let value: Value = serde_json::from_str(json).map_err(|e| {
+        crate::errors::to_pyerr(
+            py,
+            &funding_window::LedgerError::Internal { message: format!("report JSON: {e}") },
+            None,
+        )
+    })?;
+    Converter::typed(py)?.convert(&value)
+}

@@ -98,7 +98,7 @@ ATOMS: Dict[str, Callable[[], Any]] = {
 }
 
 # A public method's valid call, by name: (positional arguments, keyword arguments). The paths
-# are relative: the sweep runs in a temporary directory holding "year.jsonl".
+# are relative: the sweep runs in a temporary directory holding FIXTURES.
 BASELINES: Dict[str, Tuple[Tuple[Any, ...], Dict[str, Any]]] = {
     "open": (("year.jsonl",), {}),
     # No server answers there: a valid call reaches the store and is STORE_UNAVAILABLE
@@ -144,12 +144,24 @@ BASELINES: Dict[str, Tuple[Tuple[Any, ...], Dict[str, Any]]] = {
     "export_csv": (("trial_balance",), {"as_of": "2024-06-30"}),
     "export_iati": ((dt.datetime(2025, 1, 15, 9, 0, tzinfo=UTC),), {"as_of": "2024-12-31"}),
     "export_hledger": ((), {}),
+    "export_xlsx": (("2024-H2", dt.datetime(2025, 1, 15, 9, 0, tzinfo=UTC)), {"as_of": "2024-12-31"}),
+    "to_excel": (("pack.xlsx", "2024-H2", dt.datetime(2025, 1, 15, 9, 0, tzinfo=UTC)), {}),
+    "apply_sheet": (("status.csv", "set_status"), {}),
     "resolutions": ((), {}),
     "donors": ((), {}),
     "window_balance": (("2024-06-30",), {}),
     "entry": ((1,), {}),
     "balance": (("assets:cash:USD", "USD", "2024-06-30"), {}),
 }
+
+#: The files of the sweep's directory: the year's journal, and a spreadsheet of one command.
+FIXTURES = ("year.jsonl", "status.csv")
+
+
+def write_fixtures(workdir: Path, journal_text: str) -> None:
+    (workdir / "year.jsonl").write_text(journal_text, encoding="utf-8")
+    (workdir / "status.csv").write_text(f"resolution,status,recorded_at\r\n2/9,started,{AT}\r\n", encoding="utf-8")
+
 
 PUBLIC_METHODS = sorted(
     name for name, member in inspect.getmembers(fw.Ledger)
@@ -255,7 +267,7 @@ def call(ledger: fw.Ledger, name: str, args: Tuple[Any, ...], kwargs: Dict[str, 
 
 def test_the_valid_calls_are_valid(workdir: Path) -> None:
     year = books()
-    (workdir / "year.jsonl").write_text(year.to_journal(), encoding="utf-8")
+    write_fixtures(workdir, year.to_journal())
     for name in PUBLIC_METHODS:
         args, kwargs = BASELINES[name]
         if name == "from_journal":
@@ -266,7 +278,7 @@ def test_the_valid_calls_are_valid(workdir: Path) -> None:
                 call(ledger, name, args, kwargs)
             continue
         call(ledger, name, args, kwargs)  # raises if the baseline is not a valid call
-        for leftover in ("new.jsonl", "saved.jsonl"):
+        for leftover in ("new.jsonl", "saved.jsonl", "pack.xlsx"):
             (workdir / leftover).unlink(missing_ok=True)
 
 
@@ -274,7 +286,7 @@ def test_the_valid_calls_are_valid(workdir: Path) -> None:
 def test_every_parameter_with_every_kind_of_wrong_value(workdir: Path, name: str) -> None:
     ledger = books()
     journal_text = ledger.to_journal()
-    (workdir / "year.jsonl").write_text(journal_text, encoding="utf-8")
+    write_fixtures(workdir, journal_text)
     base_args, base_kwargs = BASELINES[name]
     if name == "from_journal":
         base_args = (journal_text,)
@@ -302,7 +314,7 @@ def test_every_parameter_with_every_kind_of_wrong_value(workdir: Path, name: str
                 pytest.fail(f"{case} raised {type(err).__name__} (not a LedgerError): {err}")
             finally:
                 for leftover in workdir.iterdir():
-                    if leftover.name != "year.jsonl":
+                    if leftover.name not in FIXTURES:
                         leftover.unlink()
             assert admits(types[param.name], value), f"{case} succeeded with a value its annotation does not admit"
     assert failures > 0 or not params
@@ -375,7 +387,7 @@ def test_each_case_of_the_issue_is_its_typed_error(
     workdir: Path, what: str, run: Callable[[fw.Ledger], Any], error: type, named: str
 ) -> None:
     ledger = books()
-    (workdir / "year.jsonl").write_text(ledger.to_journal(), encoding="utf-8")
+    write_fixtures(workdir, ledger.to_journal())
     before = state(ledger)
     with pytest.raises(fw.LedgerError) as info:
         run(ledger)

@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+
 import funding_window as fw
 from helpers import AT, build_year
 
@@ -15,25 +17,39 @@ def frame_rows(journal: fw.Journal) -> list:
     return [tuple(row) for row in frame.itertuples(index=False)]
 
 
+def frame_rows_plain(journal: fw.Journal) -> list:
+    """The frame's rows with missing values as None (pandas shows them as pd.NA)."""
+    return [tuple(None if v is pd.NA else v for v in row) for row in frame_rows(journal)]
+
+
 def rows_from_text(text: str) -> list:
-    """The posting rows as read from the journal's JSON Lines (an independent reading)."""
+    """The posting rows as read from the journal's JSON Lines (an independent reading), in the
+    columns of the journal's CSV."""
     rows = []
     for line in text.splitlines()[1:]:
         e = json.loads(line)
+        reverses = e["command"]["entry"] if e["command"]["type"] == "reverse" else None
         for p in e["postings"]:
-            date = e.get("date")
-            rows.append((e["seq"], date, e["recorded_at"], e.get("recorded_by"), e["command"]["type"],
-                         p["account"], p["currency"], Decimal(p["amount"])))
+            rows.append((e["seq"], e.get("date"), e["command"]["type"], p["account"], p["currency"],
+                         Decimal(p["amount"]), reverses, e["recorded_at"], e.get("recorded_by"),
+                         e.get("idempotency_key"), e["hash"]))
     return rows
 
 
 def test_the_frame_is_every_posting_of_the_journal(year: fw.Ledger) -> None:
     year.register_donor("CH", "Switzerland", "member_state", recorded_at=AT)  # no recorded_by: a null
     year.sign_agreement("CA-CH-1", "CH", "USD", Decimal("250.00"), "2024-12-01", "0.13", False, recorded_at=AT)
+    year.record_receipt("CA-CH-1", Decimal("1.00"), "2024-12-02", idempotency_key="bank-77", recorded_at=AT)
+    year.reverse(len(year), "2024-12-03", "entered twice", recorded_at=AT)
     journal = year.journal()
-    got = [(s, d.isoformat() if d is not None else None, *rest) for s, d, *rest in frame_rows(journal)]
+    got = [(s, d.isoformat() if d is not None else None, *rest) for s, d, *rest in frame_rows_plain(journal)]
     assert got == rows_from_text(journal.to_jsonl())
-    assert got[-1][3] is None and got[0][3] == "finance officer"
+    assert got[-3][8] is None and got[0][8] == "finance officer"
+    assert got[-1][6] == len(year) - 1 and got[-3][9] == "bank-77"
+    # The frame and the CSV are the same table.
+    csv_lines = journal.to_csv().splitlines()
+    assert csv_lines[0].split(",") == list(journal.to_pandas().columns)
+    assert len(csv_lines) == len(got) + 1
 
 
 def test_a_snapshot_never_shows_later_entries(year: fw.Ledger) -> None:

@@ -46,7 +46,7 @@ def test_to_pandas_and_to_csv_of_one_report_agree(year: fw.Ledger, name: str) ->
     report = WITH_TABLES[name](year)
     table = list(csv.reader(io.StringIO(report.to_csv(), newline="")))
     header, lines = table[0], table[1:]
-    frame = report.to_pandas(decimals="object")
+    frame = report.to_pandas(decimals="object", index=False)
     assert list(frame.columns) == header == report.column_names()
     assert len(frame) == len(lines) == len(report.rows) > 0
     for line, (_, row) in zip(lines, frame.iterrows()):

@@ -642,6 +642,12 @@ export interface PostingRow {
   currency: CurrencyCode;
   /** Debit-positive amount. */
   amount: DecimalString;
+  /** The entry a reversal undoes (`null` for any other command). */
+  reverses: number | null;
+  /** The entry's idempotency key, if it was given one. */
+  idempotency_key: string | null;
+  /** The entry's hash (the chain head right after it). */
+  hash: Hash;
 }
 
 /** The result of a dry run of an allocation: the split and why. */

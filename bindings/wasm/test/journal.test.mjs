@@ -180,6 +180,8 @@ test("postingRows() is the journal's postings as flat rows, amounts as strings",
     e.postings.map((p) => ({
       seq: e.seq, date: e.date ?? null, recorded_at: e.recorded_at, recorded_by: e.recorded_by ?? null,
       command: e.command.type, account: p.account, currency: p.currency, amount: p.amount,
+      reverses: e.command.type === "reverse" ? e.command.entry : null,
+      idempotency_key: e.idempotency_key ?? null, hash: e.hash,
     })));
   const rows = ledger.postingRows();
   assert.ok(expected.length > ledger.length, "the fixture posts more than one line per entry");

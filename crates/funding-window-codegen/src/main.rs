@@ -14,6 +14,7 @@
 //! | `bindings/python/python/funding_window/_commands.py` | the `Ledger`'s keyword methods, one per command |
 //! | `bindings/python/python/funding_window/errors.py` | (its generated parts) one exception class per error code |
 //! | `bindings/python/python/funding_window/__init__.py` | (its generated part) the error classes in `__all__` |
+//! | `docs/spreadsheets.md` | (its generated part) each command type's spreadsheet columns |
 //!
 //! ```text
 //! cargo run -p funding-window-codegen             # write the files
@@ -27,6 +28,7 @@ mod docs;
 mod python;
 mod rust;
 mod schema;
+mod sheets;
 mod typescript;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +55,7 @@ fn outputs() -> Vec<(&'static str, Output)> {
         ("bindings/python/python/funding_window/_commands.py", Output::File(python::commands_module())),
         ("bindings/python/python/funding_window/errors.py", Output::Regions(python::error_regions())),
         ("bindings/python/python/funding_window/__init__.py", Output::Regions(python::init_regions())),
+        ("docs/spreadsheets.md", Output::Regions(vec![("sheet columns", sheets::columns_markdown())])),
     ]
 }
 

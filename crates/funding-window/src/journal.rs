@@ -111,6 +111,12 @@ contract! {
         /// Debit-positive amount.
         #[serde(with = "crate::text::decimal_str")]
         pub amount: Decimal,
+        /// The entry a reversal undoes (`null` for any other command).
+        pub reverses: Option<u64>,
+        /// The entry's idempotency key, if it was given one.
+        pub idempotency_key: Option<String>,
+        /// The entry's hash (the chain head right after it).
+        pub hash: Hash,
     }
 }
 
@@ -124,15 +130,22 @@ struct RowsIn<'a> {
     recorded_at: &'a str,
     #[serde(default)]
     recorded_by: Option<String>,
+    #[serde(default)]
+    idempotency_key: Option<String>,
     #[serde(borrow)]
     command: CommandType<'a>,
     postings: Vec<PostingLine>,
+    #[serde(borrow)]
+    hash: &'a str,
 }
 
 #[derive(Deserialize)]
 struct CommandType<'a> {
     #[serde(rename = "type", borrow)]
     kind: &'a str,
+    /// A reversal's entry (no other command has a field of this name).
+    #[serde(default)]
+    entry: Option<u64>,
 }
 
 /// What an entry line is made from (written as `serde_json` would write it; see
@@ -515,6 +528,9 @@ impl Journal {
                     account: p.account,
                     currency: p.currency,
                     amount: p.amount,
+                    reverses: if entry.command.kind == "reverse" { entry.command.entry } else { None },
+                    idempotency_key: entry.idempotency_key.clone(),
+                    hash: entry.hash.to_owned(),
                 });
             }
         }

@@ -612,7 +612,8 @@ impl Ledger {
     }
 
     /// Every posting of the journal as a flat row (seq, date, recorded_at,
-    /// recorded_by, command type, account, currency, amount), in journal order:
+    /// recorded_by, command type, account, currency, amount, the entry a reversal
+    /// reverses, idempotency key, hash), in journal order:
     /// the journal as a table, without parsing each command in full.
     pub fn posting_rows(&self) -> Result<Vec<crate::journal::PostingRow>> {
         self.journal.posting_rows()

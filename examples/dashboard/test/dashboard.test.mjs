@@ -43,6 +43,8 @@ let context;
 let page;
 let profile;
 const problems = [];
+/** Every URL the page requested, in order. */
+const requested = [];
 
 before(async () => {
   ({ server, url } = await start({ port: 0 }));
@@ -59,6 +61,7 @@ before(async () => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
   });
   page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+  page.on("request", (request) => requested.push(request.url()));
   mkdirSync(out, { recursive: true });
 });
 
@@ -275,6 +278,49 @@ test("the export buttons download the package's exports of the ledger on screen"
   assert.ok(hledger.bytes.equals(Buffer.from(onScreen.exportHledger())), "the hledger journal is the package's");
   assert.ok(await page.isHidden("#error"));
   onScreen.free();
+});
+
+/** The Excel module (bindings/wasm-xlsx), loaded in Node as the page loads it. */
+async function excelModule() {
+  const dir = join(root, "bindings", "wasm-xlsx", "pkg", "web");
+  const module = await import(join(dir, "funding_window_xlsx.js"));
+  module.initSync({ module: readFileSync(join(dir, "funding_window_xlsx_bg.wasm")) });
+  return module;
+}
+
+test("the Excel module gives the golden report pack, the same bytes as Python's export_xlsx", async () => {
+  const { exportXlsx } = await excelModule();
+  const golden = readFileSync(join(root, "tests", "fixtures", "xlsx", "report-pack-2024-H2.xlsx"));
+  const bytes = exportXlsx(fixture, { generated_at: "2025-01-15T09:00:00Z", period: "2024-H2" });
+  assert.ok(Buffer.from(bytes).equals(golden), "tests/fixtures/xlsx/report-pack-2024-H2.xlsx");
+  assert.throws(() => exportXlsx("not a journal", { generated_at: "2025-01-15T09:00:00Z", period: "2024-H2" }),
+    (err) => err.name === "LedgerError" && err.code === "JOURNAL_CORRUPT");
+  assert.throws(() => exportXlsx(fixture, { period: "2024-H2" }),
+    (err) => err.name === "LedgerError" && err.code === "INVALID_ARGUMENT" && /generated_at/.test(err.message));
+});
+
+test("the Excel button loads its module only when asked, and downloads the core's pack", async () => {
+  const excelRequests = () => requested.filter((u) => u.includes("/pkg-xlsx/"));
+  assert.deepEqual(excelRequests(), [], "the Excel module is not loaded with the page");
+  const journal = (await downloadOf("#download-journal")).bytes;
+  const period = await page.inputValue("#period");
+  const from = Math.floor(Date.now() / 1000) - 1;
+  const pack = await downloadOf("#export-xlsx");
+  const to = Math.ceil(Date.now() / 1000) + 1;
+  assert.equal(pack.name, `funding-window-${period}.xlsx`);
+  assert.equal(pack.bytes.subarray(0, 2).toString("latin1"), "PK");
+  assert.ok(excelRequests().some((u) => u.endsWith("funding_window_xlsx_bg.wasm")), "loaded on the click");
+  // The pack is the core's for the journal on screen, generated at the click (to the second).
+  const { exportXlsx } = await excelModule();
+  const seconds = [];
+  for (let s = from; s <= to; s++) seconds.push(new Date(s * 1000).toISOString().replace(/\.\d+Z$/, "Z"));
+  const match = seconds.find((generated_at) => Buffer.from(exportXlsx(journal, { generated_at, period })).equals(pack.bytes));
+  assert.ok(match, "the downloaded pack is exportXlsx(journal on screen, { generated_at: the click, period })");
+  const again = await downloadOf("#export-xlsx");
+  assert.equal(again.bytes.subarray(0, 2).toString("latin1"), "PK");
+  assert.equal(excelRequests().filter((u) => u.endsWith(".wasm")).length, 1, "the module is fetched once");
+  assert.ok(await page.isHidden("#error"));
+  await assertAccessible("after the Excel download");
 });
 
 test("a bad amount shows the core's error in the page and changes nothing", async () => {

@@ -32,6 +32,7 @@ limits, error codes, the journal format) is in ``docs/`` of the repository, star
 from __future__ import annotations
 
 import collections.abc as _abc
+from typing import Any
 
 from . import _native, contract
 from ._native import (
@@ -48,6 +49,7 @@ from ._native import (
 )
 from .errors import *  # noqa: F403 - one class per error code
 from .errors import ERROR_CLASSES, LedgerError, _register_missing
+from ._sheets import SheetColumn, read_commands, sheet_columns, write_template
 from .ledger import Amount, DateLike, Ledger, PeriodLike, Timestamp
 from .reports import (
     AllocationLog,
@@ -65,6 +67,15 @@ from .reports import (
 )
 
 __version__: str = _native.__version__
+
+
+def __getattr__(name: str) -> Any:
+    # The pandas dtype of exact money columns, imported on first use: pandas is optional.
+    if name in ("DecimalDtype", "DecimalArray"):
+        from . import _decimal
+
+        return getattr(_decimal, name)
+    raise AttributeError(f"module 'funding_window' has no attribute {name!r}")
 
 # The results of a batch behave as a read-only sequence of Applied.
 _abc.Sequence.register(AppliedBatch)
@@ -94,6 +105,10 @@ __all__ = [
     "AllocationLog",
     "AllocationPreview",
     "Journal",
+    "SheetColumn",
+    "sheet_columns",
+    "write_template",
+    "read_commands",
     "LedgerError",
     "ERROR_CLASSES",
     "ERROR_CODES",

@@ -846,6 +846,12 @@ class PostingRow(TypedDict):
     """Currency."""
     amount: Decimal
     """Debit-positive amount."""
+    reverses: Optional[int]
+    """The entry a reversal undoes (`null` for any other command)."""
+    idempotency_key: Optional[str]
+    """The entry's idempotency key, if it was given one."""
+    hash: str
+    """The entry's hash (the chain head right after it)."""
 
 
 class AllocationPreview(TypedDict):

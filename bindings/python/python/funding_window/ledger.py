@@ -209,6 +209,23 @@ class Ledger(CommandMethods):
         """
         return self._native.apply_batch(commands)
 
+    def apply_sheet(self, source: Any, command: Optional[str] = None, *, sheet: Optional[str] = None) -> AppliedBatch:
+        """Applies the commands of a spreadsheet, all or nothing: a CSV file (``.csv``), an Excel
+        workbook (``.xlsx``: its first worksheet, or ``sheet``; needs openpyxl) or a pandas
+        DataFrame (as ``pd.read_csv`` gives it), one command per non-blank row.
+
+        ``command`` is every row's type (``"record_receipt"``); without it, a ``type`` column
+        names each row's. The columns are the template's (:func:`funding_window.sheet_columns`,
+        :func:`funding_window.write_template`). Every cell is checked before anything is
+        applied; a refused cell or command raises the ledger's error with ``.row`` (as the
+        spreadsheet shows it: the header is row 1), ``.column`` and ``.index``, and the ledger
+        is unchanged. Amounts are never read through floats (see ``funding_window._sheets``).
+        """
+        from ._sheets import apply_rows
+
+        batch: AppliedBatch = apply_rows(self, source, command, sheet)
+        return batch
+
     def preview(self, command: Union[Command, str]) -> AllocationPreview:
         """Dry run of an ``allocate`` command (dict or JSON text): the split and why; nothing changes."""
         return AllocationPreview(*self._native.preview(command))
@@ -322,6 +339,61 @@ class Ledger(CommandMethods):
         # generated_at is required: None goes to the core, which says so.
         options = {k: v for k, v in given.items() if v is not None or k == "generated_at"}
         return self._native.export_iati(options)
+
+    def export_xlsx(
+        self,
+        period: PeriodLike,
+        generated_at: Optional[Timestamp] = None,
+        *,
+        as_of: Optional[DateLike] = None,
+        journal: bool = False,
+    ) -> bytes:
+        """The report pack as an Excel workbook (``.xlsx`` bytes), written by the core.
+
+        Sheets: "About" (period, generation time, entries, chain head), then the resolution
+        tracker and window statement of ``period`` (as :meth:`resolution_tracker` takes it),
+        every donor's statement, the balance-transfer register, the allocation log, the trial
+        balance (as of ``as_of``; ``None``: after every entry) and, with ``journal=True``, the
+        journal (one row per posting). Each sheet is the report's table: the columns of its CSV,
+        headed by their labels, the header row frozen.
+
+        Money, rates and percentages are numbers in their own decimals (``#,##0.00`` for USD)
+        when Excel holds them exactly: at most 15 significant digits, and the number in the
+        file is the amount itself. Any other amount is written as text, right-aligned, with a
+        note on the cell saying so; nothing is rounded. Dates are Excel dates.
+
+        ``generated_at`` (a timezone-aware ``datetime`` or RFC 3339 text; now, to the second,
+        when ``None``) is the workbook's creation time: the same books and arguments give the
+        same bytes.
+        """
+        if generated_at is None:
+            generated_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        options = {"generated_at": generated_at, "period": _period_option(period), "journal": journal}
+        if as_of is not None:
+            options["as_of"] = as_of
+        data: bytes = self._native.export_xlsx(options)
+        return data
+
+    def to_excel(
+        self,
+        path: PathLike,
+        period: PeriodLike,
+        generated_at: Optional[Timestamp] = None,
+        *,
+        as_of: Optional[DateLike] = None,
+        journal: bool = False,
+    ) -> None:
+        """Writes the report pack of :meth:`export_xlsx` to ``path`` (an ``.xlsx`` file).
+
+        >>> import datetime as dt, tempfile, pathlib
+        >>> import funding_window as fw
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "pack.xlsx"
+        >>> fw.Ledger().to_excel(path, "2024-H2", dt.datetime(2025, 1, 15, 9, tzinfo=dt.timezone.utc))
+        >>> path.read_bytes()[:2]
+        b'PK'
+        """
+        data = self.export_xlsx(period, generated_at, as_of=as_of, journal=journal)
+        _native.write_file("path", path, data)
 
     def export_hledger(self) -> str:
         """The journal in hledger / ledger-cli syntax: one transaction per entry that posts.

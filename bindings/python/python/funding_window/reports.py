@@ -14,9 +14,11 @@ Every report keeps the forms the core made of the same books:
   byte for byte what ``Ledger.export_csv`` gives for the report. ``to_pandas()`` and
   ``to_csv()`` of one report have the same columns and values.
 
-:meth:`Report.to_pandas` builds a DataFrame whose money columns are exact: Arrow
-``decimal128`` (with pyarrow) or ``object`` columns of ``Decimal``, never ``float64``; each
-column's type follows the kind the core gives it (amount, rate, percent, date, integer, ...).
+:meth:`Report.to_pandas` builds a DataFrame whose money columns are exact: the package's
+``decimal`` dtype (:class:`funding_window.DecimalDtype`, ``Decimal`` arithmetic for ``+``, ``sum``,
+``cumsum``, ``describe``, ``groupby``), never ``float64``; dates are ``datetime64``; each column's
+type follows the kind the core gives it (amount, rate, percent, date, integer, ...), and reports
+with a natural key are indexed by it. :meth:`TableReport.to_polars` gives the same table in polars.
 In Jupyter a report displays as an HTML table with the core's column labels (amounts
 right-aligned, with thousands separators). The tracker and the window statement also draw a
 chart with :meth:`plot`.
@@ -27,7 +29,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 from . import _frames, _html
-from ._native import JournalSnapshot, ReportTable
+from ._native import JournalSnapshot, ReportTable, report_data
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as _pd
@@ -77,7 +79,7 @@ class Report:
         return self._rows()
 
     def _rows(self) -> List[Dict[str, Any]]:
-        rows: List[Dict[str, Any]] = self._data["rows"]
+        rows: List[Dict[str, Any]] = self.data["rows"]
         return rows
 
     def column_names(self) -> List[str]:
@@ -86,13 +88,9 @@ class Report:
         return list(rows[0].keys()) if rows else list(self.columns)
 
     def to_pandas(self, decimals: Optional[str] = None) -> "_pd.DataFrame":
-        """The main table as a pandas DataFrame with exact money columns.
-
-        ``decimals`` is ``"arrow"`` (Arrow ``decimal128`` columns; needs pyarrow), ``"object"``
-        (columns of ``decimal.Decimal``) or ``None`` (``"arrow"`` when pyarrow is installed).
-        Dates become Arrow ``date32`` columns (``datetime.date`` objects in ``"object"`` mode).
-        """
-        return _frames.frame(self.rows, self.column_names(), decimals)
+        """The main table as a pandas DataFrame with exact money columns (``decimals`` as
+        :meth:`TableReport.to_pandas` takes it)."""
+        return _frames.rows_frame(self.rows, self.column_names(), decimals)
 
     def _caption(self) -> List[str]:
         return []
@@ -113,10 +111,21 @@ class TableReport(Report):
     the columns, labels and cells the core laid out (made together with the JSON, from the
     same books)."""
 
-    def __init__(self, json_text: str, data: Any, table: ReportTable) -> None:
-        super().__init__(json_text, data)
+    #: The columns that identify a row, which become the DataFrame's index (none: a RangeIndex).
+    index: ClassVar[Tuple[str, ...]] = ()
+
+    def __init__(self, json_text: str, table: ReportTable) -> None:
+        # The JSON's Python values are made when first asked for: a DataFrame needs only the table.
+        super().__init__(json_text, None)
         self._table = table
         self._table_rows: Optional[List[Dict[str, Any]]] = None
+
+    @property
+    def data(self) -> Any:
+        """The whole report as Python values (amounts ``Decimal``, dates ``datetime.date``)."""
+        if self._data is None:
+            self._data = report_data(self._json)
+        return self._data
 
     def _rows(self) -> List[Dict[str, Any]]:
         if self._table_rows is None:
@@ -136,14 +145,30 @@ class TableReport(Report):
         """What each column holds: ``amount``, ``rate``, ``percent``, ``date``, ``integer``, ``bool``, ``text``, ..."""
         return {name: kind for name, _, kind in self._table.columns()}
 
-    def to_pandas(self, decimals: Optional[str] = None) -> "_pd.DataFrame":
-        """The table as a pandas DataFrame with exact money columns: the columns of :meth:`to_csv`.
+    def to_pandas(self, decimals: Optional[str] = None, index: bool = True) -> "_pd.DataFrame":
+        """The table as a pandas DataFrame: the columns and values of :meth:`to_csv`.
 
-        ``decimals`` is ``"arrow"`` (Arrow ``decimal128`` columns; needs pyarrow), ``"object"``
-        (columns of ``decimal.Decimal``) or ``None`` (``"arrow"`` when pyarrow is installed).
-        Dates become Arrow ``date32`` columns (``datetime.date`` objects in ``"object"`` mode).
+        Money, rates and percentages are exact: by default (``decimals="exact"`` or ``None``)
+        columns of the ``decimal`` dtype (:class:`funding_window.DecimalDtype`), whose ``+``,
+        ``-``, ``*`` by an ``int``, ``sum``, ``cumsum``, comparisons and ``groupby(...).sum()``
+        are ``Decimal`` arithmetic; ``"arrow"`` gives Arrow ``decimal128`` columns (fast, but
+        without ``cumsum`` or ``describe``), ``"object"`` plain ``object`` columns of ``Decimal``
+        (and ``datetime.date`` dates). Dates are ``datetime64[s]`` (``NaT`` when missing), so
+        ``df[df.date >= pd.Timestamp("2024-07-01")]`` and ``resample`` work; entry numbers
+        ``int64`` (``Int64`` when some are missing); text pandas' string dtype.
+
+        With ``index=True`` the columns that identify a row (:attr:`index`: the tracker's
+        ``resolution``, a donor statement's ``agreement``, ...) become the index;
+        ``df.reset_index()`` gives them back as columns.
         """
-        return _frames.table_frame(self.rows, self.column_names(), self.column_kinds(), decimals)
+        return _frames.frame(
+            self.column_names(), self._table.column_data(), decimals, self.index if index else ()
+        )
+
+    def to_polars(self) -> Any:
+        """The table as a polars DataFrame: money as ``pl.Decimal`` (exact), dates as ``pl.Date``,
+        the columns of :meth:`to_csv` (needs polars: ``pip install 'funding-window[polars]'``)."""
+        return _frames.polars_frame(self.column_names(), self._table.column_data())
 
     def _repr_html_(self) -> str:
         labels = dict(zip(self.column_names(), self.column_labels()))
@@ -198,20 +223,22 @@ class Table(Report):
 class TrialBalance(CsvTableReport):
     """Every account with a non-zero balance per currency; the totals are zero in every currency."""
 
+    index = ("account", "currency")
+
     @property
     def as_of(self) -> Any:
         """The date of the balances (``None``: after every entry)."""
-        return self._data["as_of"]
+        return self.data["as_of"]
 
     @property
     def totals(self) -> Dict[str, Any]:
         """Sum of the balances per currency (all ``Decimal`` zeros)."""
-        totals: Dict[str, Any] = self._data["totals"]
+        totals: Dict[str, Any] = self.data["totals"]
         return totals
 
     def _caption(self) -> List[str]:
         as_of = self.as_of
-        return [f"as of {as_of.isoformat()}" if as_of is not None else "all entries", _html.chain(self._data)]
+        return [f"as of {as_of.isoformat()}" if as_of is not None else "all entries", _html.chain(self.data)]
 
     def _footer(self) -> List[Dict[str, Any]]:
         return [{"account": "total", "currency": c, "balance": t} for c, t in self.totals.items()]
@@ -220,14 +247,16 @@ class TrialBalance(CsvTableReport):
 class ResolutionTracker(CsvTableReport):
     """The resolution tracker of a period: requirement, mobilized, gap and window allocations (USD)."""
 
+    index = ("resolution",)
+
     @property
     def period(self) -> str:
         """The period (``"2024-H2"``, ``"2024-Q3"``, ...; a date range as ``"2024-07-01/2024-09-30"``);
         amounts are as at its last day."""
-        return _period_text(self._data["period"])
+        return _period_text(self.data["period"])
 
     def _caption(self) -> List[str]:
-        return [f"{self.period} ({self._data['currency']})", _html.chain(self._data)]
+        return [f"{self.period} ({self.data['currency']})", _html.chain(self.data)]
 
     def plot(self, ax: Optional["Axes"] = None) -> "Axes":
         """A bar chart of the funding gap by resolution (mobilized and gap, stacked to the requirement)."""
@@ -244,13 +273,15 @@ class WindowStatement(CsvTableReport):
     ``transfers_in``, ``other_income``, ``allocations``, ``refunds`` and ``closing``.
     """
 
+    index = ("section", "item")
+
     @property
     def period(self) -> str:
         """The period (``"2024-H2"``, ...; a date range as ``"2024-07-01/2024-09-30"``)."""
-        return _period_text(self._data["period"])
+        return _period_text(self.data["period"])
 
     def _caption(self) -> List[str]:
-        return [f"{self.period} ({self._data['currency']})", _html.chain(self._data)]
+        return [f"{self.period} ({self.data['currency']})", _html.chain(self.data)]
 
     def plot(self, ax: Optional["Axes"] = None) -> "Axes":
         """A bar chart of the window's inflows (by donor, transfers, other income) and allocations (by resolution)."""
@@ -262,27 +293,33 @@ class WindowStatement(CsvTableReport):
 class DonorStatement(CsvTableReport):
     """A donor's agreements: amounts, receipts, spending, PSC, transfers, refunds, FX."""
 
+    index = ("agreement",)
+
     def _caption(self) -> List[str]:
-        d = self._data
+        d = self.data
         return [f"{d['name']} ({d['donor']}, {d['kind']})", _html.chain(d)]
 
 
 class TransferRegister(CsvTableReport):
     """Every balance transfer from a closed project into the window."""
 
+    index = ("entry",)
+
     def _caption(self) -> List[str]:
-        return [_html.chain(self._data)]
+        return [_html.chain(self.data)]
 
 
 class AllocationLog(CsvTableReport):
     """Every allocation decision, one row per resolution; reversals are negative rows."""
 
     def _caption(self) -> List[str]:
-        return [_html.chain(self._data)]
+        return [_html.chain(self.data)]
 
 
 class AllocationPreview(TableReport):
     """A dry run of an allocation: per candidate its gap, weight, exact quota, floor, remainder, rank and share."""
+
+    index = ("resolution",)
 
     @property
     def shares(self) -> Dict[str, Any]:
@@ -290,7 +327,7 @@ class AllocationPreview(TableReport):
         return {line["resolution"]: line["share"] for line in self.rows}
 
     def _caption(self) -> List[str]:
-        d = self._data
+        d = self.data
         source = d["source"] if isinstance(d["source"], str) else f"earmarked {d['source'].get('earmarked')}"
         return [
             f"{d['decision']} of {d['decided_on'].isoformat()}: {d['policy']} split of {_html.money(d['amount'])} "
@@ -303,12 +340,16 @@ class Journal(CsvReport):
 
     :meth:`to_json` is a JSON array whose elements are the journal's entry lines, byte for
     byte; :meth:`to_jsonl` is the journal file itself; :meth:`to_csv` the core's CSV of its
-    postings. :meth:`to_pandas` is built from the core's posting rows, laid out as Arrow
-    columns in Rust (fast for large journals).
+    postings. :meth:`to_pandas` and :meth:`to_polars` have the columns of :meth:`to_csv` (the
+    core's journal table), filled from the core's posting rows column by column in Rust (fast
+    for large journals).
     """
 
     title = "Journal"
-    columns = ("seq", "date", "recorded_at", "recorded_by", "type", "account", "currency", "amount")
+    columns = (
+        "seq", "date", "type", "account", "currency", "amount", "reverses",
+        "recorded_at", "recorded_by", "idempotency_key", "hash",
+    )
 
     #: Entries shown at each end of the HTML table of a long journal.
     HTML_ENTRIES_EACH_END: ClassVar[int] = 10
@@ -353,45 +394,59 @@ class Journal(CsvReport):
         return _posting_rows(self.entries)
 
     def column_names(self) -> List[str]:
-        return list(self.columns)
+        """The columns of :meth:`to_csv`, :meth:`to_pandas` and :attr:`rows` (the core's journal table)."""
+        return [name for name, _, _ in self._snapshot.column_names()]
 
-    def to_pandas(self, decimals: Optional[str] = None) -> "_pd.DataFrame":
-        """One row per posting: seq, date, recorded_at, recorded_by, type, account, currency, amount.
+    def to_pandas(self, decimals: Optional[str] = None, index: bool = True) -> "_pd.DataFrame":
+        """One row per posting, with the columns of :meth:`to_csv`: ``seq``, ``date``, ``type``,
+        ``account``, ``currency``, ``amount``, ``reverses``, ``recorded_at``, ``recorded_by``,
+        ``idempotency_key``, ``hash``.
 
-        Exact amounts as in :meth:`Report.to_pandas`; with pyarrow the columns come straight
-        from Arrow buffers made in Rust.
+        Types as :meth:`TableReport.to_pandas` gives them (``amount`` exact, ``date``
+        ``datetime64[s]``, ``reverses`` ``Int64``); the index is a RangeIndex (a posting has no
+        key of its own), so ``index`` changes nothing.
         """
-        return _frames.journal_frame(self._snapshot.columns(), self.column_names(), decimals)
+        return _frames.frame(self.column_names(), self._snapshot.column_data(), decimals)
+
+    def to_polars(self) -> Any:
+        """One row per posting as a polars DataFrame (the columns of :meth:`to_pandas`)."""
+        return _frames.polars_frame(self.column_names(), self._snapshot.column_data())
 
     def _repr_html_(self) -> str:
         n = self.entry_count
         k = self.HTML_ENTRIES_EACH_END
         if n <= 2 * k:
             rows = self.rows
-            return _html.table(self.title, [f"{n} entries"], self.column_names(), rows, [])
+            return _html.table(self.title, [f"{n} entries"], list(self.columns), rows, [])
         head = _posting_rows(self._snapshot.entries(0, k))
         tail = _posting_rows(self._snapshot.entries(n - k, n))
         caption = [f"{n} entries; the first and last {k} shown"]
-        return _html.table(self.title, caption, self.column_names(), head, [], tail=tail)
+        return _html.table(self.title, caption, list(self.columns), head, [], tail=tail)
 
     def __repr__(self) -> str:
         return f"<Journal ({self.entry_count} entries)>"
 
 
 def _posting_rows(entries: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The postings of entries as rows with the journal table's columns (as its CSV has them)."""
     rows: List[Dict[str, Any]] = []
     for e in entries:
+        command = e["command"]
+        reverses = command.get("entry") if command["type"] == "reverse" else None
         for p in e["postings"]:
             rows.append(
                 {
                     "seq": e["seq"],
                     "date": e.get("date"),
-                    "recorded_at": e["recorded_at"],
-                    "recorded_by": e.get("recorded_by"),
-                    "type": e["command"]["type"],
+                    "type": command["type"],
                     "account": p["account"],
                     "currency": p["currency"],
                     "amount": p["amount"],
+                    "reverses": reverses,
+                    "recorded_at": e["recorded_at"],
+                    "recorded_by": e.get("recorded_by"),
+                    "idempotency_key": e.get("idempotency_key"),
+                    "hash": e["hash"],
                 }
             )
     return rows

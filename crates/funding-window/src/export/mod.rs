@@ -8,6 +8,7 @@
 //! | [`Ledger::export_csv`]`(&`[`CsvReport`]`)` | one report as CSV (RFC 4180: CRLF, quoted when needed, header row) |
 //! | [`Ledger::export_iati`]`(&`[`IatiOptions`]`)` | IATI 2.03 activity XML: the window (and its projects) with their transactions |
 //! | [`Ledger::export_hledger`]`()` | a plain-text journal that `hledger` and `ledger` read; `hledger bal` gives our trial balance |
+//! | `Ledger::export_xlsx(&XlsxOptions)` (feature `xlsx`) | the report pack as an Excel workbook, one sheet per report |
 //!
 //! Bindings pass their arguments as JSON-like values: [`CsvReport::from_args`]
 //! takes a report name and an `args` object (the names and arguments of the
@@ -40,6 +41,11 @@
 mod csv;
 mod hledger;
 mod iati;
+#[cfg(feature = "xlsx")]
+mod xlsx;
+
+#[cfg(feature = "xlsx")]
+pub use self::xlsx::{excel_number, XlsxOptions, EXCEL_ROWS_MAX, EXCEL_SIGNIFICANT_DIGITS, SHEETS};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -142,6 +148,28 @@ impl Ledger {
     /// ```
     pub fn export_hledger(&self) -> Result<String> {
         hledger::export(self)
+    }
+
+    /// The report pack as an Excel workbook (`.xlsx` bytes): an "About" sheet, then the
+    /// resolution tracker and window statement of `options.period`, every donor's statement,
+    /// the balance-transfer register, the allocation log, the trial balance and, if asked
+    /// for, the journal; each sheet the report's table (as its CSV). Money is a number in its
+    /// currency's decimals where Excel holds it exactly, else text with a note; dates are
+    /// Excel dates. The same books and options give the same bytes. (Feature `xlsx`.)
+    ///
+    /// ```
+    /// use funding_window::{export::XlsxOptions, Ledger};
+    ///
+    /// let options = XlsxOptions::from_value(&serde_json::json!({
+    ///     "generated_at": "2025-01-15T09:00:00Z", "period": "2024-H2"
+    /// })).unwrap();
+    /// let bytes = Ledger::new().export_xlsx(&options).unwrap();
+    /// assert_eq!(&bytes[..2], b"PK"); // a zip archive, as every .xlsx is
+    /// assert_eq!(bytes, Ledger::new().export_xlsx(&options).unwrap());
+    /// ```
+    #[cfg(feature = "xlsx")]
+    pub fn export_xlsx(&self, options: &XlsxOptions) -> Result<Vec<u8>> {
+        xlsx::export(self, options)
     }
 }
 
