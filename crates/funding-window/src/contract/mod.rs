@@ -25,6 +25,7 @@
 //! assert!(receipt.field("reference").unwrap().optional());
 //! ```
 
+pub mod battery;
 mod keys;
 pub(crate) mod strict;
 
