@@ -24,9 +24,7 @@ use crate::limits::{ID_LENGTH_MAX, TEXT_LENGTH_MAX};
 /// A JSON value with its members in the order written (a base command keeps the contract's
 /// order), and number and escape texts exactly as given.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    /// `null`.
-    Null,
+pub(crate) enum Json {
     /// `true` or `false`.
     Bool(bool),
     /// A number, as its JSON text (`12.5`, `-1`, `18446744073709551616`).
@@ -51,7 +49,7 @@ impl Json {
     }
 
     /// The value as JSON text, without whitespace.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
         out
@@ -59,7 +57,6 @@ impl Json {
 
     fn write(&self, out: &mut String) {
         match self {
-            Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Number(n) | Json::RawStr(n) => out.push_str(n),
             Json::Str(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
