@@ -17,7 +17,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use funding_window::export::{CsvReport, IatiOptions};
+use funding_window::export::{CsvReport, IatiOptions, CSV_REPORTS};
+use funding_window::table::CellKind;
 use funding_window::{Ledger, ReportingPeriod};
 use serde_json::{json, Value};
 use support::{parse_csv, require, scratch};
@@ -31,6 +32,7 @@ fn ledgers() -> Vec<(String, Ledger)> {
         .map(|p| (p.file_stem().unwrap_or_default().to_string_lossy().into_owned(), support::scenario_ledger(p)))
         .collect();
     all.push(("window-year".into(), support::fixture_ledger()));
+    all.push(("hostile-texts".into(), support::hostile_ledger()));
     for seed in 1..=6u64 {
         all.push((format!("random-{seed}"), support::random_ledger(seed, 150)));
     }
@@ -51,20 +53,46 @@ fn field_of(value: &Value) -> String {
     }
 }
 
+/// What a spreadsheet would read as a formula at the start of a cell (DOMAIN.md, "Spreadsheet safety").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// The kinds of the columns of a report's CSV.
+fn kinds(report: &CsvReport) -> Vec<CellKind> {
+    let report = match report {
+        CsvReport::DonorStatement { .. } => &CsvReport::DonorStatement { donor: None },
+        other => other,
+    };
+    Ledger::new().report_table(report).unwrap().columns.iter().map(|c| c.kind).collect()
+}
+
+/// A JSON value as its CSV field in a column of `kind`: text that a spreadsheet would read
+/// as a formula has a leading apostrophe; amounts, rates, dates, numbers are as they are.
+fn csv_field_of(value: &Value, kind: CellKind) -> String {
+    let field = field_of(value);
+    let numeric = ["amount", "rate", "percent", "date", "integer", "bool"].contains(&kind.name());
+    if !numeric && field.starts_with(FORMULA_STARTS) {
+        format!("'{field}")
+    } else {
+        field
+    }
+}
+
 /// Checks a CSV export against JSON rows: one line per row, each column the row's
 /// (or else the report's) field of the same name.
-fn check_rows(what: &str, csv: &str, columns: &[&str], report: &Value, rows: &[Value]) {
+fn check_rows(what: &str, csv: &str, report_of: &CsvReport, report: &Value, rows: &[Value]) {
+    let columns = report_of.columns();
+    let kinds = kinds(report_of);
     let table = parse_csv(csv);
     assert_eq!(table[0], columns, "{what}: header");
     assert_eq!(table.len() - 1, rows.len(), "{what}: one line per row");
     for (i, (line, row)) in table[1..].iter().zip(rows).enumerate() {
         assert_eq!(line.len(), columns.len(), "{what} line {i}: field count");
-        for (name, field) in columns.iter().zip(line) {
+        for ((name, kind), field) in columns.iter().zip(&kinds).zip(line) {
             let value = row
                 .get(*name)
                 .or_else(|| report.get(*name))
                 .unwrap_or_else(|| panic!("{what}: column {name} is in neither the row nor the report"));
-            assert_eq!(field, &field_of(value), "{what} line {i}, column {name}");
+            assert_eq!(field, &csv_field_of(value, *kind), "{what} line {i}, column {name}");
         }
     }
 }
@@ -113,18 +141,18 @@ fn check_csv_exports(name: &str, ledger: &Ledger) {
     let tb = ledger.trial_balance(None);
     let report = CsvReport::TrialBalance { as_of: None };
     let json = value!(&tb);
-    check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["accounts"].as_array().unwrap());
+    check_rows(name, &export_csv(ledger, &report), &report, &json, json["accounts"].as_array().unwrap());
     for period in PERIODS {
         let p: ReportingPeriod = period.parse().unwrap();
         let report = CsvReport::ResolutionTracker { period: p };
         let json = value!(&ledger.resolution_tracker(p));
-        check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["rows"].as_array().unwrap());
+        check_rows(name, &export_csv(ledger, &report), &report, &json, json["rows"].as_array().unwrap());
         let report = CsvReport::WindowStatement { period: p };
         let json = value!(&ledger.window_statement(p));
-        check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, &statement_rows(&json));
+        check_rows(name, &export_csv(ledger, &report), &report, &json, &statement_rows(&json));
         let report = CsvReport::TrialBalance { as_of: Some(p.end()) };
         let json = value!(&ledger.trial_balance(Some(p.end())));
-        check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["accounts"].as_array().unwrap());
+        check_rows(name, &export_csv(ledger, &report), &report, &json, json["accounts"].as_array().unwrap());
     }
     let mut all_agreements = Vec::new();
     for donor in ledger.donors() {
@@ -142,17 +170,17 @@ fn check_csv_exports(name: &str, ledger: &Ledger) {
             })
             .collect();
         let report = CsvReport::DonorStatement { donor: Some(donor.id.clone()) };
-        check_rows(name, &export_csv(ledger, &report), &report.columns(), &Value::Null, &rows);
+        check_rows(name, &export_csv(ledger, &report), &report, &Value::Null, &rows);
         all_agreements.extend(rows);
     }
     let report = CsvReport::DonorStatement { donor: None };
-    check_rows(name, &export_csv(ledger, &report), &report.columns(), &Value::Null, &all_agreements);
+    check_rows(name, &export_csv(ledger, &report), &report, &Value::Null, &all_agreements);
     let report = CsvReport::TransferRegister;
     let json = value!(&ledger.transfer_register());
-    check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["rows"].as_array().unwrap());
+    check_rows(name, &export_csv(ledger, &report), &report, &json, json["rows"].as_array().unwrap());
     let report = CsvReport::AllocationLog;
     let json = value!(&ledger.allocation_log());
-    check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["rows"].as_array().unwrap());
+    check_rows(name, &export_csv(ledger, &report), &report, &json, json["rows"].as_array().unwrap());
     let mut postings = Vec::new();
     for entry in ledger.entries().unwrap() {
         let entry = serde_json::to_value(&entry).unwrap();
@@ -168,7 +196,7 @@ fn check_csv_exports(name: &str, ledger: &Ledger) {
         }
     }
     let report = CsvReport::Journal;
-    check_rows(name, &export_csv(ledger, &report), &report.columns(), &Value::Null, &postings);
+    check_rows(name, &export_csv(ledger, &report), &report, &Value::Null, &postings);
 }
 
 #[test]
@@ -194,6 +222,101 @@ fn csv_quotes_what_needs_quoting() {
         ledger.export_csv(&CsvReport::DonorStatement { donor: Some("XX".into()) }).unwrap_err().code(),
         "UNKNOWN_DONOR"
     );
+}
+
+/// Spreadsheet safety: on the ledger whose every free-text field holds a formula, each CSV
+/// report carries those texts with a leading apostrophe in every column where they land, and
+/// no text field of any report starts a formula; amounts (negative ones start with `-`) and
+/// dates are written exactly as computed.
+#[test]
+fn csv_exports_carry_formulas_as_text() {
+    let ledger = support::hostile_ledger();
+    let mut guarded = std::collections::BTreeSet::new();
+    let mut negative_amounts = 0;
+    for name in CSV_REPORTS {
+        let args = match *name {
+            "resolution_tracker" | "window_statement" => json!({"period": "2024"}),
+            _ => Value::Null,
+        };
+        let report = CsvReport::from_args(name, &args).unwrap();
+        let csv = parse_csv(&export_csv(&ledger, &report));
+        let kinds = kinds(&report);
+        let table = ledger.report_table(&report).unwrap();
+        for (line, row) in csv[1..].iter().zip(&table.rows) {
+            for (((field, kind), column), cell) in line.iter().zip(&kinds).zip(&csv[0]).zip(row) {
+                let written = cell.text().unwrap_or_default();
+                if ["amount", "rate", "percent", "date", "integer", "bool"].contains(&kind.name()) {
+                    assert_eq!(field, &written, "{name}.{column}: altered");
+                    negative_amounts += usize::from(field.starts_with('-'));
+                    continue;
+                }
+                assert!(!field.starts_with(FORMULA_STARTS), "{name}.{column}: {field:?} starts a formula");
+                if let Some(text) = field.strip_prefix('\'') {
+                    assert_eq!(text, written, "{name}.{column}");
+                    assert!(text.starts_with(FORMULA_STARTS), "{name}.{column}: {text:?} needed no apostrophe");
+                    guarded.insert(format!("{name}.{column}"));
+                } else {
+                    assert_eq!(field, &written, "{name}.{column}");
+                }
+            }
+        }
+    }
+    assert!(negative_amounts > 5, "the trial balance and journal have negative amounts: {negative_amounts}");
+    // Every column of the reports that holds text a user gave (the others hold ids, codes and
+    // names the ledger makes, which cannot start with these characters).
+    let expected = [
+        "allocation_log.approver",
+        "allocation_log.title",
+        "donor_statement.name",
+        "journal.idempotency_key",
+        "journal.recorded_by",
+        "resolution_tracker.status",
+        "resolution_tracker.title",
+        "transfer_register.approved_by",
+        "transfer_register.election_ref",
+        "window_statement.name",
+    ];
+    assert_eq!(guarded.iter().map(String::as_str).collect::<Vec<_>>(), expected);
+}
+
+/// The other exports of the same ledger: the IATI XML carries the texts as text (escaped, valid:
+/// the ledger is one of [`ledgers`], so the schema and hledger checks run on it too), and the
+/// hledger journal holds none of them (its descriptions are command types and ids only), so
+/// no name can add a comment, a posting or a directive.
+#[test]
+fn hostile_texts_stay_text_in_iati_and_out_of_the_hledger_journal() {
+    let ledger = support::hostile_ledger();
+    let xml = ledger.export_iati(&options("2030-01-01T00:00:00Z", json!({}))).unwrap();
+    assert!(xml.contains("<narrative>=HYPERLINK(\"http://evil.example\",\"open\")</narrative>"), "{xml}");
+    let journal = ledger.export_hledger().unwrap();
+    for text in support::hostile_texts().iter().filter(|t| t.len() > 3) {
+        assert!(!journal.contains(text.as_str()), "{text:?} is in the hledger journal");
+    }
+}
+
+#[test]
+fn a_formula_in_a_text_cell_is_guarded_and_an_amount_never_is() {
+    use funding_window::table::Cell;
+    for start in FORMULA_STARTS {
+        let text = format!("{start}1+1");
+        assert_eq!(Cell::Text(text.clone()).csv_text(CellKind::Text), Some(format!("'{text}")));
+        assert_eq!(Cell::Text(text.clone()).csv_text(CellKind::Timestamp), Some(format!("'{text}")));
+    }
+    assert_eq!(Cell::Text("1+1=2".into()).csv_text(CellKind::Text).unwrap(), "1+1=2");
+    assert_eq!(Cell::Text(" =1".into()).csv_text(CellKind::Text).unwrap(), " =1");
+    assert_eq!(Cell::Text("'=1".into()).csv_text(CellKind::Text).unwrap(), "'=1");
+    let negative = Cell::Decimal("-250.00".parse().unwrap());
+    for kind in [CellKind::Amount, CellKind::Rate, CellKind::Percent] {
+        assert_eq!(negative.csv_text(kind).unwrap(), "-250.00");
+    }
+    // A tab or CR first: guarded, and the field is quoted when it holds a CR.
+    let table = funding_window::table::Table {
+        report: "t",
+        title: "T",
+        columns: vec![funding_window::table::Column { name: "name", label: "Name", kind: CellKind::Text }],
+        rows: vec![vec![Cell::Text("\rx".into())], vec![Cell::Text("\t=1".into())]],
+    };
+    assert_eq!(table.to_csv(), "name\r\n\"'\rx\"\r\n'\t=1\r\n");
 }
 
 // ----- IATI ----------------------------------------------------------------------------------

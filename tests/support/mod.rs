@@ -177,6 +177,27 @@ pub fn fixture_ledger() -> Ledger {
     Ledger::open_read_only(root().join("tests/fixtures/window-year.jsonl")).expect("the fixture journal opens")
 }
 
+/// The texts of `tests/fixtures/hostile-texts.json`: what a spreadsheet would run as a formula.
+pub fn hostile_texts() -> Vec<String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures/hostile-texts.json")).unwrap())
+            .unwrap();
+    doc["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect()
+}
+
+/// The ledger of `tests/fixtures/hostile-texts.json`: those texts in every free-text field.
+pub fn hostile_ledger() -> Ledger {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures/hostile-texts.json")).unwrap())
+            .unwrap();
+    let mut ledger = Ledger::new();
+    for command in doc["commands"].as_array().unwrap() {
+        let request = funding_window::Request::from_value(command.clone()).unwrap();
+        ledger.apply(request).unwrap_or_else(|e| panic!("{command}: {e}"));
+    }
+    ledger
+}
+
 // ----- seeded random ledgers ------------------------------------------------------------------
 
 /// SplitMix64: a small, well-mixed deterministic generator.

@@ -315,3 +315,31 @@ def test_refused_types_keep_their_class_through_pickle(year: fw.Ledger) -> None:
         again = pickle.loads(pickle.dumps(info.value))
         assert type(again) is type(info.value) and again.code == info.value.code
         assert again.details == info.value.details and isinstance(again, TypeError)
+
+
+@pytest.mark.parametrize("text, key", [
+    ('{"type": "close_period", "period": "2024-H2", "recorded_by": "alice", "recorded_by": "mallory"}',
+     'duplicate key "recorded_by"'),
+    ('{"type": "close_period", "period": "2024-H2", "idempotency_key": "k", "idempotency_key": "k"}',
+     'duplicate key "idempotency_key"'),
+    ('{"period": "2024-H2", "recorded_at": null, "recorded_at": "2025-01-15T09:00:00Z", "type": "close_period"}',
+     'duplicate key "recorded_at"'),
+    ('{"type": "allocate", "id": "EB-9", "decided_on": "2024-11-02", "amount": "10.00", "policy": "weights",'
+     ' "approved_by": "Executive Director", "weights": {"2/2": "1", "2/2": "9"}}',
+     'duplicate key "2/2" in weights'),
+    ('{"type": "sign_agreement", "id": "CA-NO-9", "donor": "NO", "currency": "USD", "amount": "1.00",'
+     ' "signed_on": "2024-03-01", "psc_rate": "0.07", "elective_transfer": false,'
+     ' "purpose": {"project": {"id": "P-9", "resolution": "2/2", "id": "P-10"}}}',
+     'duplicate key "id" in purpose.project'),
+])
+def test_a_key_repeated_in_json_text_is_refused_and_named(year: fw.Ledger, text: str, key: str) -> None:
+    """Strict JSON: a dict cannot repeat a key, but JSON text can; the core refuses it, naming it."""
+    before = books(year)
+    for call in (lambda: year.apply(text), lambda: year.apply_batch([text])):
+        with pytest.raises(fw.LedgerError) as info:
+            call()
+        error = info.value
+        assert type(error) is fw.InvalidCommand and error.code == "INVALID_COMMAND"
+        assert key in str(error), str(error)
+    assert books(year) == before
+

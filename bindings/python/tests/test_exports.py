@@ -226,3 +226,81 @@ def test_export_errors_map_to_their_classes(year: fw.Ledger, name: str) -> None:
 def test_unknown_keyword_arguments_of_export_iati_are_python_type_errors(year: fw.Ledger) -> None:
     with pytest.raises(TypeError):
         year.export_iati(GENERATED_AT, colour="red")  # type: ignore[call-arg]
+
+
+# ----- spreadsheet safety --------------------------------------------------------------------------
+
+#: What a spreadsheet reads as the start of a formula (DOMAIN.md, "Spreadsheet safety").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Kinds of column written exactly as computed (never given an apostrophe).
+COMPUTED = {"amount", "rate", "percent", "date", "integer", "bool"}
+
+
+@pytest.fixture(scope="module")
+def hostile() -> fw.Ledger:
+    """tests/fixtures/hostile-texts.json: formulas in every free-text field a command has."""
+    import json
+
+    doc = json.loads((FIXTURES / "hostile-texts.json").read_text(encoding="utf-8"))
+    ledger = fw.Ledger()
+    ledger.apply_batch(doc["commands"])
+    return ledger
+
+
+def test_csv_exports_carry_formulas_as_text_and_amounts_as_they_are(hostile: fw.Ledger) -> None:
+    import csv
+
+    reports: Dict[str, Tuple[str, Any]] = {
+        "trial_balance": (hostile.export_csv("trial_balance"), hostile.trial_balance()),
+        "resolution_tracker": (hostile.export_csv("resolution_tracker", period="2024"), hostile.resolution_tracker("2024")),
+        "window_statement": (hostile.export_csv("window_statement", period="2024"), hostile.window_statement("2024")),
+        "donor_statement": (hostile.export_csv("donor_statement", donor="D1"), hostile.donor_statement("D1")),
+        "transfer_register": (hostile.export_csv("transfer_register"), hostile.transfer_register()),
+        "allocation_log": (hostile.export_csv("allocation_log"), hostile.allocation_log()),
+    }
+    guarded = set()
+    negative = 0
+    for name, (text, report) in reports.items():
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+        kinds = report.column_kinds()
+        assert lines[0] == report.column_names()
+        assert len(lines) - 1 == len(report.rows)
+        for line, row in zip(lines[1:], report.rows):
+            for column, field in zip(lines[0], line):
+                value = row[column]
+                written = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+                if kinds[column] in COMPUTED:
+                    assert field == written, f"{name}.{column}"
+                    negative += field.startswith("-")
+                    continue
+                assert not field.startswith(FORMULA_STARTS), f"{name}.{column}: {field!r}"
+                if written.startswith(FORMULA_STARTS):
+                    assert field == "'" + written, f"{name}.{column}"
+                    guarded.add(f"{name}.{column}")
+                else:
+                    assert field == written, f"{name}.{column}"
+        assert report.to_csv() == text, name
+    # The journal: one line per posting, in entry order, the entry's texts guarded.
+    lines = list(csv.reader(io.StringIO(hostile.export_csv("journal"), newline="")))
+    header = lines[0]
+    postings = [(e, p) for e in hostile.journal().entries for p in e["postings"]]
+    assert len(lines) - 1 == len(postings)
+    for line, (entry, posting) in zip(lines[1:], postings):
+        field = dict(zip(header, line))
+        assert field["amount"] == str(posting["amount"])
+        negative += field["amount"].startswith("-")
+        texts = {"type": entry["command"]["type"], "account": posting["account"]}
+        texts.update((key, str(entry[key])) for key in ("recorded_by", "idempotency_key", "recorded_at", "hash"))
+        for column, text in texts.items():
+            assert field[column] == ("'" + text if text.startswith(FORMULA_STARTS) else text), column
+            if field[column] != text:
+                guarded.add(f"journal.{column}")
+    assert negative > 5
+    assert guarded == {
+        "allocation_log.approver", "allocation_log.title", "donor_statement.name", "journal.idempotency_key",
+        "journal.recorded_by", "resolution_tracker.status", "resolution_tracker.title",
+        "transfer_register.approved_by", "transfer_register.election_ref", "window_statement.name",
+    }
+    # The same values stay themselves in the reports' own JSON and tables (only CSV guards them).
+    assert hostile.donor_statement("D1").rows[0]["name"] == '=HYPERLINK("http://evil.example","open")'

@@ -473,7 +473,9 @@ impl Ledger {
 
     // ----- exports (the text is the core's: the same bytes as from Rust and Python) -----
 
-    /// One report as CSV (RFC 4180: CRLF line ends, a header row). `report` is one of
+    /// One report as CSV (RFC 4180: CRLF line ends, a header row; a text cell that a spreadsheet
+    /// would run as a formula, one beginning with `=`, `+`, `-`, `@`, a tab or a CR, gets a
+    /// leading apostrophe, amounts and dates never do). `report` is one of
     /// `trial_balance`, `resolution_tracker`, `window_statement`, `donor_statement`,
     /// `transfer_register`, `allocation_log`, `journal`; `args` are the report's arguments
     /// (`{period}` for the tracker and the window statement, optional `{as_of}` for the trial

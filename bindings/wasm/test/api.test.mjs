@@ -210,6 +210,25 @@ test("applyJson takes the contract as text, with the same checks", () => {
   assert.equal(ledgerError(() => ledger.applyJson({ type: "register_donor" })).code, "INVALID_ARGUMENT");
 });
 
+test("a key repeated in JSON text is refused, named, and changes nothing", () => {
+  const ledger = new fw.Ledger();
+  ledger.applyJson('{"type":"register_donor","id":"SE","name":"Sweden","kind":"member_state"}');
+  const head = ledger.chainHead;
+  for (const [text, message] of [
+    ['{"type":"register_donor","id":"NO","name":"Norway","kind":"member_state","recorded_by":"alice","recorded_by":"mallory"}',
+      'duplicate key "recorded_by"'],
+    ['{"name":"Norway","id":"NO","kind":"member_state","type":"register_donor","name":"Norge"}', 'duplicate key "name"'],
+    ['{"type":"allocate","id":"E","decided_on":"2024-11-02","amount":"1.00","policy":"weights","weights":{"2/2":"1","2/2":"2"}}',
+      'duplicate key "2/2" in weights'],
+  ]) {
+    const error = ledgerError(() => ledger.applyJson(text));
+    assert.equal(error.code, "INVALID_COMMAND", text);
+    assert.ok(error.message.includes(message), error.message);
+  }
+  assert.equal(ledger.chainHead, head);
+  assert.equal(ledger.length, 1);
+});
+
 test("entries() lists the journal, commands without meta fields", () => {
   const ledger = smallLedger();
   const entries = ledger.entries();

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `crates/funding-window/src/contract/keys.rs` | the key tables (`DECIMAL_FIELDS`, the Python binding's amount and date keys) |
 //! | `contract/schema.json` | JSON Schema (2020-12) of commands, reports, results and errors |
+//! | `contract/bad-input.json` | the bad-input battery (`funding_window::contract::battery`) every front end's tests run |
 //! | `bindings/wasm/src/contract.d.ts` | the TypeScript types of the JavaScript API |
 //! | `bindings/python/python/funding_window/contract.py` | `TypedDict`s of commands, reports and results |
 //! | `bindings/python/python/funding_window/_commands.py` | the `Ledger`'s keyword methods, one per command |
@@ -50,6 +51,7 @@ fn outputs() -> Vec<(&'static str, Output)> {
     vec![
         ("crates/funding-window/src/contract/keys.rs", Output::File(rust::key_tables())),
         ("contract/schema.json", Output::File(schema::schema())),
+        ("contract/bad-input.json", Output::File(bad_input())),
         ("bindings/wasm/src/contract.d.ts", Output::File(typescript::declarations())),
         ("bindings/python/python/funding_window/contract.py", Output::File(python::contract_module())),
         ("bindings/python/python/funding_window/_commands.py", Output::File(python::commands_module())),
@@ -57,6 +59,15 @@ fn outputs() -> Vec<(&'static str, Output)> {
         ("bindings/python/python/funding_window/__init__.py", Output::Regions(python::init_regions())),
         ("docs/spreadsheets.md", Output::Regions(vec![("sheet columns", sheets::columns_markdown())])),
     ]
+}
+
+/// The bad-input battery as JSON; a contract field the battery cannot give cases for (no role,
+/// no base) stops the generator with the reason.
+fn bad_input() -> String {
+    funding_window::contract::battery::battery_json().unwrap_or_else(|reason| {
+        eprintln!("funding-window-codegen: the bad-input battery: {reason}");
+        std::process::exit(1)
+    })
 }
 
 /// `text` with each region replaced; an error names a missing marker.

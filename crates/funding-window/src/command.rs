@@ -29,6 +29,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::calendar::{iso_date, iso_date_opt, Month, Period};
+use crate::contract::strict;
 use crate::contract::{
     command_struct, contract, contract_choice, CommandInfo, CurrencyCode, Described, Field, Object, Rule, Shape, Union,
     Variant,
@@ -490,10 +491,10 @@ command_struct! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub approved_by: Option<String>,
         /// `explicit` policy: USD amount per resolution, summing to `amount`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, deserialize_with = "strict::shares", skip_serializing_if = "Option::is_none")]
         pub shares: Option<BTreeMap<String, DecimalString>>,
         /// `weights` policy: positive weight per resolution.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, deserialize_with = "strict::weights", skip_serializing_if = "Option::is_none")]
         pub weights: Option<BTreeMap<String, DecimalString>>,
     }
 }
@@ -679,8 +680,15 @@ impl Request {
     }
 
     /// Parses one command of the contract from JSON text.
+    ///
+    /// Strict JSON: a key given twice in any object of the command is refused, named with
+    /// its path (`duplicate key "2/2" in weights`).
     pub fn from_json(text: &str) -> Result<Request> {
-        serde_json::from_str(text).map_err(|e| LedgerError::invalid_command(e.to_string()))
+        serde_json::from_str(text).map_err(|e| {
+            // A repeated key is reported as such wherever it is (serde's structs would say
+            // "duplicate field" without the path, an enum "expected `}`").
+            LedgerError::invalid_command(strict::repeated_key(text).unwrap_or_else(|| e.to_string()))
+        })
     }
 
     /// Parses one command of the contract from a JSON value.
@@ -770,11 +778,23 @@ struct Meta {
     idempotency_key: Option<String>,
     recorded_by: Option<String>,
     recorded_at: Option<DateTime<Utc>>,
+    /// Which of the three were given (`null` included): a second one is refused, not
+    /// taken instead of the first (strict JSON).
+    given: [bool; 3],
 }
 
 impl Meta {
     /// Reads the value of a meta key; `false` when `key` is not one.
     fn read<'de, A: MapAccess<'de>>(&mut self, key: &Key<'de>, map: &mut A) -> std::result::Result<bool, A::Error> {
+        let (index, name) = match key {
+            Key::IdempotencyKey => (0, "idempotency_key"),
+            Key::RecordedBy => (1, "recorded_by"),
+            Key::RecordedAt => (2, "recorded_at"),
+            _ => return Ok(false),
+        };
+        if std::mem::replace(&mut self.given[index], true) {
+            return Err(de::Error::custom(strict::message(name, "")));
+        }
         match key {
             Key::IdempotencyKey => self.idempotency_key = map.next_value()?,
             Key::RecordedBy => self.recorded_by = map.next_value()?,
@@ -867,7 +887,9 @@ fn buffered<'de, A: MapAccess<'de>>(
     mut meta: Meta,
 ) -> std::result::Result<Request, A::Error> {
     let mut rest = serde_json::Map::new();
-    rest.insert(first, map.next_value()?);
+    // Values read into `serde_json::Value` would keep the last of a repeated key: read strictly.
+    let value = map.next_value_seed(strict::Value { at: &first })?;
+    rest.insert(first, value);
     let mut type_name: Option<String> = None;
     while let Some(key) = map.next_key::<Key<'de>>()? {
         match key {
@@ -878,10 +900,11 @@ fn buffered<'de, A: MapAccess<'de>>(
                 type_name = Some(map.next_value()?);
             }
             Key::Other(name) => {
-                let value: serde_json::Value = map.next_value()?;
-                if rest.insert(name.clone().into_owned(), value).is_some() {
-                    return Err(de::Error::custom(format!("duplicate field `{name}`")));
+                if rest.contains_key(&*name) {
+                    return Err(de::Error::custom(strict::message(&name, "")));
                 }
+                let value = map.next_value_seed(strict::Value { at: &name })?;
+                rest.insert(name.into_owned(), value);
             }
             other => {
                 meta.read(&other, &mut map)?;
@@ -1039,7 +1062,7 @@ mod tests {
                 "invalid date",
             ),
             (r#"{"type": "close_period", "period": "2024-H1", "recorded_at": "yesterday"}"#, "RFC 3339"),
-            (r#"{"type": "close_period", "type": "close_period", "period": "2024-H1"}"#, "duplicate field"),
+            (r#"{"type": "close_period", "type": "close_period", "period": "2024-H1"}"#, "duplicate key \"type\""),
             (r#"[1, 2]"#, "command object"),
             (
                 r#"{"type": "sign_agreement", "id": "X", "donor": "SE", "currency": "SEK", "amount": "1", "signed_on": "2024-03-12",
@@ -1051,6 +1074,71 @@ mod tests {
             assert_eq!(err.code(), "INVALID_COMMAND");
             assert!(err.to_string().contains(needle), "{text}: {err}");
         }
+    }
+
+    /// Strict JSON (DOMAIN.md, Precisions): a key repeated anywhere in a command is refused and
+    /// named, whether the repetition holds the same value or another, with `"type"` first (the
+    /// journal's layout) or last, whatever the depth.
+    #[test]
+    fn a_key_repeated_anywhere_is_refused_and_named() {
+        let commands = [
+            r#"{"type": "sign_agreement", "id": "CA-SE-2024-01", "donor": "SE", "currency": "SEK",
+                "amount": "10000000.00", "signed_on": "2024-03-12", "psc_rate": "0.07", "elective_transfer": false,
+                "purpose": {"window": {"earmarked_to": ["2/4"]}}, "recorded_by": "alice",
+                "idempotency_key": "k-1", "recorded_at": "2024-03-12T09:00:00Z"}"#,
+            r#"{"type": "sign_agreement", "id": "CA-EU-2023-07", "donor": "EU", "currency": "EUR",
+                "amount": "2500000.00", "signed_on": "2023-01-10", "psc_rate": "0.07", "elective_transfer": true,
+                "purpose": {"project": {"id": "P-EU-07", "resolution": "2/6"}}}"#,
+            r#"{"type": "allocate", "id": "A2", "decided_on": "2024-11-01", "amount": "300.00",
+                "policy": "explicit", "source": {"earmarked": "2/4"}, "shares": {"2/4": "300.00", "2/5": "0.00"},
+                "approved_by": "bob", "recorded_by": "alice"}"#,
+            r#"{"type": "allocate", "id": "A3", "decided_on": "2024-11-01", "amount": "300.00",
+                "policy": "weights", "weights": {"2/4": "1", "2/2": "2"}, "resolutions": ["2/4", "2/2"]}"#,
+            r#"{"type": "transfer_balance", "project": "P-EU-07", "amount": null, "elected_on": "2024-07-15",
+                "election_ref": "letter", "transferred_on": "2024-07-20", "recorded_by": null}"#,
+        ];
+        let mut cases = 0;
+        for text in commands {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            let original = parse(text).unwrap();
+            let mut paths = Vec::new();
+            strict::testing::member_paths(&value, &mut Vec::new(), &mut paths);
+            for path in paths {
+                let (key, parent) = path.split_last().unwrap();
+                let at = parent.join(".");
+                let same = path.iter().try_fold(&value, |v, k| v.get(k)).unwrap().clone();
+                for again in [same, serde_json::Value::from("mallory")] {
+                    for type_last in [false, true] {
+                        let repeated = strict::testing::with_repeat(&value, &path, &again, type_last);
+                        // The text without the repetition is the command itself.
+                        let single = strict::testing::with_repeat(&value, &[], &again, type_last);
+                        assert_eq!(parse(&single).unwrap(), original, "{single}");
+                        let err = parse(&repeated).expect_err(&repeated);
+                        assert_eq!(err.code(), "INVALID_COMMAND");
+                        assert_eq!(
+                            err.to_string(),
+                            format!("invalid command: {}", strict::message(key, &at)),
+                            "{repeated}"
+                        );
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert!(cases > 150, "{cases}");
+        // The report of the issue: the last `recorded_by` is not taken.
+        let err =
+            parse(r#"{"type": "close_period", "period": "2024-H1", "recorded_by": "alice", "recorded_by": "mallory"}"#)
+                .unwrap_err();
+        assert_eq!(err.to_string(), r#"invalid command: duplicate key "recorded_by": a key may be given once"#);
+        // `null` then a value is a repetition too.
+        assert!(parse(r#"{"type": "close_period", "period": "2024-H1", "recorded_at": null, "recorded_at": "2024-01-01T00:00:00Z"}"#).is_err());
+        // The same key in two objects is no repetition.
+        assert!(parse(
+            r#"{"type": "allocate", "id": "2/4", "decided_on": "2024-11-01", "amount": "1.00", "policy": "explicit",
+            "source": {"earmarked": "2/4"}, "shares": {"2/4": "1.00"}}"#
+        )
+        .is_ok());
     }
 
     #[test]

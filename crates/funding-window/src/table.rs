@@ -98,6 +98,42 @@ impl Cell {
     }
 }
 
+/// The characters with which a spreadsheet reads a cell as a formula (or, tab and carriage
+/// return, may be stripped before it does): `=`, `+`, `-`, `@`, tab, CR.
+pub const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+impl CellKind {
+    /// Whether the column holds text the ledger was given or made (ids, names, references,
+    /// months, periods, timestamps), as opposed to amounts, rates, dates, numbers and booleans,
+    /// which are written exactly as computed.
+    pub fn is_text(self) -> bool {
+        matches!(self, CellKind::Text | CellKind::Month | CellKind::Period | CellKind::Timestamp)
+    }
+}
+
+impl Cell {
+    /// The cell as a CSV field in a column of `kind` (spreadsheet safety, DOMAIN.md): a text
+    /// cell of a text column that begins with one of [`FORMULA_STARTS`] gets a leading
+    /// apostrophe, so that a donor named `=HYPERLINK(...)` is shown, not run; everything
+    /// else is [`Cell::text`] (an amount such as `-250.00`, a date, is never altered).
+    ///
+    /// ```
+    /// use funding_window::table::{Cell, CellKind};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let name = Cell::Text("=HYPERLINK(\"http://evil.example\")".into());
+    /// assert_eq!(name.csv_text(CellKind::Text).unwrap(), "'=HYPERLINK(\"http://evil.example\")");
+    /// let refund = Cell::Decimal(Decimal::new(-25000, 2));
+    /// assert_eq!(refund.csv_text(CellKind::Amount).unwrap(), "-250.00");
+    /// ```
+    pub fn csv_text(&self, kind: CellKind) -> Option<String> {
+        match self {
+            Cell::Text(text) if kind.is_text() && text.starts_with(FORMULA_STARTS) => Some(format!("'{text}")),
+            other => other.text(),
+        }
+    }
+}
+
 /// In JSON a cell is a string (text, decimals, dates), a number, a boolean or `null`.
 impl Serialize for Cell {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -145,13 +181,14 @@ contract! {
 impl Table {
     /// The table as CSV (RFC 4180): a header row of column names, then one line per row,
     /// each ending in CRLF; a field holding `"`, `,`, CR or LF is quoted, inner quotes
-    /// doubled; an empty field for `null`.
+    /// doubled; an empty field for `null`; a text cell that a spreadsheet would take for a
+    /// formula written with a leading apostrophe ([`Cell::csv_text`]).
     #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), optimize(size))]
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
         csv_line(&mut out, self.columns.iter().map(|c| Some(c.name.to_owned())));
         for row in &self.rows {
-            csv_line(&mut out, row.iter().map(Cell::text));
+            csv_line(&mut out, row.iter().zip(&self.columns).map(|(cell, column)| cell.csv_text(column.kind)));
         }
         out
     }
@@ -407,7 +444,7 @@ pub(crate) fn push_journal_entry(table: &mut Table, entry: &JournalEntry) {
 /// Writes the CSV lines of one journal entry's postings.
 pub(crate) fn journal_csv_lines(out: &mut String, entry: &JournalEntry) {
     for posting in &entry.postings {
-        csv_line(out, JOURNAL.iter().map(|c| (c.1)(entry, posting).text()));
+        csv_line(out, JOURNAL.iter().map(|c| (c.1)(entry, posting).csv_text(c.0.kind)));
     }
 }
 

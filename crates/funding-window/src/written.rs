@@ -324,9 +324,75 @@ mod tests {
             r#"{"type":"register_donor","id":"SE","name":"Sweden","kind":"state"}"#,
             r#"{"type":"transfer","project":"P"}"#,
             r#"{"type":"close_project","project":"P","closed_on":"2024-01-02""#,
+            r#"{"type":"sign_agreement","id":"A","donor":"SE","currency":"SEK","amount":"1.00","signed_on":"2024-01-02","psc_rate":"0.07","elective_transfer":false,"purpose":{"window":{"earmarked_to":[],"earmarked_to":[]}}}"#,
+            r#"{"type":"sign_agreement","id":"A","donor":"SE","currency":"SEK","amount":"1.00","signed_on":"2024-01-02","psc_rate":"0.07","elective_transfer":false,"purpose":{"project":{"id":"P","resolution":"2/2","resolution":"2/2"}}}"#,
+            r#"{"type":"allocate","id":"E","decided_on":"2024-01-02","amount":"1.00","policy":"explicit","source":{"earmarked":"2/2","earmarked":"2/2"},"shares":{"2/2":"1.00"}}"#,
         ] {
             assert!(command(other, &mut Dates::default()).is_none(), "{other}");
         }
+    }
+
+    /// Where each member of each object of `text` (JSON as serde writes it, no whitespace)
+    /// starts (its key) and ends (after its value).
+    fn members(text: &str) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
+        // Per open object or list: whether it is an object, and the start of its current member.
+        let mut open: Vec<(bool, Option<usize>)> = Vec::new();
+        let mut out = Vec::new();
+        let mut i = 0;
+        let close = |open: &mut Vec<(bool, Option<usize>)>, out: &mut Vec<(usize, usize)>, at: usize| {
+            if let Some((true, Some(start))) = open.last_mut().map(|o| *o) {
+                out.push((start, at));
+            }
+        };
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    let at_key = matches!(open.last(), Some((true, None)));
+                    let start = i;
+                    i += 1;
+                    while bytes[i] != b'"' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    if at_key {
+                        if let Some(o) = open.last_mut() {
+                            o.1 = Some(start);
+                        }
+                    }
+                }
+                b'{' => open.push((true, None)),
+                b'[' => open.push((false, None)),
+                b'}' | b']' => {
+                    close(&mut open, &mut out, i);
+                    open.pop();
+                }
+                b',' => {
+                    close(&mut open, &mut out, i);
+                    if let Some(o) = open.last_mut() {
+                        o.1 = None;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn members_are_found() {
+        let text = r#"{"type":"x","a":{"b":["c",{"d":"\"}"}]},"e":null}"#;
+        let found: Vec<&str> = members(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            found,
+            [
+                r#""type":"x""#,
+                r#""d":"\"}""#,
+                r#""b":["c",{"d":"\"}"}]"#,
+                r#""a":{"b":["c",{"d":"\"}"}]}"#,
+                r#""e":null"#
+            ]
+        );
     }
 
     #[test]
@@ -458,6 +524,22 @@ mod tests {
                 Some(ours) => prop_assert_eq!(ours, c),
                 None => prop_assert!(text.contains('\\'), "declined without an escape: {}", text),
             }
+        }
+
+        /// Strict JSON: a command as the journal writes it, with any member at any depth
+        /// written twice, is refused by both readings (so replay refuses such a line whichever
+        /// reads it).
+        #[test]
+        fn a_repeated_member_is_refused_both_ways(c in any_command(), pick in any::<proptest::sample::Index>()) {
+            let text = serde_json::to_string(&c).unwrap();
+            let spans = members(&text);
+            let (start, end) = spans[pick.index(spans.len())];
+            let mut repeated = text.clone();
+            repeated.insert_str(end, &format!(",{}", &text[start..end]));
+            prop_assert!(command(&repeated, &mut Dates::default()).is_none(), "{}", repeated);
+            prop_assert!(serde_json::from_str::<Command>(&repeated).is_err(), "{}", repeated);
+            let err = crate::Request::from_json(&repeated).unwrap_err();
+            prop_assert!(err.to_string().contains("duplicate key"), "{}: {}", repeated, err);
         }
 
         /// Changed commands: whatever the direct reading still accepts, serde reads the same.

@@ -449,6 +449,40 @@ test("axe-core reports a violation when there is one", async () => {
   await assertAccessible("after removing it");
 });
 
+test("names a spreadsheet would run are shown as text and downloaded with an apostrophe", async () => {
+  // tests/fixtures/hostile-texts.json: formulas in every free-text field (titles, statuses, names...).
+  const hostile = JSON.parse(readFileSync(join(root, "tests", "fixtures", "hostile-texts.json"), "utf8"));
+  const ledger = new fw.Ledger();
+  ledger.applyBatch(hostile.commands);
+  await page.setInputFiles("#journal-file", {
+    name: "hostile.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(ledger.toJournal()),
+  });
+  await page.waitForFunction((n) => new RegExp(`\\b${n} entries`).test(document.querySelector("#journal-info").textContent), ledger.length);
+  const period = await page.inputValue("#period");
+  // On screen the texts are themselves (text, not markup, not formulas).
+  const row = (await pageTracker()).find((r) => r.resolution === "3/1");
+  assert.equal(row.status, hostile.commands.find((c) => c.type === "register_resolution").status);
+  // The download is the package's CSV, whose text cells that start a formula carry an apostrophe.
+  const csv = await downloadOf("#export-tracker-csv");
+  const expected = ledger.exportCsv("resolution_tracker", { period });
+  assert.ok(csv.bytes.equals(Buffer.from(expected)), "the CSV bytes are the package's");
+  const lines = csv.bytes.toString("utf8").split("\r\n");
+  const header = lines[0].split(",");
+  const line = lines.find((l) => l.includes(",3/1,"));
+  const resolution = hostile.commands.find((c) => c.type === "register_resolution");
+  assert.ok(line.includes(`,${csvField(`'${resolution.title}`)},${csvField(`'${resolution.status}`)},`), line);
+  const status = lines.find((l) => l.includes(",2/4,"));
+  const set = hostile.commands.find((c) => c.type === "set_status");
+  assert.ok(status.includes(`,${csvField(`'${set.status}`)},`), status);
+  assert.equal(header[3], "title");
+  ledger.free();
+});
+
+/** A CSV field as RFC 4180 writes it. */
+function csvField(text) {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
 test("the page raised no error of its own", () => {
   assert.deepEqual(problems, []);
   assert.ok(checkedStates.length >= 9, `axe-core checked ${checkedStates.length} states`);

@@ -280,7 +280,9 @@ class Ledger(CommandMethods):
 
         Lines end in CRLF; a field holding ``"``, ``,``, CR or LF is quoted; the first line
         names the columns. Amounts are written as in the JSON reports, ``null`` as an empty
-        field. An unknown report or argument is :class:`~funding_window.InvalidArgument`; a
+        field. A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a CR (which a
+        spreadsheet would run as a formula) gets a leading apostrophe; amounts and dates never
+        do. An unknown report or argument is :class:`~funding_window.InvalidArgument`; a
         ``datetime`` where a date belongs is :class:`~funding_window.ArgumentTypeError`.
 
         >>> import funding_window as fw

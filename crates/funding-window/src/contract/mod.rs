@@ -25,8 +25,10 @@
 //! assert!(receipt.field("reference").unwrap().optional());
 //! ```
 
+pub mod battery;
 mod keys;
 pub mod sheet;
+pub(crate) mod strict;
 
 pub use self::keys::{AMOUNT_KEYS, AMOUNT_TABLE_KEYS, DATE_KEYS, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
 

@@ -5,7 +5,7 @@
 //!
 //! | call | format |
 //! |---|---|
-//! | [`Ledger::export_csv`]`(&`[`CsvReport`]`)` | one report as CSV (RFC 4180: CRLF, quoted when needed, header row) |
+//! | [`Ledger::export_csv`]`(&`[`CsvReport`]`)` | one report as CSV (RFC 4180: CRLF, quoted when needed, header row; formulas neutralised) |
 //! | [`Ledger::export_iati`]`(&`[`IatiOptions`]`)` | IATI 2.03 activity XML: the window (and its projects) with their transactions |
 //! | [`Ledger::export_hledger`]`()` | a plain-text journal that `hledger` and `ledger` read; `hledger bal` gives our trial balance |
 //! | `Ledger::export_xlsx(&XlsxOptions)` (feature `xlsx`) | the report pack as an Excel workbook, one sheet per report |
@@ -65,7 +65,9 @@ impl Ledger {
     /// Lines end in CRLF; a field holding `"`, `,`, CR or LF is quoted, with inner
     /// quotes doubled; the first line names the columns. Amounts are written
     /// exactly as in the JSON reports (`"-956827.92"`), dates as `YYYY-MM-DD`,
-    /// and `null` as an empty field. Nested reports are flattened: the window
+    /// and `null` as an empty field. A text cell that begins with `=`, `+`, `-`, `@`,
+    /// a tab or a CR, which a spreadsheet would run as a formula, is written with a
+    /// leading apostrophe (amount and date cells never are). Nested reports are flattened: the window
     /// statement has one row per line item (`section`, `item`, `name`, `amount`),
     /// the donor statement one row per agreement, the journal one row per posting.
     /// The columns of each report are listed by [`CsvReport::columns`].
