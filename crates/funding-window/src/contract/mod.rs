@@ -26,6 +26,7 @@
 //! ```
 
 mod keys;
+pub(crate) mod reading;
 pub mod sheet;
 
 pub use self::keys::{AMOUNT_KEYS, AMOUNT_TABLE_KEYS, DATE_KEYS, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
