@@ -11,7 +11,7 @@
 //! | `<!-- check: postings -->` | a table `account \| currency \| amount` | exactly the postings of the last command applied |
 //! | `<!-- check: refused CODE -->` | ```` ```json ```` one command | it fails with `CODE` and changes nothing |
 //! | `<!-- check: batch -->` | ```` ```json ```` commands | applied as one batch; it must succeed |
-//! | `<!-- check: batch refused CODE INDEX -->` | ```` ```json ```` commands | the batch fails at `INDEX` with `CODE`, changing nothing |
+//! | `<!-- check: batch refused CODE INDEX -->` | ```` ```json ```` commands | the batch fails at `INDEX` (0-based; a command that does not parse fails it too) with `CODE`, changing nothing; the kept error's `message` is the batch's |
 //! | `<!-- check: preview -->` | ```` ```json ```` an `allocate` command | previewed (nothing changes); the result is kept |
 //! | `<!-- check: report NAME {ARGS} -->` | none | the report is computed and kept |
 //! | `<!-- check: report-fails CODE NAME {ARGS} -->` | none | the report is refused with `CODE` |
@@ -35,7 +35,7 @@
 use std::path::{Path, PathBuf};
 
 use funding_window::export::CsvReport;
-use funding_window::{Ledger, LedgerError, Request};
+use funding_window::{BatchError, Ledger, LedgerError, Request};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
@@ -321,13 +321,14 @@ impl Run {
                 }
             }
             ["batch"] | ["batch", "refused", _, _] => {
+                // A command that does not parse fails the batch at its index, as in the bindings.
                 let requests = json_values(fence("json")?)?
                     .iter()
-                    .map(|c| request(c))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| format!("does not parse: {e}"))?;
+                    .enumerate()
+                    .map(|(index, c)| request(c).map_err(|error| BatchError { index, error }))
+                    .collect::<Result<Vec<_>, _>>();
                 let before = fingerprint(&self.ledger);
-                match (self.ledger.apply_batch(requests), words.get(2..4)) {
+                match (requests.and_then(|r| self.ledger.apply_batch(r)), words.get(2..4)) {
                     (Ok(applied), None) => {
                         self.last_applied = applied.last().map(|a| to_value!(a));
                         self.kept = Some(to_value!(&applied));
@@ -339,7 +340,10 @@ impl Run {
                         if fingerprint(&self.ledger) != before {
                             return Err("the failed batch changed the ledger".into());
                         }
-                        self.kept = Some(e.error.to_json_value());
+                        // The message as Python's str() and JavaScript's message show it.
+                        let mut kept = e.error.to_json_value();
+                        kept["message"] = e.to_string().into();
+                        self.kept = Some(kept);
                     }
                     (Ok(_), Some(_)) => return Err("the batch succeeded".into()),
                     (Err(e), _) => return Err(format!("the batch failed at {}: {} ({e})", e.index, e.code())),

@@ -39,8 +39,8 @@ function showError(err, where = "") {
   const box = $(`#${where}error`);
   box.replaceChildren();
   if (isLedgerError(err)) {
+    // The core's message names the field, and for a batch the command (by its 0-based index).
     box.append(h("strong", { class: "code" }, err.code), " ", err.message);
-    if (err.index !== undefined) box.append(` (command ${err.index} of the batch)`);
   } else {
     box.append(h("strong", { class: "code" }, "ERROR"), " ", String(err && err.message ? err.message : err));
   }

@@ -314,7 +314,7 @@ impl<'py> Writer<'py> {
             Subject::Command if matches!(path, Path::Root) => {
                 LedgerError::InvalidCommand { message: reason.to_owned() }
             }
-            Subject::Command => LedgerError::InvalidCommand { message: format!("{at}: {reason}") },
+            Subject::Command => LedgerError::InvalidCommand { message: format!("field {at}: {reason}") },
             Subject::Argument(_) => {
                 LedgerError::InvalidArgument { name: at, value: type_name(value), reason: reason.to_owned() }
             }
@@ -330,7 +330,7 @@ impl<'py> Writer<'py> {
     fn invalid(&self, path: &Path<'_>, value: String, reason: &str) -> LedgerError {
         let at = self.at(path);
         match self.subject {
-            Subject::Command => LedgerError::InvalidCommand { message: format!("{at}: {reason}") },
+            Subject::Command => LedgerError::InvalidCommand { message: format!("field {at}: {reason}") },
             Subject::Argument(_) => LedgerError::InvalidArgument { name: at, value, reason: reason.to_owned() },
         }
     }

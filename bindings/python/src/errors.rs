@@ -59,6 +59,8 @@ fn build(py: Python<'_>, error: &LedgerError, index: Option<usize>, kind: Kind) 
     let factory =
         cell.get_or_try_init(py, || py.import("funding_window.errors")?.getattr(name).map(Bound::unbind))?.bind(py);
     let details = Converter::raw(py)?.convert(&error.to_json_value())?;
-    let exception = factory.call1((details, index))?;
+    // What str() shows: for a batch, the core's message naming the command's 0-based index.
+    let text = index.map(|i| error.batch_message(i));
+    let exception = factory.call1((details, index, text))?;
     Ok(PyErr::from_value(exception))
 }

@@ -233,7 +233,7 @@ def test_batch_errors_carry_the_index_and_the_inner_class() -> None:
         ledger.apply_batch(batch)
     assert info.value.index == 1
     assert info.value.agreement == "CA-9"
-    assert str(info.value) == f"command 1 of the batch failed: {info.value.message}"
+    assert str(info.value) == f"command 1 of the batch (counting from 0): {info.value.message}"
 
 
 def test_errors_pickle_with_their_details() -> None:
@@ -243,3 +243,53 @@ def test_errors_pickle_with_their_details() -> None:
     again = pickle.loads(pickle.dumps(info.value))
     assert type(again) is fw.InsufficientFunds
     assert again.details == info.value.details and again.requested == "2000.00"
+
+
+# ----- messages in the user's words (docs/errors.md, "Messages") ---------------------------------
+
+
+def test_a_bad_field_deep_in_a_batch_is_named_with_the_commands_0_based_index() -> None:
+    ledger = base()
+    before = (len(ledger), ledger.chain_head)
+    batch = [
+        {"type": "record_receipt", "agreement": "CA-1", "amount": D("100.00"), "received_on": "2024-04-01"},
+        {"type": "sign_agreement", "id": "CA-3", "donor": "SE", "currency": "USD", "amount": D("10.00"),
+         "signed_on": "2024-04-01", "psc_rate": D("0.07"), "elective_transfer": False,
+         "purpose": {"project": {"id": "P-3", "resolution": 2}}},
+    ]
+    with pytest.raises(fw.InvalidCommand) as info:
+        ledger.apply_batch(batch)
+    error = info.value
+    assert error.index == 1
+    assert error.message == (
+        "invalid command: field purpose.project.resolution: invalid type: integer `2`, expected a string"
+    )
+    assert str(error) == f"command 1 of the batch (counting from 0): {error.message}"
+    assert "line" not in str(error) and "column" not in str(error)
+    assert (len(ledger), ledger.chain_head) == before
+
+
+def test_an_overspend_states_the_cost_plus_psc_against_what_was_received() -> None:
+    ledger = base()
+    ledger.record_expenditure(D("300.00"), "2024-03-10", project="P-1")  # 321.00 with PSC
+    with pytest.raises(fw.InsufficientFunds) as info:
+        ledger.record_expenditure(D("170.00"), "2024-03-11", project="P-1")
+    error = info.value
+    assert (error.available, error.requested) == ("179.00", "181.90")  # the fields: plain decimals
+    assert str(error) == (
+        "insufficient funds in funds:project:P-1: the cost of 170.00 USD plus 7% PSC of 11.90 USD is "
+        "181.90 USD requested, and 179.00 USD is available (received 500.00 USD less spent 321.00 USD with PSC)"
+    )
+
+
+def test_an_allocation_beyond_what_is_available_says_both_with_grouped_digits() -> None:
+    ledger = fw.Ledger()
+    ledger.register_donor("NO", "Norway", "member_state")
+    ledger.sign_agreement("CA-NO", "NO", "USD", D("1250000.00"), "2024-02-01", "0.07", False)
+    with pytest.raises(fw.InsufficientFunds) as info:
+        ledger.allocate("EB-1", "2024-03-01", D("1500000.00"), "equal", ["2/2", "2/9"], approved_by="ED")
+    assert (info.value.available, info.value.requested) == ("1250000.00", "1500000.00")
+    assert str(info.value) == (
+        "insufficient funds in funds:window:unallocated: 1,500,000.00 USD requested, and 1,250,000.00 USD is "
+        "available (the least the fund holds from the value date on)"
+    )

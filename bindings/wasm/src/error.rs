@@ -15,7 +15,10 @@ const RESERVED: &[&str] = &["name", "message", "stack", "cause", "code", "detail
 
 /// The JavaScript error for a core error (`index`: position in a failed batch).
 pub fn to_js(error: &LedgerError, index: Option<usize>) -> JsValue {
-    let js = js_sys::Error::new(&error.to_string());
+    // For a batch, the core's message naming the command's 0-based index (`details.message`
+    // stays the error's own).
+    let message = index.map_or_else(|| error.to_string(), |i| error.batch_message(i));
+    let js = js_sys::Error::new(&message);
     js.set_name("LedgerError");
     set(&js, "code", &JsValue::from_str(error.code()));
     let details_json = error.to_json_value();

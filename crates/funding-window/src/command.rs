@@ -34,7 +34,7 @@ use crate::contract::{
     command_struct, contract, contract_choice, CommandInfo, CurrencyCode, Described, Field, Object, Rule, Shape, Union,
     Variant,
 };
-use crate::error::{LedgerError, Result};
+use crate::error::Result;
 use crate::money::RoundingRule;
 use crate::written::{Cursor, Written};
 
@@ -684,16 +684,18 @@ impl Request {
     /// Strict JSON: a key given twice in any object of the command is refused, named with
     /// its path (`duplicate key "2/2" in weights`).
     pub fn from_json(text: &str) -> Result<Request> {
-        serde_json::from_str(text).map_err(|e| {
+        serde_json::from_str(text).map_err(|e| match strict::repeated_key(text) {
             // A repeated key is reported as such wherever it is (serde's structs would say
             // "duplicate field" without the path, an enum "expected `}`").
-            LedgerError::invalid_command(strict::repeated_key(text).unwrap_or_else(|| e.to_string()))
+            Some(repeated) => crate::LedgerError::invalid_command(repeated),
+            None => crate::contract::reading::command_error(text, &e),
         })
     }
 
-    /// Parses one command of the contract from a JSON value.
+    /// Parses one command of the contract from a JSON value (read from its text, so that a
+    /// refusal names the field at fault as [`Request::from_json`]'s do).
     pub fn from_value(value: serde_json::Value) -> Result<Request> {
-        Request::deserialize(value).map_err(|e| LedgerError::invalid_command(e.to_string()))
+        Request::from_json(&value.to_string())
     }
 
     /// The request as a JSON value of the contract.
@@ -919,15 +921,9 @@ fn buffered<'de, A: MapAccess<'de>>(
     let type_member = serde_json::to_string(&type_name).map_err(de::Error::custom)?;
     let head = if text.len() > 2 { format!("{{\"type\":{type_member},") } else { format!("{{\"type\":{type_member}") };
     text.replace_range(..1, &head);
-    let request: Request = serde_json::from_str(&text).map_err(|e| de::Error::custom(without_position(&e)))?;
+    let request: Request = serde_json::from_str(&text)
+        .map_err(|e| de::Error::custom(crate::contract::reading::named_message(&text, &e)))?;
     Ok(meta.into_request(request.command))
-}
-
-/// A parser's message without its position, which would point into text the user never wrote.
-fn without_position(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let position = format!(" at line {} column {}", e.line(), e.column());
-    message.strip_suffix(&position).map_or(message.clone(), str::to_owned)
 }
 
 impl Meta {

@@ -17,6 +17,11 @@ pub type Result<T, E = LedgerError> = std::result::Result<T, E>;
 /// the contract's description of every error ([`ERRORS`]) and, for tests, one value of
 /// every variant. A variant is written `Name = "CODE" { fields }`: a variant without a
 /// code does not compile. The serde tag of each variant is its code.
+///
+/// A variant may add `+ message { fields }`: what its message explains and its JSON does not
+/// carry (the cost and PSC behind a fund's shortfall). They are not fields of the contract:
+/// skipped by serde and absent from [`ERRORS`], so the bindings never see them apart from the
+/// message.
 macro_rules! ledger_errors {
     (
         $(#[$attr:meta])*
@@ -30,6 +35,12 @@ macro_rules! ledger_errors {
                         $field:ident : $fty:ty
                     ),* $(,)?
                 }
+                $(+ message {
+                    $(
+                        $(#[doc = $mdoc:literal])*
+                        $mfield:ident : $mty:ty
+                    ),* $(,)?
+                })?
             ),* $(,)?
         }
     ) => {
@@ -44,6 +55,11 @@ macro_rules! ledger_errors {
                         $(#[doc = $fdoc])*
                         $field: $fty,
                     )*
+                    $($(
+                        $(#[doc = $mdoc])*
+                        #[serde(skip)]
+                        $mfield: $mty,
+                    )*)?
                 },
             )*
         }
@@ -81,7 +97,7 @@ macro_rules! ledger_errors {
             /// One value of every variant (fields at their defaults), in declaration order.
             #[cfg(test)]
             fn every_variant() -> Vec<$name> {
-                vec![$(Self::$variant { $($field: Default::default()),* },)*]
+                vec![$(Self::$variant { $($field: Default::default(),)* $($($mfield: Default::default(),)*)? },)*]
             }
         }
     };
@@ -241,7 +257,7 @@ ledger_errors! {
             account: String,
         },
         /// A fund holds less than the operation takes.
-        #[error("insufficient funds in {account}: {available} {currency} available, {requested} requested")]
+        #[error("insufficient funds in {account}: {}", shortfall.explain(available, requested, currency))]
         InsufficientFunds = "INSUFFICIENT_FUNDS" {
             /// The fund account.
             account: String,
@@ -251,9 +267,17 @@ ledger_errors! {
             available: String,
             /// What the operation needs.
             requested: String,
+        } + message {
+            /// What `requested` and `available` are made of.
+            shortfall: Shortfall,
         },
         /// A receipt exceeds what is still outstanding on its agreement.
-        #[error("receipt of {amount} {currency} exceeds the {outstanding} outstanding on {agreement}")]
+        #[error(
+            "a receipt of {} {currency} exceeds the {} {currency} outstanding on agreement {agreement} \
+             (its amount less what was received and cancelled)",
+            grouped(amount),
+            grouped(outstanding)
+        )]
         ExceedsOutstanding = "EXCEEDS_OUTSTANDING" {
             /// The agreement.
             agreement: String,
@@ -497,6 +521,12 @@ impl LedgerError {
         Self::JournalCorrupt { line, entry: line.saturating_sub(1), reason: reason.into() }
     }
 
+    /// This error's message as the failure of command `index` (0-based) of a batch, as
+    /// [`BatchError`] and the bindings show it: `command 1 of the batch (counting from 0): ...`.
+    pub fn batch_message(&self, index: usize) -> String {
+        format!("command {index} of the batch (counting from 0): {self}")
+    }
+
     pub(crate) fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
         Self::Io { path: path.display().to_string(), message: err.to_string() }
     }
@@ -510,10 +540,118 @@ impl LedgerError {
     }
 }
 
+/// What a fund's shortfall ([`LedgerError::InsufficientFunds`]) is made of, for its message:
+/// the arithmetic in the domain's terms. Amounts are decimal strings as the fields hold them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Shortfall {
+    /// A debit of a fund (an allocation from the window, spending from a resolution's fund):
+    /// `available` is the least the fund holds from the value date on, so that no later
+    /// entry is left uncovered.
+    #[default]
+    Debit,
+    /// Spending on a project: its cost plus the PSC on it, against what the agreement has
+    /// received less what the project has spent with PSC.
+    Spending(Box<Spending>),
+    /// A part of a closed project's balance moved out (transferred or refunded).
+    Balance,
+}
+
+/// The arithmetic of a project's overspending (see [`Shortfall::Spending`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Spending {
+    /// The expenditure's cost.
+    pub cost: String,
+    /// The agreement's PSC rate (`0.07`).
+    pub psc_rate: String,
+    /// The PSC on the cost.
+    pub psc: String,
+    /// What the agreement has received.
+    pub received: String,
+    /// What the project has spent so far, PSC included.
+    pub spent: String,
+}
+
+impl Shortfall {
+    /// The message's account of `requested` against `available` (grouped digits).
+    fn explain(&self, available: &str, requested: &str, currency: &str) -> String {
+        let (available, requested) = (grouped(available), grouped(requested));
+        match self {
+            Shortfall::Debit => format!(
+                "{requested} {currency} requested, and {available} {currency} is available \
+                 (the least the fund holds from the value date on)"
+            ),
+            Shortfall::Spending(spending) => format!(
+                "the cost of {} {currency} plus {} PSC of {} {currency} is {requested} {currency} requested, \
+                 and {available} {currency} is available (received {} {currency} less spent {} {currency} \
+                 with PSC)",
+                grouped(&spending.cost),
+                percent(&spending.psc_rate),
+                grouped(&spending.psc),
+                grouped(&spending.received),
+                grouped(&spending.spent)
+            ),
+            Shortfall::Balance => {
+                format!("{requested} {currency} requested, and the project has {available} {currency} left")
+            }
+        }
+    }
+}
+
+/// A decimal string with its integer digits grouped by thousands, as messages show amounts:
+/// `1234567.50` -> `1,234,567.50`. Fields keep the plain decimal; text that is not a plain
+/// decimal is returned as it is.
+pub fn grouped(decimal: &str) -> String {
+    let digits = decimal.strip_prefix('-').unwrap_or(decimal);
+    let integer = digits.split_once('.').map_or(digits, |(i, _)| i);
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !plain(integer) || !digits.get(integer.len() + 1..).is_none_or(plain) {
+        return decimal.to_owned();
+    }
+    let mut out = String::with_capacity(decimal.len() + integer.len() / 3);
+    out.push_str(decimal.get(..decimal.len() - digits.len()).unwrap_or_default()); // the sign
+                                                                                   // Whole groups of three after a first group of one to three digits.
+    let mut cut = match integer.len() % 3 {
+        0 => 3,
+        n => n,
+    };
+    out.push_str(integer.get(..cut).unwrap_or_default());
+    while let Some(group) = integer.get(cut..cut + 3) {
+        out.push(',');
+        out.push_str(group);
+        cut += 3;
+    }
+    out.push_str(digits.get(integer.len()..).unwrap_or_default()); // the point and the fraction
+    out
+}
+
+/// A rate as a percentage: `0.07` -> `7%`, `0.065` -> `6.5%` (on the text: the point moved
+/// two places; rust_decimal's parsing and printing would add kilobytes to the WebAssembly module).
+fn percent(rate: &str) -> String {
+    let (integer, fraction) = rate.split_once('.').unwrap_or((rate, ""));
+    if integer.is_empty() || !integer.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+        return rate.to_owned();
+    }
+    let fraction = format!("{fraction:0<2}");
+    let (moved, rest) = fraction.split_at(2);
+    let whole = format!("{integer}{moved}");
+    let whole = whole.trim_start_matches('0');
+    let rest = rest.trim_end_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    if rest.is_empty() {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{rest}%")
+    }
+}
+
 /// A failed batch: the index of the command that failed and why. Nothing of
 /// the batch was applied.
+///
+/// Its message names the command by its 0-based position, as `index` (and the Python and
+/// JavaScript `index`) does: `command 1 of the batch (counting from 0): ...`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("command {index} of the batch failed: {error}")]
+#[error("{}", error.batch_message(*index))]
 pub struct BatchError {
     /// 0-based position of the failing command in the batch.
     pub index: usize,
@@ -567,6 +705,47 @@ mod tests {
         }
         assert_eq!(seen.len(), ERROR_CODES.len());
         assert!(ERROR_CODES.iter().all(|c| c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')));
+    }
+
+    #[test]
+    fn messages_group_digits_and_fields_do_not() {
+        assert_eq!(grouped("105930.00"), "105,930.00");
+        assert_eq!(grouped("-1234567.5"), "-1,234,567.5");
+        assert_eq!(grouped("999.99"), "999.99");
+        assert_eq!(grouped("1000"), "1,000");
+        assert_eq!(grouped("overflow"), "overflow");
+        assert_eq!(grouped("1e5"), "1e5");
+        assert_eq!(percent("0.07"), "7%");
+        assert_eq!(percent("0.065"), "6.5%");
+        assert_eq!(percent("0.1"), "10%");
+        assert_eq!(percent("0"), "0%");
+        assert_eq!(percent("1.25"), "125%");
+        assert_eq!(percent("0.0005"), "0.05%");
+        assert_eq!(percent("x"), "x");
+        let e = LedgerError::InsufficientFunds {
+            account: "funds:projects:P-1".into(),
+            currency: "USD".into(),
+            available: "100000.00".into(),
+            requested: "105930.00".into(),
+            shortfall: Shortfall::Spending(Box::new(Spending {
+                cost: "99000.00".into(),
+                psc_rate: "0.07".into(),
+                psc: "6930.00".into(),
+                received: "150000.00".into(),
+                spent: "50000.00".into(),
+            })),
+        };
+        assert_eq!(
+            e.to_string(),
+            "insufficient funds in funds:projects:P-1: the cost of 99,000.00 USD plus 7% PSC of 6,930.00 USD \
+             is 105,930.00 USD requested, and 100,000.00 USD is available (received 150,000.00 USD less \
+             spent 50,000.00 USD with PSC)"
+        );
+        let json = e.to_json_value();
+        assert_eq!(json["requested"], "105930.00");
+        assert!(json.get("shortfall").is_none() && json.get("cost").is_none());
+        let batch = BatchError { index: 2, error: e };
+        assert!(batch.to_string().starts_with("command 2 of the batch (counting from 0): insufficient funds"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::command::{
     CloseProject, Command, Configure, Purpose, RecordExpenditure, RecordReceipt, RefundBalance, RegisterDonor,
     RegisterResolution, Request, SetRate, SetRequirement, SetStatus, SignAgreement, TransferBalance,
 };
-use crate::error::{LedgerError, Result};
+use crate::error::{LedgerError, Result, Shortfall, Spending};
 use crate::ids::{check_id, check_text, ResolutionId};
 use crate::limits::{RESOLUTIONS_MAX, RESOLUTIONS_PER_COMMAND_MAX};
 use crate::money::{self, Currency};
@@ -148,6 +148,7 @@ impl State {
                         currency: currency.code().into(),
                         available: money::format_amount(available.max(Decimal::ZERO), currency),
                         requested: money::format_amount(delta, currency),
+                        shortfall: Shortfall::Debit,
                     });
                 }
             }
@@ -547,6 +548,11 @@ impl State {
                 currency: currency.code().into(),
                 available: money::format_amount(cash, currency),
                 requested: money::format_amount(total, currency),
+                shortfall: overspent(
+                    [cost, psc, agreement.dynamic.received, project.dynamic.spent + project.dynamic.psc],
+                    agreement.psc_rate,
+                    currency,
+                ),
             });
         }
         let mut plan = Plan::dated(c.spent_on);
@@ -618,6 +624,7 @@ impl State {
                 currency: currency.code().into(),
                 available: money::format_amount(left, currency),
                 requested: money::format_amount(amount, currency),
+                shortfall: Shortfall::Balance,
             });
         }
         Ok(amount)
@@ -694,4 +701,14 @@ fn parse_non_negative(field: &str, text: &str, currency: Currency) -> Result<Dec
         return Ok(money::zero_at(currency.minor_unit()));
     }
     money::parse_amount(field, text, currency)
+}
+
+/// The message's account of a project's overspending: `[cost, psc, received, spent]` (spent
+/// with PSC) and the PSC rate. Out of line: it runs only for a refusal.
+#[cold]
+#[inline(never)]
+fn overspent(amounts: [Decimal; 4], psc_rate: Decimal, currency: Currency) -> Shortfall {
+    let [cost, psc, received, spent] = amounts.map(|a| money::format_amount(a, currency));
+    let psc_rate = crate::text::decimal(&psc_rate, &mut crate::text::DecimalBuf::default()).to_owned();
+    Shortfall::Spending(Box::new(Spending { cost, psc_rate, psc, received, spent }))
 }

@@ -110,9 +110,11 @@ class LedgerError(ValueError):
         message: str,
         details: Optional[Mapping[str, Any]] = None,
         index: Optional[int] = None,
+        text: Optional[str] = None,
     ) -> None:
-        text = message if index is None else f"command {index} of the batch failed: {message}"
-        super().__init__(text)
+        # ``text`` is what str() shows: the core's message, naming the command of a batch by
+        # its 0-based index (``command 1 of the batch (counting from 0): ...``).
+        super().__init__(message if text is None else text)
         self.message = message
         self.details = dict(details or {})
         self.details.pop("code", None)
@@ -123,15 +125,20 @@ class LedgerError(ValueError):
                 setattr(self, name, value)
 
     def __reduce__(self) -> Any:
-        return (_rebuild, (self.code, self.message, self.details, self.index, isinstance(self, TypeError)))
+        return (_rebuild, (self.code, self.message, self.details, self.index, isinstance(self, TypeError), str(self)))
 
 
 def _rebuild(
-    code: str, message: str, details: Dict[str, Any], index: Optional[int], type_error: bool = False
+    code: str,
+    message: str,
+    details: Dict[str, Any],
+    index: Optional[int],
+    type_error: bool = False,
+    text: Optional[str] = None,
 ) -> LedgerError:
     if type_error:
-        return _TYPE_ERROR_CLASSES.get(code, CommandTypeError)(message, details, index)
-    return ERROR_CLASSES.get(code, LedgerError)(message, details, index)
+        return _TYPE_ERROR_CLASSES.get(code, CommandTypeError)(message, details, index, text)
+    return ERROR_CLASSES.get(code, LedgerError)(message, details, index, text)
 
 
 # One class per code of the core (funding_window.ERROR_CODES), in the core's order; the
@@ -556,16 +563,20 @@ _TYPE_ERROR_CLASSES: Dict[str, Type[LedgerError]] = {
 }
 
 
-def _type_error_from_core(details: Dict[str, Any], index: Optional[int] = None) -> LedgerError:
-    """The exception for a Python value the binding refused, as the core error ``details`` (used by the native module)."""
+def _type_error_from_core(
+    details: Dict[str, Any], index: Optional[int] = None, text: Optional[str] = None
+) -> LedgerError:
+    """The exception for a Python value the binding refused, as the core error ``details`` (used
+    by the native module; ``text``: the core's message for command ``index`` of a batch)."""
     cls = _TYPE_ERROR_CLASSES.get(str(details.get("code", "")), CommandTypeError)
-    return cls(str(details.get("message", "")), details, index)
+    return cls(str(details.get("message", "")), details, index, text)
 
 
-def _from_core(details: Dict[str, Any], index: Optional[int] = None) -> LedgerError:
-    """The exception for a core error's JSON form ``{"code", "message", ...}`` (used by the native module)."""
+def _from_core(details: Dict[str, Any], index: Optional[int] = None, text: Optional[str] = None) -> LedgerError:
+    """The exception for a core error's JSON form ``{"code", "message", ...}`` (used by the
+    native module; ``text``: the core's message for command ``index`` of a batch)."""
     code = str(details.get("code", ""))
     cls = ERROR_CLASSES.get(code)
     if cls is None:
         cls = ERROR_CLASSES[_register_missing([code])[0]] if code else LedgerError
-    return cls(str(details.get("message", code)), details, index)
+    return cls(str(details.get("message", code)), details, index, text)

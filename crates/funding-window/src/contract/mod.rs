@@ -27,6 +27,7 @@
 
 pub mod battery;
 mod keys;
+pub(crate) mod reading;
 pub mod sheet;
 pub(crate) mod strict;
 
