@@ -23,6 +23,8 @@ use funding_window::{Applied, BatchError, IatiOptions, LedgerError, Request};
 use funding_window_postgres::PgLedger;
 use serde_json::{json, Map, Value};
 
+use tower_http::services::ServeFile;
+
 use crate::auth::{Identity, Role, Tokens};
 use crate::error::{ApiError, During, ServiceCode};
 use crate::proposals::{Claim, Proposal, Proposals};
@@ -42,6 +44,9 @@ const PAGE_DEFAULT: u64 = 100;
 const PAGE_MAX: u64 = 1000;
 /// Proposals listed at most.
 const PROPOSALS_MAX: i64 = 1000;
+
+/// The dashboard's page files the service serves under `/dashboard/`.
+const DASHBOARD_FILES: [&str; 5] = ["index.html", "app.js", "format.js", "service.js", "style.css"];
 
 /// What every handler shares.
 pub struct AppState {
@@ -73,13 +78,21 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<PathBuf>) -> Router
         .route("/exports/csv/{name}", get(export_csv))
         .route("/exports/iati", get(export_iati))
         .route("/exports/hledger", get(export_hledger))
+        .route("/exports/journal", get(export_journal))
         .route("/proposals", get(list_proposals))
         .route("/proposals/{id}", get(get_proposal))
         .route("/proposals/{id}/approve", post(approve))
         .route("/proposals/{id}/reject", post(reject));
     if let Some(dir) = dashboard {
-        // The dashboard's static files: no data in them, so no token; its requests carry one.
-        router = router.nest_service("/dashboard", tower_http::services::ServeDir::new(dir));
+        // The dashboard's page files (and nothing else of its folder): no data in them, so no
+        // token; the page asks for one and sends it with its requests. Same origin: no CORS.
+        router = router
+            .route("/", get(|| async { axum::response::Redirect::to("/dashboard/") }))
+            .route("/dashboard", get(|| async { axum::response::Redirect::to("/dashboard/") }))
+            .route_service("/dashboard/", ServeFile::new(dir.join("index.html")));
+        for file in DASHBOARD_FILES {
+            router = router.route_service(&format!("/dashboard/{file}"), ServeFile::new(dir.join(file)));
+        }
     }
     router
         .fallback(not_found)
@@ -555,7 +568,7 @@ async fn journal(
 
 /// Reports by name: those of [`CSV_REPORTS`] (arguments as [`CsvReport::from_args`] takes
 /// them), `window_balance` (`as_of`), `resolutions` and `donors`.
-pub const REPORTS: [&str; 10] = [
+pub const REPORTS: [&str; 11] = [
     "trial_balance",
     "resolution_tracker",
     "window_statement",
@@ -566,6 +579,7 @@ pub const REPORTS: [&str; 10] = [
     "window_balance",
     "resolutions",
     "donors",
+    "date_range",
 ];
 
 fn unknown_report(name: &str) -> ApiError {
@@ -600,6 +614,7 @@ async fn report(
         WindowBalance(Option<chrono::NaiveDate>),
         Resolutions,
         Donors,
+        DateRange,
     }
     let which = match name.as_str() {
         "window_balance" => {
@@ -611,12 +626,12 @@ async fn report(
                 .map_err(|e| ApiError::ledger(&e, During::Read))?;
             Which::WindowBalance(as_of)
         }
-        "resolutions" | "donors" => {
+        "resolutions" | "donors" | "date_range" => {
             arguments(Ok(Query(pairs)), &[])?;
-            if name == "donors" {
-                Which::Donors
-            } else {
-                Which::Resolutions
+            match name.as_str() {
+                "donors" => Which::Donors,
+                "resolutions" => Which::Resolutions,
+                _ => Which::DateRange,
             }
         }
         other => Which::Csv(csv_report(other, &args)?),
@@ -629,6 +644,7 @@ async fn report(
                 Which::WindowBalance(as_of) => serde_json::to_value(l.window_balance(*as_of)),
                 Which::Resolutions => serde_json::to_value(l.resolutions()),
                 Which::Donors => serde_json::to_value(l.donors()),
+                Which::DateRange => serde_json::to_value(l.date_range()),
                 Which::Csv(report) => match report {
                     CsvReport::TrialBalance { as_of } => serde_json::to_value(l.trial_balance(*as_of)),
                     CsvReport::ResolutionTracker { period } => serde_json::to_value(l.resolution_tracker(*period)),
@@ -715,4 +731,22 @@ async fn export_hledger(
     let seq = catch_up(&app).await?;
     let text = app.ledger.read(|l| l.export_hledger()).await.map_err(|e| ApiError::ledger(&e, During::Read))?;
     Ok(text_answer(seq, "text/plain; charset=utf-8", text))
+}
+
+/// `GET /exports/journal`: the journal as JSON Lines, byte for byte as a journal file holds it
+/// (its hash chain verifiable by any copy of the core).
+async fn export_journal(
+    State(app): State<App>,
+    headers: HeaderMap,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    app.tokens.authenticate(&headers)?.require(Role::Reader)?;
+    arguments(query, &[])?;
+    let seq = catch_up(&app).await?;
+    let text = app
+        .ledger
+        .read(|l| l.to_journal().map(|t| t.into_owned()))
+        .await
+        .map_err(|e| ApiError::ledger(&e, During::Read))?;
+    Ok(text_answer(seq, "application/x-ndjson; charset=utf-8", text))
 }

@@ -219,6 +219,7 @@ pub fn document() -> Value {
                      query("include_projects", "Each project an activity of its own (true by default).", json!({"type": "boolean"}))],
                 text("application/xml", "The XML."))},
             "/exports/hledger": {"get": read("The journal as an hledger journal.", Role::Reader, vec![], text("text/plain", "The journal."))},
+            "/exports/journal": {"get": read("The journal as JSON Lines, byte for byte as a journal file holds it.", Role::Reader, vec![], text("application/x-ndjson", "The journal."))},
             "/proposals": {"get": read("Proposals, oldest first.", Role::Reader,
                 vec![query("status", "Only this status.", json!({"enum": ["pending", "approved", "applied", "rejected"]})),
                      query("limit", "At most (1 to 1000, 100 by default).", json!({"type": "integer", "minimum": 1, "maximum": 1000}))],

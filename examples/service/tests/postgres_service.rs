@@ -176,6 +176,16 @@ async fn the_api_end_to_end() {
         (422, "EXCEEDS_OUTSTANDING", Some(1))
     );
     assert_eq!(http.journal_len(rey).await, 4, "nothing of a refused command or batch is written");
+
+    // Every answer above was checked against the OpenAPI document, and the check has teeth.
+    let checked = http.checked.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(checked > 30, "{checked} answers checked");
+    let forged =
+        support::Answer { status: 200, headers: Default::default(), text: String::new(), json: json!({"id": 7}) };
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        http.check_schema("#/components/schemas/Proposal", &forged, "get", "/x")
+    }));
+    assert!(caught.is_err(), "a body unlike its schema is caught");
 }
 
 fn donor_json(id: &str) -> Value {

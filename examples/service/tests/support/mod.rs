@@ -139,25 +139,125 @@ impl Answer {
     }
 }
 
-/// HTTP to one service.
+/// HTTP to one service. Every answer is checked against the service's OpenAPI document: its
+/// status must be one the operation documents, and a JSON body must match the documented schema.
 #[derive(Clone)]
 pub struct Http {
     pub client: reqwest::Client,
     pub base: String,
+    document: std::sync::Arc<std::sync::OnceLock<Value>>,
+    validators: std::sync::Arc<std::sync::Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>>,
+    pub checked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Http {
     pub fn new(base: &str) -> Http {
-        Http { client: reqwest::Client::builder().no_proxy().build().expect("client"), base: base.to_owned() }
+        Http {
+            client: reqwest::Client::builder().no_proxy().build().expect("client"),
+            base: base.to_owned(),
+            document: Default::default(),
+            validators: Default::default(),
+            checked: Default::default(),
+        }
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("an HTTP answer");
+        let request = request.build().expect("a request");
+        let (method, url) = (request.method().as_str().to_lowercase(), request.url().clone());
+        let response = self.client.execute(request).await.expect("an HTTP answer");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("a body");
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, text, json }
+        let answer = Answer { status, headers, text, json };
+        self.check(&method, url.path(), &answer).await;
+        answer
+    }
+
+    async fn document(&self) -> &Value {
+        if self.document.get().is_none() {
+            let text = self
+                .client
+                .get(self.url("/openapi.json"))
+                .send()
+                .await
+                .expect("the document")
+                .text()
+                .await
+                .expect("text");
+            let _ = self.document.set(serde_json::from_str(&text).expect("the document is JSON"));
+        }
+        self.document.get().expect("set above")
+    }
+
+    /// Checks an answer against the operation the document gives for its method and path.
+    async fn check(&self, method: &str, path: &str, answer: &Answer) {
+        let document = self.document().await;
+        let paths = document["paths"].as_object().expect("paths");
+        let segments: Vec<&str> = path.split('/').collect();
+        let template = paths.keys().find(|t| {
+            let parts: Vec<&str> = t.split('/').collect();
+            parts.len() == segments.len()
+                && parts.iter().zip(&segments).all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
+        });
+        let Some(template) = template else {
+            assert_eq!(
+                (answer.status, answer.code()),
+                (404, "NOT_FOUND"),
+                "{method} {path}: not in the document: {}",
+                answer.text
+            );
+            return self.check_schema("#/components/schemas/Error", answer, method, path);
+        };
+        let Some(operation) = paths[template].get(method) else {
+            assert_eq!(
+                (answer.status, answer.code()),
+                (405, "METHOD_NOT_ALLOWED"),
+                "{method} {template} is not documented"
+            );
+            return self.check_schema("#/components/schemas/Error", answer, method, path);
+        };
+        let status = answer.status.to_string();
+        let documented = &operation["responses"][&status];
+        assert!(
+            documented.is_object(),
+            "{method} {template} answered {status}, which the document does not list: {}",
+            answer.text
+        );
+        // A JSON pointer in a URI fragment: `~` and `/` escaped, then the braces percent-encoded.
+        let escaped = template.replace('~', "~0").replace('/', "~1").replace('{', "%7B").replace('}', "%7D");
+        if documented["content"].get("application/json").is_some() {
+            let pointer = format!("#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema");
+            self.check_schema(&pointer, answer, method, path);
+        }
+    }
+
+    /// Checks a JSON answer against the schema at `pointer` of the document (panics if it does not match).
+    pub fn check_schema(&self, pointer: &str, answer: &Answer, method: &str, path: &str) {
+        let validator = {
+            let mut cache = self.validators.lock().expect("the cache");
+            cache
+                .entry(pointer.to_owned())
+                .or_insert_with(|| {
+                    // The whole document is the root, so that its `#/components/...` references resolve.
+                    let mut root = self.document.get().expect("fetched").clone();
+                    root["$ref"] = Value::String(pointer.to_owned());
+                    root["$schema"] = Value::String("https://json-schema.org/draft/2020-12/schema".into());
+                    std::sync::Arc::new(
+                        jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("the schema at {pointer}: {e}")),
+                    )
+                })
+                .clone()
+        };
+        assert!(
+            !answer.json.is_null() || answer.text == "null",
+            "{method} {path}: the body is not JSON: {}",
+            answer.text
+        );
+        if let Err(error) = validator.validate(&answer.json) {
+            panic!("{method} {path} ({}): the body does not match {pointer}: {error}\n{}", answer.status, answer.text);
+        }
+        self.checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn url(&self, path: &str) -> String {
