@@ -64,5 +64,6 @@ dashboard:
 
 # The service (examples/service) on a throwaway PostgreSQL: prints the URL and an admin token.
 service:
+	bindings/wasm/build.sh
 	cargo build --release -p funding-window-example-service
 	tests/postgres/with-server.sh examples/service/run-local.sh

@@ -2,11 +2,9 @@
 // or, served by the funding-window service, shows the service's reports and submits commands to it
 // with the user's token. Every number on the page is a decimal string from the core; the page only
 // groups digits.
+import init, { Ledger, isLedgerError } from "./pkg/funding_window.js";
 import { money, percent, periodEnd, periodOf, periodsBetween } from "./format.js";
 import { RemoteLedger, ServiceError } from "./service.js";
-
-/** The WebAssembly package (offline mode); null when it is not served (the service serves the page only). */
-let wasm = null;
 
 const EXAMPLE_JOURNAL = "journal/window-year.jsonl";
 
@@ -45,7 +43,7 @@ const num = (text, col) => h("td", { class: "num", "data-col": col }, money(text
 function showError(err, where = "") {
   const box = $(`#${where}error`);
   box.replaceChildren();
-  if ((wasm && wasm.isLedgerError(err)) || err instanceof ServiceError) {
+  if (isLedgerError(err) || err instanceof ServiceError) {
     box.append(h("strong", { class: "code" }, err.code), " ", err.message);
     if (err.index !== undefined) box.append(` (command ${err.index} of the batch)`);
   } else {
@@ -102,7 +100,7 @@ async function loadExample() {
     const response = await fetch(EXAMPLE_JOURNAL, { cache: "no-store" });
     if (!response.ok) throw new Error(`${EXAMPLE_JOURNAL}: HTTP ${response.status}`);
     // The bytes go to the core as they are: it checks the UTF-8 along with the hash chain.
-    await useLedger(wasm.Ledger.fromJournal(new Uint8Array(await response.arrayBuffer())), "example journal (window-year.jsonl)");
+    await useLedger(Ledger.fromJournal(new Uint8Array(await response.arrayBuffer())), "example journal (window-year.jsonl)");
     setStatus("ready", "Ready");
   } catch (err) {
     showError(err);
@@ -113,8 +111,7 @@ async function loadExample() {
 async function loadFile(file) {
   clearMessages();
   try {
-    if (!wasm) throw new Error("journal files open in the offline dashboard (make dashboard)");
-    const ledger = wasm.Ledger.fromJournal(new Uint8Array(await file.arrayBuffer()));
+    const ledger = Ledger.fromJournal(new Uint8Array(await file.arrayBuffer()));
     disconnect();
     await useLedger(ledger, file.name);
     showNotice(`Loaded ${file.name}: ${ledger.length} entries.`);
@@ -433,18 +430,17 @@ function servedByService() {
 }
 
 async function main() {
+  try {
+    await init();
+  } catch (err) {
+    setStatus("error", "The WebAssembly module did not load");
+    showError(err);
+    return;
+  }
   wire();
   if (servedByService()) {
     $("#service-form").hidden = false;
     setStatus("ready", "Enter a token to connect to the service");
-    return;
-  }
-  try {
-    wasm = await import("./pkg/funding_window.js");
-    await wasm.default();
-  } catch (err) {
-    setStatus("error", "The WebAssembly module did not load");
-    showError(err);
     return;
   }
   await loadExample();
@@ -484,6 +480,10 @@ async function connect(event) {
 function disconnect() {
   state.remote = null;
   $("#service-who").textContent = "";
+  $("#preview-button").hidden = false;
+  $("#alloc-approver").closest("label").hidden = false;
+  $("#load-example").hidden = false;
+  $("#proposals").hidden = true;
 }
 
 /** Reads the service's state again (every replica answers after catching up). */

@@ -11,12 +11,13 @@ root="$(cd "$here/../.." && pwd)"
 # shellcheck source=../../bindings/wasm/scripts/apt.sh
 source "$root/bindings/wasm/scripts/apt.sh"
 
-# `test.sh service`: only the service mode (test/service.test.mjs), which needs no WebAssembly.
+"$root/bindings/wasm/build.sh"
+
+# `test.sh service`: only the service mode (test/service.test.mjs; make test-postgres runs it).
 if [ "${1:-}" = "service" ]; then
     tests=(examples/dashboard/test/service.test.mjs)
 else
     tests=(examples/dashboard/test/)
-    "$root/bindings/wasm/build.sh"
 fi
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -63,6 +63,7 @@ before(async () => {
     env: {
       ...process.env, FW_PG_URL: dsn, FW_LEDGER: `svc-dashboard-${process.pid}-${Date.now()}`,
       FW_LISTEN: "127.0.0.1:0", FW_TOKENS_FILE: file, FW_DASHBOARD_DIR: join(root, "examples", "dashboard"),
+      FW_DASHBOARD_PKG: join(root, "bindings", "wasm", "pkg", "web"),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

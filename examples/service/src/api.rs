@@ -65,8 +65,17 @@ pub struct AppState {
 /// The shared state.
 pub type App = Arc<AppState>;
 
-/// The service's routes, with the body limit, timeout and last-resort panic guard.
-pub fn router(app: App, timeout: Duration, dashboard: Option<PathBuf>) -> Router {
+/// Where the dashboard's files are: its page's folder and the WebAssembly package's.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// `examples/dashboard`.
+    pub page: PathBuf,
+    /// `bindings/wasm/pkg/web` (the page imports it for the core's calendar and errors).
+    pub package: Option<PathBuf>,
+}
+
+/// The service's routes, with the timeout and the last-resort panic guard.
+pub fn router(app: App, timeout: Duration, dashboard: Option<Dashboard>) -> Router {
     let mut router = Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -83,7 +92,7 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<PathBuf>) -> Router
         .route("/proposals/{id}", get(get_proposal))
         .route("/proposals/{id}/approve", post(approve))
         .route("/proposals/{id}/reject", post(reject));
-    if let Some(dir) = dashboard {
+    if let Some(Dashboard { page: dir, package }) = dashboard {
         // The dashboard's page files (and nothing else of its folder): no data in them, so no
         // token; the page asks for one and sends it with its requests. Same origin: no CORS.
         router = router
@@ -92,6 +101,9 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<PathBuf>) -> Router
             .route_service("/dashboard/", ServeFile::new(dir.join("index.html")));
         for file in DASHBOARD_FILES {
             router = router.route_service(&format!("/dashboard/{file}"), ServeFile::new(dir.join(file)));
+        }
+        if let Some(package) = package {
+            router = router.nest_service("/dashboard/pkg", tower_http::services::ServeDir::new(package));
         }
     }
     router

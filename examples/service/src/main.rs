@@ -17,7 +17,8 @@
 //! | `FW_TOKENS` | | the same TOML, in the variable itself (added to the file's) |
 //! | `FW_BODY_LIMIT` | `1048576` | largest request body, in bytes |
 //! | `FW_REQUEST_TIMEOUT` | `30` | seconds before a request is answered `TIMEOUT` |
-//! | `FW_DASHBOARD_DIR` | | serve the dashboard's files from this folder at `/dashboard/` |
+//! | `FW_DASHBOARD_DIR` | | serve the dashboard's page from this folder at `/dashboard/` |
+//! | `FW_DASHBOARD_PKG` | | and the WebAssembly package it imports from this folder (`bindings/wasm/pkg/web`) |
 //!
 //! The service prints `listening on http://ADDRESS` on stdout once it accepts requests.
 
@@ -55,7 +56,7 @@ struct Settings {
     tokens: Tokens,
     body_limit: usize,
     timeout: Duration,
-    dashboard: Option<PathBuf>,
+    dashboard: Option<api::Dashboard>,
 }
 
 fn main() -> ExitCode {
@@ -160,7 +161,8 @@ fn settings(args: &[String]) -> Result<Settings, String> {
     };
     let body_limit = usize::try_from(number("FW_BODY_LIMIT", 1 << 20)?).map_err(|e| e.to_string())?;
     let timeout = Duration::from_secs(number("FW_REQUEST_TIMEOUT", 30)?);
-    let dashboard = env("FW_DASHBOARD_DIR").map(PathBuf::from);
+    let dashboard = env("FW_DASHBOARD_DIR")
+        .map(|page| api::Dashboard { page: PathBuf::from(page), package: env("FW_DASHBOARD_PKG").map(PathBuf::from) });
     Ok(Settings { dsn, ledger, listen, tokens, body_limit, timeout, dashboard })
 }
 
