@@ -36,11 +36,13 @@ test-browser:
 # the whole workspace as test-rust builds it, so nothing is compiled again.
 # The service's tests (examples/service/tests: the API, roles, four-eyes, bad input, two replicas
 # under load) are postgres_* targets too; the dashboard's service mode runs in Chromium against
-# the service built by the first line.
+# the service built by the first line, and Schemathesis checks it against its OpenAPI document
+# for 60 s.
 test-postgres:
 	tests/postgres/with-server.sh cargo test --release --test 'postgres_*'
 	tests/postgres/with-server.sh bindings/python/test.sh postgres
 	tests/postgres/with-server.sh env FW_SERVICE_BIN=target/release/service examples/dashboard/test.sh service
+	tests/postgres/with-server.sh examples/service/tests/schemathesis.sh
 
 bench:
 	cargo bench -p funding-window-benches
