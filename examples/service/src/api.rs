@@ -399,7 +399,7 @@ async fn list_proposals(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<Vec<Proposal>>, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
-    let args = arguments(query, &["status", "limit"])?;
+    let args = arguments(query, Some(&["status", "limit"]))?;
     let status = args.get("status").map(String::as_str);
     if let Some(s) = status.filter(|s| !["pending", "approved", "applied", "rejected"].contains(s)) {
         return Err(ApiError::argument("status", s, "expected pending, approved, applied or rejected"));
@@ -514,15 +514,16 @@ async fn reject(
 
 // ---- reads -------------------------------------------------------------------------------
 
-/// Query parameters as a map: an unknown or repeated parameter is `INVALID_ARGUMENT`.
+/// Query parameters as a map: a repeated parameter, or one not `allowed` (when the route
+/// checks them itself rather than the core), is `INVALID_ARGUMENT`.
 fn arguments(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-    allowed: &[&str],
+    allowed: Option<&[&str]>,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let Query(pairs) = query.map_err(|e| ApiError::argument("query", "", e.body_text()))?;
     let mut args = BTreeMap::new();
     for (key, value) in pairs {
-        if !allowed.contains(&key.as_str()) {
+        if let Some(allowed) = allowed.filter(|allowed| !allowed.contains(&key.as_str())) {
             return Err(ApiError::argument(
                 &key,
                 &value,
@@ -559,7 +560,7 @@ async fn journal(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
-    let args = arguments(query, &["from", "limit"])?;
+    let args = arguments(query, Some(&["from", "limit"]))?;
     let from = number(&args, "from", 1, 1, i64::MAX as u64)?;
     let limit = number(&args, "limit", PAGE_DEFAULT, 1, PAGE_MAX)?;
     catch_up(&app).await?;
@@ -618,9 +619,11 @@ async fn report(
 ) -> Result<Response, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
     let name = segment(name)?;
-    let Query(pairs) = query.map_err(|e| ApiError::argument("query", "", e.body_text()))?;
-    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>();
-    let args = arguments(Ok(Query(pairs.clone())), &keys)?;
+    let args = arguments(query, None)?;
+    let only = |allowed: &[&str]| match args.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(key) => Err(ApiError::argument(key, &args[key], format!("{name} takes no parameter {key:?}"))),
+        None => Ok(()),
+    };
     enum Which {
         Csv(CsvReport),
         WindowBalance(Option<chrono::NaiveDate>),
@@ -630,7 +633,7 @@ async fn report(
     }
     let which = match name.as_str() {
         "window_balance" => {
-            let args = arguments(Ok(Query(pairs)), &["as_of"])?;
+            only(&["as_of"])?;
             let as_of = args
                 .get("as_of")
                 .map(|d| funding_window::calendar::date_argument("as_of", d))
@@ -639,7 +642,7 @@ async fn report(
             Which::WindowBalance(as_of)
         }
         "resolutions" | "donors" | "date_range" => {
-            arguments(Ok(Query(pairs)), &[])?;
+            only(&[])?;
             match name.as_str() {
                 "donors" => Which::Donors,
                 "resolutions" => Which::Resolutions,
@@ -692,9 +695,7 @@ async fn export_csv(
 ) -> Result<Response, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
     let name = segment(name)?;
-    let Query(pairs) = query.map_err(|e| ApiError::argument("query", "", e.body_text()))?;
-    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    let args = arguments(Ok(Query(pairs.clone())), &keys)?;
+    let args = arguments(query, None)?;
     let report = csv_report(&name, &args)?;
     let seq = catch_up(&app).await?;
     let csv = app.ledger.read(|l| l.export_csv(&report)).await.map_err(|e| ApiError::ledger(&e, During::Read))?;
@@ -709,9 +710,8 @@ async fn export_iati(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
-    let Query(pairs) = query.map_err(|e| ApiError::argument("query", "", e.body_text()))?;
-    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    let args = arguments(Ok(Query(pairs.clone())), &keys)?;
+    // The core's IatiOptions refuses unknown options.
+    let args = arguments(query, None)?;
     let mut options = match json_args(&args) {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -739,7 +739,7 @@ async fn export_hledger(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
-    arguments(query, &[])?;
+    arguments(query, Some(&[]))?;
     let seq = catch_up(&app).await?;
     let text = app.ledger.read(|l| l.export_hledger()).await.map_err(|e| ApiError::ledger(&e, During::Read))?;
     Ok(text_answer(seq, "text/plain; charset=utf-8", text))
@@ -753,7 +753,7 @@ async fn export_journal(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     app.tokens.authenticate(&headers)?.require(Role::Reader)?;
-    arguments(query, &[])?;
+    arguments(query, Some(&[]))?;
     let seq = catch_up(&app).await?;
     let text = app
         .ledger
