@@ -162,16 +162,21 @@ impl Http {
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        self.try_send(request).await.expect("an HTTP answer")
+    }
+
+    /// As [`Http::send`], with a connection that fails (the service is gone) as an error.
+    pub async fn try_send(&self, request: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
         let request = request.build().expect("a request");
         let (method, url) = (request.method().as_str().to_lowercase(), request.url().clone());
-        let response = self.client.execute(request).await.expect("an HTTP answer");
+        let response = self.client.execute(request).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.expect("a body");
+        let text = response.text().await?;
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         let answer = Answer { status, headers, text, json };
         self.check(&method, url.path(), &answer).await;
-        answer
+        Ok(answer)
     }
 
     async fn document(&self) -> &Value {
@@ -270,6 +275,10 @@ impl Http {
             request = request.bearer_auth(token);
         }
         self.send(request).await
+    }
+
+    pub async fn try_post(&self, path: &str, token: &str, body: &Value) -> Result<Answer, reqwest::Error> {
+        self.try_send(self.client.post(self.url(path)).bearer_auth(token).json(body)).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
