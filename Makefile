@@ -1,20 +1,26 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres dashboard service
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres dashboard codegen service
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
 run:
 	cargo run --release -q -p funding-window-examples --bin window-year -- examples/out
 
-test: test-rust test-fuzz test-python test-wasm test-browser test-postgres
+test: test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres
 
 test-rust:
 	tests/install-tools.sh
+	cargo run -q -p funding-window-codegen -- --check
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --release
+
+# The core crate as it would be published: packaged (metadata, readme, files) and the packaged
+# copy built on its own, with no path dependency. --allow-dirty: works on a tree with edits too.
+test-package:
+	cargo package -p funding-window --allow-dirty
 
 # Each cargo-fuzz target for FUZZ_SECONDS (60 by default); prints executions per target.
 test-fuzz:
@@ -69,3 +75,7 @@ service:
 	bindings/wasm/build.sh
 	cargo build --release -p funding-window-example-service
 	tests/postgres/with-server.sh examples/service/run-local.sh
+
+# Writes every file generated from the core's contract (TypeScript, Python, JSON Schema, key tables).
+codegen:
+	cargo run -q -p funding-window-codegen

@@ -2,6 +2,12 @@
 
     make bench-python                      (builds the package, then runs this script)
     bindings/python/.venv/bin/python benches/python_bench.py [--quick]
+    bindings/python/.venv/bin/python benches/python_bench.py --apply-batch N
+
+The last form times one ``apply_batch`` of N commands of the workload below (a fresh ledger,
+the garbage collector off) and prints ``{"commands": N, "seconds": ..., "cpu_seconds": ...}``: the
+Python side of
+``benches/wasm_apply.mjs``, which compares Node with it.
 
 1. ``apply_batch`` of 100,000 commands (receipts and project expenditures with PSC) into a
    ledger of 100 agreements: target <= 0.5 s.
@@ -234,7 +240,26 @@ def native_ledger() -> fw.Ledger:
 # ----- the benchmarks ----------------------------------------------------------------------------------
 
 
+def apply_batch_once(n: int) -> None:
+    """One timed ``apply_batch`` of ``n`` commands, as one JSON line (for benches/wasm_apply.mjs)."""
+    commands = batch_commands(n)
+    ledger = native_ledger()
+    gc.collect()
+    gc.disable()
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        applied = ledger.apply_batch(commands)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        gc.enable()
+    assert len(applied) == n
+    print(json.dumps({"commands": n, "seconds": seconds, "cpu_seconds": cpu}))
+
+
 def main() -> None:
+    if "--apply-batch" in sys.argv:
+        apply_batch_once(int(sys.argv[sys.argv.index("--apply-batch") + 1]))
+        return
     quick = "--quick" in sys.argv
     runs = 2 if quick else 5
     import pandas

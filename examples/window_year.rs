@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use funding_window::report::{ResolutionTracker, WindowStatement};
-use funding_window::{Ledger, Period, Request};
+use funding_window::{Ledger, ReportingPeriod, Request};
 use serde_json::Value;
 
 fn main() -> ExitCode {
@@ -84,7 +84,7 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse(period: &str) -> Result<Period, String> {
+fn parse(period: &str) -> Result<ReportingPeriod, String> {
     period.parse().map_err(|e: funding_window::LedgerError| e.to_string())
 }
 

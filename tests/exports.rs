@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use funding_window::export::{CsvReport, IatiOptions};
-use funding_window::{Ledger, Period};
+use funding_window::{Ledger, ReportingPeriod};
 use serde_json::{json, Value};
 use support::{parse_csv, require, scratch};
 
@@ -115,7 +115,7 @@ fn check_csv_exports(name: &str, ledger: &Ledger) {
     let json = value!(&tb);
     check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["accounts"].as_array().unwrap());
     for period in PERIODS {
-        let p: Period = period.parse().unwrap();
+        let p: ReportingPeriod = period.parse().unwrap();
         let report = CsvReport::ResolutionTracker { period: p };
         let json = value!(&ledger.resolution_tracker(p));
         check_rows(name, &export_csv(ledger, &report), &report.columns(), &json, json["rows"].as_array().unwrap());

@@ -1,4 +1,4 @@
-//! Invariants of DOMAIN.md under random command streams (proptest).
+//! Invariants of the books (docs/posting-rules.md) under random command streams (proptest).
 //!
 //! * every accepted command keeps the trial balance at zero in every currency and
 //!   no fund negative, today or at any period end;
@@ -251,8 +251,8 @@ fn snapshot(ledger: &Ledger) -> String {
     let mut out = ledger.to_journal().unwrap().into_owned();
     out += &serde_json::to_string(&ledger.trial_balance(None)).unwrap();
     for p in periods() {
-        out += &serde_json::to_string(&ledger.resolution_tracker(p)).unwrap();
-        out += &serde_json::to_string(&ledger.window_statement(p)).unwrap();
+        out += &serde_json::to_string(&ledger.resolution_tracker(p.into())).unwrap();
+        out += &serde_json::to_string(&ledger.window_statement(p.into())).unwrap();
         out += &serde_json::to_string(&ledger.trial_balance(Some(p.end()))).unwrap();
     }
     for d in 0..3 {

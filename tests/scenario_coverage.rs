@@ -3,7 +3,11 @@
 //! allocation policy and source; every error code a command can cause expected
 //! somewhere (the journal, I/O and internal codes come from files, not commands,
 //! and are tested in `journal_faults.rs`; the codes of several writers sharing a
-//! journal in `writers.rs` and in the PostgreSQL crate's tests).
+//! journal in `writers.rs` and in the PostgreSQL crate's tests; memory running out and
+//! the WebAssembly binding's own codes come from the machine and the binding, and are
+//! tested in `bindings/wasm/test/guard.test.mjs`); every form of reporting period (year,
+//! half, quarter, month, date range) in a report that succeeds, for the tracker and the
+//! window statement.
 
 mod support;
 
@@ -13,7 +17,9 @@ use funding_window::command::COMMAND_TYPES;
 use funding_window::ERROR_CODES;
 use serde_json::Value;
 
-/// Codes no command can cause: they come from reading journal files or from defects.
+/// Codes no command can cause: they come from reading journal files, from several writers
+/// sharing a journal, from defects, from memory running out, or from the WebAssembly binding
+/// (a re-entrant call, a freed ledger).
 const NOT_FROM_COMMANDS: &[&str] = &[
     "JOURNAL_CORRUPT",
     "JOURNAL_TORN_TAIL",
@@ -23,6 +29,9 @@ const NOT_FROM_COMMANDS: &[&str] = &[
     "STORE_UNAVAILABLE",
     "INTERNAL",
     "IO_ERROR",
+    "OUT_OF_MEMORY",
+    "LEDGER_BUSY",
+    "LEDGER_FREED",
 ];
 
 #[derive(Default)]
@@ -32,6 +41,20 @@ struct Seen {
     policies: BTreeSet<String>,
     sources: BTreeSet<String>,
     steps: BTreeSet<String>,
+    /// (report, form of its period) of the report steps that succeed.
+    periods: BTreeSet<(String, &'static str)>,
+}
+
+/// The form of a period argument: `year`, `half`, `quarter`, `month` or `range`.
+fn period_form(period: &Value) -> &'static str {
+    match period {
+        Value::Object(_) => "range",
+        Value::String(text) if text.len() == 4 => "year",
+        Value::String(text) if text.contains("-H") => "half",
+        Value::String(text) if text.contains("-Q") => "quarter",
+        Value::String(_) => "month",
+        _ => "other",
+    }
 }
 
 impl Seen {
@@ -68,6 +91,11 @@ fn the_scenarios_cover_every_command_policy_and_error_code() {
                     seen.steps.insert(kind.to_owned());
                 }
             }
+            if let (Some(report), Some(period), None) =
+                (step.get("report").and_then(Value::as_str), step.pointer("/args/period"), fails)
+            {
+                seen.periods.insert((report.to_owned(), period_form(period)));
+            }
             if let Some(cmd) = step.get("apply") {
                 seen.command(cmd, fails.is_none());
             }
@@ -91,5 +119,11 @@ fn the_scenarios_cover_every_command_policy_and_error_code() {
     }
     for kind in ["apply", "batch", "preview", "report", "balance"] {
         assert!(seen.steps.contains(kind), "no scenario has a {kind} step");
+    }
+    let forms = ["year", "half", "quarter", "month", "range"];
+    for report in ["resolution_tracker", "window_statement"] {
+        let missing: Vec<&str> =
+            forms.iter().copied().filter(|f| !seen.periods.contains(&(report.to_owned(), *f))).collect();
+        assert!(missing.is_empty(), "{report} is never reported over a period of the form {missing:?}");
     }
 }

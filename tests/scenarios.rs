@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use funding_window::{Ledger, LedgerError, Request};
+use funding_window::{Ledger, LedgerError, ReportingPeriod, Request};
 use serde_json::{json, Value};
 
 fn scenario_files() -> Vec<PathBuf> {
@@ -34,7 +34,8 @@ fn arg<'a>(step: &'a Value, name: &str) -> Option<&'a str> {
 /// Runs a report step; the exact JSON text the core emits.
 fn report_text(ledger: &Ledger, step: &Value) -> Result<String, LedgerError> {
     let name = step["report"].as_str().expect("report name");
-    let period = || Ledger::parse_period(arg(step, "period").unwrap_or(""));
+    // A period is text (`"2024-H2"`, `"2024-Q3"`, ...) or a `{"from", "to"}` range of dates.
+    let period = || ReportingPeriod::from_value(step.get("args").and_then(|a| a.get("period")).unwrap_or(&Value::Null));
     let text = match name {
         "trial_balance" => {
             let as_of = arg(step, "as_of").map(|d| funding_window::calendar::date_argument("as_of", d)).transpose()?;

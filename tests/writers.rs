@@ -235,7 +235,7 @@ fn what_does_not_verify_is_refused_by_refresh_and_changes_nothing() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("\"name\":\"DK\"", "\"name\":\"XX\"")).unwrap();
     match reader.refresh() {
-        Err(LedgerError::JournalCorrupt { line, .. }) => assert_eq!(line, 7, "entry 6 is line 7"),
+        Err(LedgerError::JournalCorrupt { line, entry, .. }) => assert_eq!((line, entry), (7, 6), "entry 6 is line 7"),
         other => panic!("expected JOURNAL_CORRUPT, got {other:?}"),
     }
     assert_eq!(books(&reader), before, "nothing was taken in, not even the good entry before");

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Builds the Python package into a virtual environment and tests it end to end:
-# pytest (scenarios, conversions, errors, files, reports, threads), doctests, mypy,
-# stubtest (the .pyi stubs against the built module) and the tour notebook.
+# Builds the Python package as a wheel (abi3, `maturin build --release`), installs it with its
+# extras into a fresh virtual environment, and tests it there, as a user would have it: pytest
+# (scenarios, conversions, errors, files, reports, threads), doctests of the installed package,
+# mypy, stubtest (the .pyi stubs against the installed module) and the tour notebook.
 #
 #   bindings/python/test.sh          everything above
 #   bindings/python/test.sh bench    build, then run benches/python_bench.py
+#   bindings/python/test.sh build    build only (the package in bindings/python/.venv)
 #   bindings/python/test.sh postgres build, then run tests/test_postgres.py only (needs FW_PG_URL:
 #                                    run it under tests/postgres/with-server.sh, as make test-postgres does)
 #
-# Installs only what is missing: the virtual environment (bindings/python/.venv) and the
-# pinned tools of requirements-dev.txt (reinstalled when that file changes).
+# Virtual environments:
+#   bindings/python/.venv        the development one: maturin (and, for `bench`, the pinned tools
+#                                of requirements-dev.txt), each installed when its pin changes, and
+#                                the package from the last wheel built (benchmarks, peers.py);
+#   target/python/venv-test-tools  the tools of requirements-test.txt (kept while that list is
+#                                unchanged); it never holds funding_window;
+#   target/python/venv-wheel     made anew on every test run: the wheel installed with its extras
+#                                [pandas,plot], the tools taken from venv-test-tools by a .pth file.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,22 +51,81 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 
-STAMP="$VENV/.requirements-dev.sha256"
-WANT="$(sha256sum "$HERE/requirements-dev.txt" | cut -d' ' -f1)"
-if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ]; then
-    step "installing requirements-dev.txt"
-    "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q -r "$HERE/requirements-dev.txt"
-    echo "$WANT" >"$STAMP"
+# Installs a requirements file into the development environment when it changed since last time.
+install_once() {
+    local name="$1" file="$2" stamp want
+    stamp="$VENV/.$name.sha256"
+    want="$(cat "$file" "$HERE/requirements-test.txt" | sha256sum | cut -d' ' -f1)"
+    if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+        step "installing $name into $VENV"
+        "$PY" -m pip install -q -r "$file"
+        echo "$want" >"$stamp"
+    fi
+}
+# Building needs only maturin; the tests install their tools into the fresh environment below,
+# so a test run downloads and unpacks them once, not twice. Benchmarks need them here.
+BUILD_REQUIREMENTS="$VENV/.requirements-build.txt"
+grep '^maturin==' "$HERE/requirements-dev.txt" >"$BUILD_REQUIREMENTS"
+install_once requirements-build "$BUILD_REQUIREMENTS"
+if [ "$MODE" = "bench" ]; then
+    install_once requirements-dev "$HERE/requirements-dev.txt"
 fi
 
-step "building funding_window (maturin develop --release)"
-(cd "$HERE" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --release --quiet)
+step "building the wheel (maturin build --release)"
+WHEELS="$CARGO_TARGET_DIR/wheels"
+rm -rf "$WHEELS"
+(cd "$HERE" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build --release --quiet --out "$WHEELS")
+WHEEL="$(ls "$WHEELS"/funding_window-*.whl)"
+case "$(basename "$WHEEL")" in
+    *-cp39-abi3-*.whl) echo "built $(basename "$WHEEL")" ;;
+    *) echo "test.sh: $(basename "$WHEEL") is not an abi3 wheel for CPython >= 3.9" >&2; exit 1 ;;
+esac
+# The development environment gets the same build (benchmarks and peers.py use it).
+"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEEL"
+
+if [ "$MODE" = "build" ]; then
+    exit 0
+fi
 
 if [ "$MODE" = "bench" ]; then
     step "benchmark (benches/python_bench.py)"
     exec "$PY" "$ROOT/benches/python_bench.py"
 fi
+
+# The pinned test tools, in an environment of their own that never holds funding_window: made
+# when requirements-test.txt changes (installing pandas, pyarrow and matplotlib anew takes about
+# a minute, and copying or deleting their 600 MB of files as long again on this disk).
+TOOLS_VENV="$CARGO_TARGET_DIR/venv-test-tools"
+TOOLS_WANT="$(cat "$HERE/requirements-test.txt" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$TOOLS_VENV/.requirements-test.sha256" 2>/dev/null || true)" != "$TOOLS_WANT" ]; then
+    step "the test tools (requirements-test.txt) in $TOOLS_VENV"
+    rm -rf "$TOOLS_VENV"
+    "$PYTHON" -m venv "$TOOLS_VENV"
+    "$TOOLS_VENV/bin/python" -m pip install -q -r "$HERE/requirements-test.txt"
+    echo "$TOOLS_WANT" >"$TOOLS_VENV/.requirements-test.sha256"
+fi
+
+step "a fresh virtual environment with the wheel and its extras"
+# A new environment each run; the tools environment's site-packages is added to its path (a .pth
+# file), after its own. pip resolves the extras [pandas,plot] against the pinned tools there and
+# installs only funding_window, from the wheel, into the new environment.
+TEST_VENV="$CARGO_TARGET_DIR/venv-wheel"
+rm -rf "$TEST_VENV"
+"$PYTHON" -m venv "$TEST_VENV"
+PY="$TEST_VENV/bin/python"
+site_packages() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
+site_packages "$TOOLS_VENV/bin/python" >"$(site_packages "$PY")/test-tools.pth"
+"$PY" -m pip install -q "$WHEEL[pandas,plot]"
+# Everything below must use the installed wheel, never the source tree.
+"$PY" - <<'EOF_CHECK'
+import pathlib, sys
+import funding_window
+location = pathlib.Path(funding_window.__file__).resolve()
+if "site-packages" not in location.parts:
+    sys.exit(f"funding_window was imported from {location}, not from the installed wheel")
+print(f"funding_window {funding_window.__version__} from {location.parent}")
+EOF_CHECK
+export PATH="$TEST_VENV/bin:$PATH"
 
 cd "$HERE"
 
@@ -88,5 +155,5 @@ if errors:
 print(f"executed {sum(c.cell_type == 'code' for c in notebook.cells)} code cells of {path.name}")
 EOF
 
-step "pytest (tests and doctests)"
-"$PY" -m pytest -q -p no:cacheprovider tests --doctest-modules python/funding_window
+step "pytest (tests, and the doctests of the installed package)"
+"$PY" -m pytest -q -p no:cacheprovider tests --doctest-modules --pyargs funding_window

@@ -6,7 +6,7 @@
 #
 # each with a package.json (name "funding-window") and the typed funding_window.d.ts.
 #
-# It installs what is missing and skips what is present (see ../../../shared/docs/TOOLCHAIN.md):
+# It installs what is missing and skips what is present (README.md, "Toolchain", says why each is needed):
 #   * Debian's Rust for WebAssembly (rustc-web, cargo-web, rust-web-src, rust-web-llvm and the
 #     lld its rust-lld points to), because rustup cannot fetch a wasm32 standard library here;
 #     the standard library is built from source with -Z build-std;
@@ -123,6 +123,16 @@ else
         bindgen_target="$target"
         [ "$target" = node ] && bindgen_target=nodejs
         wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name funding_window "$raw"
+        if [ "$target" = node ]; then
+            # The package's own JavaScript (src/guard.js, src/walk.js) is written as ES modules,
+            # which the CommonJS glue of --target nodejs require()s: Node before 20.19 cannot,
+            # so their `export function` declarations become CommonJS exports.
+            find "$out/snippets" -name '*.js' -print0 | while IFS= read -r -d '' snippet; do
+                names="$(sed -n 's/^export function \([A-Za-z0-9_]*\).*/\1/p' "$snippet" | paste -sd, -)"
+                sed -i 's/^export function /function /' "$snippet"
+                printf '\nmodule.exports = { %s };\n' "$names" >>"$snippet"
+            done
+        fi
         log "optimising $target/funding_window_bg.wasm (wasm-opt $opt_level)"
         # The features rustc 1.96 enables by default for wasm32-unknown-unknown.
         "$here/node_modules/.bin/wasm-opt" "$opt_level" \

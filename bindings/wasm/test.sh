@@ -4,7 +4,9 @@
 #   2. runs the Rust example to get a journal and reports written by the core itself;
 #   3. type-checks a typed usage file against the generated .d.ts (tsc --noEmit --strict);
 #   4. runs the Node suite in test/ (node --test): every conformance scenario of tests/scenarios,
-#      the API and its errors, hostile input, and the journal round trip with the Rust files.
+#      the API and its errors, hostile input, and the journal round trip with the Rust files;
+#   5. packs pkg/node and pkg/web with `npm pack`, installs each tarball into a new project and
+#      loads it there by name (consumer/: require, import, and the browser module from its .wasm).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,3 +27,19 @@ echo "[wasm test] tsc --noEmit --strict on test/types/usage.ts" >&2
 echo "[wasm test] node --test bindings/wasm/test" >&2
 cd "$root"
 FW_RUST_EXAMPLE_OUT="$work/example" node --test bindings/wasm/test/
+
+echo "[wasm test] npm pack; each package installed in a new project and loaded by name" >&2
+version="$(node -p 'require(process.argv[1]).version' "$here/pkg/node/package.json")"
+for target in node web; do
+    project="$work/uses-$target"
+    mkdir -p "$project"
+    (cd "$here/pkg/$target" && npm pack --silent --pack-destination "$work" >/dev/null)
+    tarball="$work/funding-window-$target-$version.tgz"
+    mv "$work/funding-window-$version.tgz" "$tarball"
+    printf '{"name": "uses-funding-window-%s", "private": true}\n' "$target" >"$project/package.json"
+    (cd "$project" && npm install --silent --no-audit --no-fund "$tarball")
+done
+cp "$here/consumer/require.test.cjs" "$here/consumer/import.test.mjs" "$work/uses-node/"
+cp "$here/consumer/web.test.mjs" "$work/uses-web/"
+(cd "$work/uses-node" && node --test)
+(cd "$work/uses-web" && node --test)

@@ -2,8 +2,8 @@
 // or, served by the funding-window service, shows the service's reports and submits commands to it
 // with the user's token. Every number on the page is a decimal string from the core; the page only
 // groups digits.
-import init, { Ledger, isLedgerError } from "./pkg/funding_window.js";
-import { money, percent, periodEnd, periodOf, periodsBetween } from "./format.js";
+import init, { Ledger, isLedgerError, periodOf, periodRange, periodsBetween } from "./pkg/funding_window.js";
+import { money, percent } from "./format.js";
 import { RemoteLedger, ServiceError } from "./service.js";
 
 const EXAMPLE_JOURNAL = "journal/window-year.jsonl";
@@ -76,9 +76,10 @@ async function useLedger(ledger, source) {
   state.ledger = ledger;
   state.source = source;
   if (previous && previous !== ledger) previous.free();
-  // The half-years from the first to the last value date of the journal (null: nothing dated yet).
+  // The half-years from the first to the last value date of the journal (null: nothing dated yet),
+  // as the core counts them.
   const range = ledger.dateRange();
-  const periods = range ? periodsBetween(periodOf(range[0]), periodOf(range[1])) : [];
+  const periods = range ? periodsBetween(range[0], range[1], "half") : [];
   const select = $("#period");
   select.replaceChildren(...periods.map((p) => h("option", { value: p }, p)));
   state.period = periods.length ? periods[periods.length - 1] : "";
@@ -164,6 +165,17 @@ function exportHledger() {
 
 // ----- reports -----
 
+/**
+ * A report's rows as the core lays them out (`reportTable`: the rows of its CSV and of the Python
+ * DataFrames), each an object keyed by column name; cells are the core's strings, numbers, booleans
+ * or null.
+ */
+function tableRows(report, args) {
+  const table = state.ledger.reportTable(report, args);
+  const names = table.columns.map((c) => c.name);
+  return table.rows.map((cells) => Object.fromEntries(names.map((name, i) => [name, cells[i]])));
+}
+
 function renderAll() {
   const ledger = state.ledger;
   if (!ledger) return;
@@ -184,29 +196,35 @@ function renderWindow() {
   const period = state.period;
   $("#window-period").textContent = period ? `at the end of ${period}` : "";
   if (!period) return;
-  const statement = state.ledger.windowStatement(period);
-  const closing = statement.closing;
+  // The statement's line items, in the core's order: section, item, name, amount.
+  const lines = tableRows("window_statement", { period });
+  const total = (section) => lines.find((l) => l.section === section && l.item === "total").amount;
+  const items = (section) => lines.filter((l) => l.section === section && l.item !== "total");
   const tile = (label, amount, attrs) => h("div", { class: "tile", ...attrs }, h("span", { class: "label" }, label), h("span", { class: "amount" }, `USD ${money(amount)}`));
+  const earmarked = items("closing").filter((l) => l.item.startsWith("earmarked:"));
   $("#window-balance").replaceChildren(
-    tile("Unallocated", closing.unallocated, { "data-balance": "unallocated" }),
-    ...closing.earmarked.map((e) => tile(`Earmarked to ${e.resolution}`, e.amount, { "data-balance": `earmarked:${e.resolution}`, title: e.title })),
-    tile("Total", closing.total, { "data-balance": "total", class: "tile total" }),
+    tile("Unallocated", items("closing").find((l) => l.item === "unallocated").amount, { "data-balance": "unallocated" }),
+    ...earmarked.map((l) => {
+      const resolution = l.item.slice("earmarked:".length);
+      return tile(`Earmarked to ${resolution}`, l.amount, { "data-balance": `earmarked:${resolution}`, title: l.name });
+    }),
+    tile("Total", total("closing"), { "data-balance": "total", class: "tile total" }),
   );
   const row = (label, amount, attrs = {}) => h("tr", attrs, h("td", {}, label), num(amount));
   $("#window-statement").replaceChildren(
     h("caption", {}, `Window statement ${period}`),
-    row("Opening balance", statement.opening.total),
-    ...statement.contributions.map((c) => row(`Contribution: ${c.name}`, c.amount)),
-    row("Balance transfers in", statement.transfers_in),
-    row("Other income (exchange differences)", statement.other_income),
-    ...statement.allocations.map((a) => row(`Allocated to ${a.resolution}`, a.amount.startsWith("-") ? a.amount.slice(1) : `-${a.amount}`)),
-    row("Refunds", statement.refunds),
-    row("Closing balance", statement.closing.total, { class: "total" }),
+    row("Opening balance", total("opening")),
+    ...items("contributions").map((c) => row(`Contribution: ${c.name}`, c.amount)),
+    row("Balance transfers in", total("transfers_in")),
+    row("Other income (exchange differences)", total("other_income")),
+    ...items("allocations").map((a) => row(`Allocated to ${a.item}`, a.amount.startsWith("-") ? a.amount.slice(1) : `-${a.amount}`)),
+    row("Refunds", total("refunds")),
+    row("Closing balance", total("closing"), { class: "total" }),
   );
 }
 
 function renderTransfers() {
-  const rows = state.ledger.transferRegister().rows;
+  const rows = tableRows("transfer_register");
   $("#transfer-table tbody").replaceChildren(...rows.map((t) => h("tr", { "data-project": t.project, class: t.reversed_by ? "reversal" : null },
     h("td", {}, t.project), h("td", {}, t.donor), h("td", {}, t.closed_on ?? "—"),
     h("td", { class: "num" }, `${t.currency} ${money(t.balance)}`),
@@ -219,14 +237,13 @@ function renderTransfers() {
 
 function renderTracker() {
   const period = state.period;
-  $("#tracker-period").textContent = period ? `${period} (USD, at ${periodEnd(period)})` : "";
+  $("#tracker-period").textContent = period ? `${period} (USD, at ${periodRange(period).to})` : "";
   const body = $("#tracker-table tbody");
   if (!period) {
     body.replaceChildren();
     return;
   }
-  const tracker = state.ledger.resolutionTracker(period);
-  body.replaceChildren(...tracker.rows.map((r) => {
+  body.replaceChildren(...tableRows("resolution_tracker", { period }).map((r) => {
     const fill = r.gap_pct === null ? null : h("div", { class: "fill", style: `width: ${r.gap_pct}%` });
     return h("tr", { "data-resolution": r.resolution },
       h("td", { class: "resolution", title: r.title }, h("strong", {}, r.resolution), " ", h("span", { class: "title" }, r.title)),
@@ -243,8 +260,9 @@ function renderTracker() {
 }
 
 function renderLog() {
-  const rows = state.ledger.allocationLog().rows;
-  const source = (s) => (s === "unallocated" ? "unallocated" : `earmarked ${s.earmarked}`);
+  const rows = tableRows("allocation_log");
+  // The core's source column: "unallocated" or "earmarked:2/4".
+  const source = (s) => s.replace(":", " ");
   $("#log-table tbody").replaceChildren(...rows.map((r) => h("tr", { "data-decision": r.decision, class: r.reversal ? "reversal" : null },
     h("td", {}, r.decision), h("td", {}, r.date), h("td", {}, r.approver ?? "—"), h("td", {}, r.policy),
     h("td", {}, source(r.source)), h("td", { title: r.title }, r.resolution), num(r.gap_before, "gap_before"), num(r.amount, "amount"),
@@ -266,15 +284,18 @@ function renderDonor() {
     body.replaceChildren();
     return;
   }
-  const statement = state.ledger.donorStatement(donor);
-  body.replaceChildren(...statement.agreements.map((a) => h("tr", { "data-agreement": a.agreement },
+  // One row per agreement; the core's resolutions column lists them separated by ";".
+  body.replaceChildren(...tableRows("donor_statement", { donor }).map((a) => {
+    const resolutions = a.resolutions ? a.resolutions.split(";") : [];
+    return h("tr", { "data-agreement": a.agreement },
     h("td", {}, a.agreement),
-    h("td", {}, a.purpose === "project" ? `project ${a.project} (${a.resolutions.join(", ")})`
-      : `window${a.resolutions.length ? ` (earmarked ${a.resolutions.join(", ")})` : ""}`),
+    h("td", {}, a.purpose === "project" ? `project ${a.project} (${resolutions.join(", ")})`
+      : `window${resolutions.length ? ` (earmarked ${resolutions.join(", ")})` : ""}`),
     h("td", {}, a.status), h("td", {}, a.currency),
     num(a.amount), num(a.usd_value), num(a.received), num(a.outstanding), num(a.spent), num(a.psc),
     num(a.transferred_to_window), num(a.refunded), num(a.balance), num(a.fx_gain_loss_usd),
-  )));
+    );
+  }));
 }
 
 // ----- allocations -----
@@ -379,7 +400,7 @@ async function applyAllocation() {
     const preview = state.ledger.previewAllocation(command);
     const applied = state.ledger.apply(command);
     renderPreview(preview);
-    const period = periodOf(command.decided_on);
+    const period = periodOf(command.decided_on, "half");
     if (![...$("#period").options].some((o) => o.value === period)) {
       $("#period").append(h("option", { value: period }, period));
     }

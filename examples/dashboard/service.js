@@ -4,9 +4,9 @@
 // in the Authorization header, never put in a URL or in browser storage.
 //
 // `RemoteLedger` answers the report methods the page calls on the WebAssembly `Ledger`
-// (windowStatement, resolutionTracker, donorStatement, ...) from reports fetched beforehand by
-// `load()` (what does not depend on the period) and `prepare(period, donor)`, so the page
-// renders both the same way. The reports are the core's JSON as the service serves them.
+// (reportTable, donors, windowBalance, ...) from reports fetched beforehand by `load()` (what does
+// not depend on the period) and `prepare(period, donor)`, so the page renders both the same way.
+// The reports and tables are the core's JSON as the service serves them.
 
 /** An error answered by the service: its JSON `code`, `message` and the core's fields. */
 export class ServiceError extends Error {
@@ -24,6 +24,9 @@ const query = (args) => {
   const pairs = Object.entries(args ?? {}).filter(([, v]) => v !== undefined && v !== null);
   return pairs.length ? `?${new URLSearchParams(pairs)}` : "";
 };
+
+/** The key of a fetched table: the report and its argument. */
+const tableKey = (report, args = {}) => `table:${report}:${args.period ?? args.donor ?? ""}`;
 
 export class RemoteLedger {
   #token;
@@ -63,24 +66,30 @@ export class RemoteLedger {
 
   /** What the page shows whatever the period: the head, date range, registers and lists. */
   async load() {
-    const names = ["date_range", "donors", "resolutions", "transfer_register", "allocation_log", "window_balance"];
-    const [page, ...reports] = await Promise.all([
+    const wanted = [
+      ["date_range", "/reports/date_range"],
+      ["donors", "/reports/donors"],
+      ["resolutions", "/reports/resolutions"],
+      ["window_balance", "/reports/window_balance"],
+      [tableKey("transfer_register"), "/tables/transfer_register"],
+      [tableKey("allocation_log"), "/tables/allocation_log"],
+    ];
+    const [page, ...answers] = await Promise.all([
       this.json("/journal?from=1&limit=1"),
-      ...names.map((name) => this.json(`/reports/${name}`)),
+      ...wanted.map(([, path]) => this.json(path)),
     ]);
     this.length = page.head.seq;
     this.chainHead = page.head.hash;
-    this.reports = new Map(names.map((name, i) => [name, reports[i]]));
+    this.reports = new Map(wanted.map(([key], i) => [key, answers[i]]));
   }
 
-  /** The reports of one period and one donor. */
+  /** The tables of one period and one donor. */
   async prepare(period, donor) {
     const wanted = [];
-    if (period) {
-      wanted.push([`window_statement:${period}`, `/reports/window_statement${query({ period })}`]);
-      wanted.push([`resolution_tracker:${period}`, `/reports/resolution_tracker${query({ period })}`]);
+    for (const report of period ? ["window_statement", "resolution_tracker"] : []) {
+      wanted.push([tableKey(report, { period }), `/tables/${report}${query({ period })}`]);
     }
-    if (donor) wanted.push([`donor_statement:${donor}`, `/reports/donor_statement${query({ donor })}`]);
+    if (donor) wanted.push([tableKey("donor_statement", { donor }), `/tables/donor_statement${query({ donor })}`]);
     const answers = await Promise.all(wanted.map(([, path]) => this.json(path)));
     wanted.forEach(([key], i) => this.reports.set(key, answers[i]));
   }
@@ -99,23 +108,12 @@ export class RemoteLedger {
   resolutions() {
     return this.report("resolutions");
   }
-  transferRegister() {
-    return this.report("transfer_register");
-  }
-  allocationLog() {
-    return this.report("allocation_log");
-  }
   windowBalance() {
     return this.report("window_balance");
   }
-  windowStatement(period) {
-    return this.report(`window_statement:${period}`);
-  }
-  resolutionTracker(period) {
-    return this.report(`resolution_tracker:${period}`);
-  }
-  donorStatement(donor) {
-    return this.report(`donor_statement:${donor}`);
+  /** A report as the core's table, as the WebAssembly `reportTable(report, args)` gives it. */
+  reportTable(report, args) {
+    return this.report(tableKey(report, args));
   }
 
   /** Submits a command: `{status: 200, body: applied}` or, under four-eyes, `{status: 201, body: proposal}`. */

@@ -23,9 +23,9 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium
 fi
-if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+if [ ! -f "$here/node_modules/playwright-core/package.json" ] || [ ! -f "$here/node_modules/axe-core/axe.min.js" ] ||
     [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
-    echo "[dashboard test] installing playwright-core (npm ci)" >&2
+    echo "[dashboard test] installing playwright-core and axe-core (npm ci)" >&2
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -1,4 +1,4 @@
-//! Python command dicts to the JSON text of the contract (`DOMAIN.md`), strictly.
+//! Python command dicts to the JSON text of the contract (`docs/contract.md`), strictly.
 //!
 //! | Python value | where | JSON |
 //! |---|---|---|
@@ -7,7 +7,8 @@
 //! | `str` | a money field | as written (the core checks it) |
 //! | `float` anywhere, `bool` in a money field | | refused |
 //! | `decimal.Decimal` | any other field | refused |
-//! | `datetime.date` | any field but money | `"YYYY-MM-DD"` |
+//! | `datetime.date` | a date field (`signed_on`, `as_of`: the keys of `DATE_KEYS`) | `"YYYY-MM-DD"` |
+//! | `datetime.date` | any other field | refused (an id or a name is not a date) |
 //! | `datetime.datetime` | `recorded_at` | RFC 3339 if timezone-aware; naive is refused |
 //! | `datetime.datetime` | any other field | refused (a date belongs there) |
 //! | `None`, `bool`, `int`, `str`, `dict`, `list`, `tuple` | elsewhere | null, boolean, number, string, object, array |
@@ -18,6 +19,13 @@
 //! a JSON number where an amount belongs, and the WebAssembly binding of a JavaScript
 //! number), raised as `funding_window.CommandTypeError`, which is also a `TypeError`.
 //!
+//! Two more mistakes are the core's `INVALID_COMMAND` (not a `TypeError`: the Python type is
+//! right, its value is not): a `str` holding a lone surrogate (`"\ud800"`, which no UTF-8
+//! text can carry), and a value whose own Python code raises while it is read (a dict
+//! subclass whose `__iter__` raises, a `tzinfo` whose `utcoffset` raises, a generator of
+//! commands that raises). The exception raised by the value is kept as the error's
+//! `__cause__`. Only `KeyboardInterrupt`, `SystemExit` and `MemoryError` pass through as they are.
+//!
 //! The same rules write the option objects of method arguments (`export_csv`'s `args`,
 //! `export_iati`'s options; [`arguments`]); a refusal there is `INVALID_ARGUMENT` naming
 //! the argument (`funding_window.ArgumentTypeError`, also a `TypeError`).
@@ -27,16 +35,20 @@
 //! about a command (unknown fields, missing fields, malformed amounts) is the core's to
 //! judge; the binding only refuses what has no faithful JSON form.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
 use funding_window::{LedgerError, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+use pyo3::exceptions::{PyException, PyMemoryError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
 
 use crate::errors;
-use crate::values::decimal_type;
+use crate::values::{decimal_type, DATE_KEYS};
 
 /// Deepest nesting of dicts and lists accepted in a command (the contract needs three levels).
 pub const COMMAND_DEPTH_MAX: usize = 16;
@@ -47,8 +59,12 @@ const DECIMAL_EXPONENT_WRITTEN_MAX: i64 = 64;
 
 /// Why a Python value was not turned into JSON.
 pub enum Refusal {
-    /// An error raised by the value itself (a failing `utcoffset`, a `str` that is not UTF-8).
+    /// An error of the interpreter itself (an import that failed), raised as it is.
     Python(PyErr),
+    /// An exception raised by the value's own Python code while it was read (a failing
+    /// `utcoffset`, an `__iter__` that raises): the core's error naming the place, raised with
+    /// the value's exception as its `__cause__`.
+    Raised(Box<(PyErr, LedgerError)>),
     /// A value the core would refuse, reported as the core's own error.
     Core(LedgerError),
     /// A Python type with no place there, reported as the core's error for the same
@@ -68,15 +84,50 @@ impl Refusal {
         match self {
             Refusal::Core(e) => errors::to_pyerr(py, &e, index),
             Refusal::Type(e) => errors::to_type_error(py, &e, index),
-            Refusal::Python(e) => {
-                if let Some(i) = index {
-                    // Best effort: the exception still says what is wrong without it.
-                    let _ = e.value(py).setattr(intern!(py, "index"), i);
+            Refusal::Raised(raised) => {
+                let (cause, e) = *raised;
+                if passes_through(py, &cause) {
+                    return tagged(py, cause, index);
                 }
-                e
+                let err = errors::to_pyerr(py, &e, index);
+                err.set_cause(py, Some(cause));
+                err
             }
+            Refusal::Python(e) => tagged(py, e, index),
         }
     }
+}
+
+impl Refusal {
+    /// Command `index` of a batch could not be read: the iterable of commands raised.
+    pub fn unreadable(py: Python<'_>, index: usize, error: PyErr) -> Refusal {
+        let kind = error.get_type(py).name().map(|n| n.to_string()).unwrap_or_else(|_| "an exception".into());
+        let message = format!("command {index} cannot be read: the batch raised {kind}: {}", error.value(py));
+        Refusal::Raised(Box::new((error, LedgerError::InvalidCommand { message })))
+    }
+}
+
+/// A method's argument whose own Python code raised while it was read (a path-like whose
+/// `__fspath__` raises): `InvalidArgument`, with the exception as its `__cause__`.
+pub fn argument_raised(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>, error: PyErr) -> PyErr {
+    let kind = error.get_type(py).name().map(|n| n.to_string()).unwrap_or_else(|_| "an exception".into());
+    let reason = format!("reading it raised {kind}: {}", error.value(py));
+    let core = LedgerError::InvalidArgument { name: name.to_owned(), value: type_name(value), reason };
+    Refusal::Raised(Box::new((error, core))).into_pyerr(py, None)
+}
+
+/// Interruptions and exhausted memory are not the value's fault: they propagate unchanged.
+fn passes_through(py: Python<'_>, error: &PyErr) -> bool {
+    !error.is_instance_of::<PyException>(py) || error.is_instance_of::<PyMemoryError>(py)
+}
+
+/// `error` with the command's position in a batch as `index` (best effort: the exception
+/// still says what is wrong without it).
+fn tagged(py: Python<'_>, error: PyErr, index: Option<usize>) -> PyErr {
+    if let Some(i) = index {
+        let _ = error.value(py).setattr(intern!(py, "index"), i);
+    }
+    error
 }
 
 /// Where a value sits in a command, for messages (`purpose.window.earmarked_to[0]`).
@@ -88,6 +139,13 @@ enum Path<'a> {
 }
 
 impl Path<'_> {
+    /// Whether the value here is a date of the contract (`signed_on`, `as_of`, ...): the
+    /// only place a `datetime.date` may stand, so that a date given for an id or a name is
+    /// refused rather than written as its text.
+    fn names_a_date(&self) -> bool {
+        matches!(self, Path::Key(_, key) if DATE_KEYS.contains(key))
+    }
+
     /// The path as a field name (`purpose.window.earmarked_to[0]`), or `root` for the whole.
     fn write(&self, out: &mut String, root: &str) {
         match self {
@@ -196,6 +254,19 @@ pub fn argument_type_error(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>,
     errors::to_type_error(py, &error, None)
 }
 
+/// The exception (not raised) for a method argument that the package's Python code refuses
+/// (`funding_window.ledger`, `funding_window.reports`): the core's `INVALID_ARGUMENT` with
+/// `name`, `value` and `reason`, as `ArgumentTypeError` when `type_error` (the argument's
+/// Python type is wrong), else `InvalidArgument`. Made here so that the message is the core's.
+#[pyfunction]
+#[pyo3(signature = (name, value, reason, type_error = false))]
+pub fn argument_error(py: Python<'_>, name: &str, value: &str, reason: &str, type_error: bool) -> Py<PyAny> {
+    let error =
+        LedgerError::InvalidArgument { name: name.to_owned(), value: value.to_owned(), reason: reason.to_owned() };
+    let err = if type_error { errors::to_type_error(py, &error, None) } else { errors::to_pyerr(py, &error, None) };
+    err.into_value(py).into_any()
+}
+
 /// The JSON text of the contract that the binding hands to the core for a command dict
 /// (a `str` is returned as it is: it is already JSON text).
 ///
@@ -252,11 +323,43 @@ impl<'py> Writer<'py> {
 
     /// `value` (at `path`) is one the core would refuse (nested too deep, an integer out of range).
     fn refuse_value(&self, path: &Path<'_>, value: String, reason: &str) -> Refusal {
+        Refusal::Core(self.invalid(path, value, reason))
+    }
+
+    /// The core's error for a bad value at `path`: `INVALID_COMMAND` or `INVALID_ARGUMENT`.
+    fn invalid(&self, path: &Path<'_>, value: String, reason: &str) -> LedgerError {
         let at = self.at(path);
-        Refusal::Core(match self.subject {
+        match self.subject {
             Subject::Command => LedgerError::InvalidCommand { message: format!("{at}: {reason}") },
             Subject::Argument(_) => LedgerError::InvalidArgument { name: at, value, reason: reason.to_owned() },
+        }
+    }
+
+    /// Turns an exception raised by the value at `path` while it was read into the core's
+    /// error naming the place (the exception becomes its `__cause__`).
+    fn raised<'a>(&'a self, path: &'a Path<'a>) -> impl FnOnce(PyErr) -> Refusal + 'a {
+        move |error: PyErr| {
+            let kind = error.get_type(self.py).name().map(|n| n.to_string()).unwrap_or_else(|_| "an exception".into());
+            let reason = format!("reading it raised {kind}: {}", error.value(self.py));
+            let core = self.invalid(path, kind, &reason);
+            Refusal::Raised(Box::new((error, core)))
+        }
+    }
+
+    /// The text of a `str` object, refusing one with a lone surrogate (not valid Unicode).
+    fn text<'s>(&self, s: &'s Bound<'py, PyString>, path: &Path<'_>) -> Result<Cow<'s, str>, Refusal> {
+        s.to_cow().map_err(|_| {
+            self.refuse_value(
+                path,
+                "a str with a lone surrogate".to_owned(),
+                "a str with a lone surrogate (U+D800 to U+DFFF) is not valid Unicode text",
+            )
         })
+    }
+
+    /// A private copy of a dict (nothing a value's methods do can change what is iterated).
+    fn copy(&self, dict: &Bound<'py, PyDict>, path: &Path<'_>) -> Result<Bound<'py, PyDict>, Refusal> {
+        dict.copy().map_err(self.raised(path))
     }
 
     /// An options object: a dict whose values follow the rules of plain command fields.
@@ -264,7 +367,7 @@ impl<'py> Writer<'py> {
         let Ok(dict) = options.cast::<PyDict>() else {
             return Err(self.refuse_type(&Path::Root, options, "expected a dict of options"));
         };
-        let dict = dict.copy()?;
+        let dict = self.copy(dict, &Path::Root)?;
         self.out = String::with_capacity(128);
         self.out.push('{');
         for (i, (key, value)) in dict.iter().enumerate() {
@@ -272,7 +375,7 @@ impl<'py> Writer<'py> {
             if i > 0 {
                 self.out.push(',');
             }
-            self.string(&key)?;
+            self.string(&key);
             self.out.push(':');
             let path = Path::Key(&Path::Root, &key);
             if timestamps.contains(&&*key) {
@@ -289,22 +392,24 @@ impl<'py> Writer<'py> {
     /// contract (parsed by the core, exactly as the Rust API parses it).
     pub fn write_command(&mut self, command: &Bound<'py, PyAny>) -> Result<String, Refusal> {
         if let Ok(text) = command.cast::<PyString>() {
-            return Ok(text.to_cow()?.into_owned());
+            return Ok(self.text(text, &Path::Root)?.into_owned());
         }
         self.out = String::with_capacity(256);
         self.command(command)?;
         Ok(std::mem::take(&mut self.out))
     }
 
-    /// The text of a `str` object, converted once per distinct object while the cache has room.
-    fn cached(&mut self, s: &Bound<'py, PyString>) -> PyResult<Option<usize>> {
+    /// The index in the cache of a `str` object, converted once per distinct object while the
+    /// cache has room (`None` when it is full).
+    fn cached(&mut self, s: &Bound<'py, PyString>, path: &Path<'_>) -> Result<Option<usize>, Refusal> {
         if let Some(i) = self.cache.iter().position(|(o, _)| o.is(s)) {
             return Ok(Some(i));
         }
         if self.cache.len() == STRING_CACHE_MAX {
             return Ok(None);
         }
-        self.cache.push((s.clone(), Rc::from(s.to_cow()?.as_ref())));
+        let text: Rc<str> = Rc::from(self.text(s, path)?.as_ref());
+        self.cache.push((s.clone(), text));
         Ok(Some(self.cache.len() - 1))
     }
 
@@ -316,20 +421,19 @@ impl<'py> Writer<'py> {
                 &format!("a command is a dict (or JSON text), not {}", type_name(command)),
             ));
         };
-        // A private copy: nothing a value's methods do can change what is iterated.
-        let dict = dict.copy()?;
+        let dict = self.copy(dict, &Path::Root)?;
         self.out.push('{');
         for (i, (key, value)) in dict.iter().enumerate() {
             let key = self.key(&key, &Path::Root)?;
             if i > 0 {
                 self.out.push(',');
             }
-            self.string(&key)?;
+            self.string(&key);
             self.out.push(':');
             let path = Path::Key(&Path::Root, &key);
             match field_kind(&key) {
                 Field::Type => match value.cast::<PyString>() {
-                    Ok(s) => self.recurring_string(s)?,
+                    Ok(s) => self.recurring_string(s, &path)?,
                     Err(_) => self.plain(&value, &path, 1)?,
                 },
                 Field::Money => self.money(&value, &path)?,
@@ -342,34 +446,35 @@ impl<'py> Writer<'py> {
         Ok(())
     }
 
+    /// A key of the dict at `path` (which names the key in messages).
     fn key(&mut self, key: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<Rc<str>, Refusal> {
         match key.cast::<PyString>() {
-            Ok(s) => match self.cached(s)? {
+            Ok(s) => match self.cached(s, path)? {
                 Some(i) => Ok(Rc::clone(&self.cache[i].1)),
-                None => Ok(Rc::from(s.to_cow()?.as_ref())),
+                None => Ok(Rc::from(self.text(s, path)?.as_ref())),
             },
             Err(_) => Err(self.refuse_type(path, key, &format!("keys are str, not {}", type_name(key)))),
         }
     }
 
     /// Writes a `str` object as a JSON string.
-    fn py_string(&mut self, s: &Bound<'py, PyString>) -> Result<(), Refusal> {
-        write_json_string(&mut self.out, &s.to_cow()?);
+    fn py_string(&mut self, s: &Bound<'py, PyString>, path: &Path<'_>) -> Result<(), Refusal> {
+        let text = self.text(s, path)?;
+        write_json_string(&mut self.out, &text);
         Ok(())
     }
 
     /// Writes a `str` object that recurs across commands (the command type) as a JSON string.
-    fn recurring_string(&mut self, s: &Bound<'py, PyString>) -> Result<(), Refusal> {
-        match self.cached(s)? {
+    fn recurring_string(&mut self, s: &Bound<'py, PyString>, path: &Path<'_>) -> Result<(), Refusal> {
+        match self.cached(s, path)? {
             Some(i) => write_json_string(&mut self.out, &self.cache[i].1),
-            None => write_json_string(&mut self.out, &s.to_cow()?),
+            None => self.py_string(s, path)?,
         }
         Ok(())
     }
 
-    fn string(&mut self, text: &str) -> Result<(), Refusal> {
+    fn string(&mut self, text: &str) {
         write_json_string(&mut self.out, text);
-        Ok(())
     }
 
     fn money(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<(), Refusal> {
@@ -382,13 +487,13 @@ impl<'py> Writer<'py> {
                 "a bool is not money; give a decimal.Decimal, an int or a decimal string",
             ));
         } else if value.is_instance_of::<PyInt>() {
-            let text = int_text(value)?;
-            self.string(&text)?;
-        } else if value.is_instance(&self.decimal)? {
-            let text = decimal_text(&self.decimal, value)?;
-            self.string(&text)?;
+            let text = int_text(value).map_err(self.raised(path))?;
+            self.string(&text);
+        } else if value.is_instance(&self.decimal).map_err(self.raised(path))? {
+            let text = decimal_text(&self.decimal, value).map_err(self.raised(path))?;
+            self.string(&text);
         } else if let Ok(s) = value.cast::<PyString>() {
-            self.py_string(s)?;
+            self.py_string(s, path)?;
         } else if value.is_instance_of::<PyFloat>() {
             return Err(self.refuse_type(
                 path,
@@ -410,14 +515,14 @@ impl<'py> Writer<'py> {
             // Not a table: the core says what it expected.
             return self.plain(value, path, 1);
         };
-        let dict = dict.copy()?;
+        let dict = self.copy(dict, path)?;
         self.out.push('{');
         for (i, (key, amount)) in dict.iter().enumerate() {
             let key = self.key(&key, path)?;
             if i > 0 {
                 self.out.push(',');
             }
-            self.string(&key)?;
+            self.string(&key);
             self.out.push(':');
             self.money(&amount, &Path::Key(path, &key))?;
         }
@@ -427,7 +532,7 @@ impl<'py> Writer<'py> {
 
     fn recorded_at(&mut self, value: &Bound<'py, PyAny>, path: &Path<'_>) -> Result<(), Refusal> {
         if value.is_instance_of::<PyDateTime>() {
-            let offset = value.call_method0(intern!(self.py, "utcoffset"))?;
+            let offset = value.call_method0(intern!(self.py, "utcoffset")).map_err(self.raised(path))?;
             if offset.is_none() {
                 return Err(self.refuse_type(
                     path,
@@ -435,8 +540,12 @@ impl<'py> Writer<'py> {
                     "a naive datetime has no time zone; give a timezone-aware datetime or an RFC 3339 string",
                 ));
             }
-            let text: String = value.call_method0(intern!(self.py, "isoformat"))?.extract()?;
-            return self.string(&text);
+            let text = value
+                .call_method0(intern!(self.py, "isoformat"))
+                .and_then(|t| t.extract::<String>())
+                .map_err(self.raised(path))?;
+            self.string(&text);
+            return Ok(());
         }
         if value.is_instance_of::<PyDate>() {
             return Err(self.refuse_type(
@@ -460,7 +569,7 @@ impl<'py> Writer<'py> {
         } else if value.is_instance_of::<PyInt>() {
             self.integer(value, path)?;
         } else if let Ok(s) = value.cast::<PyString>() {
-            self.py_string(s)?;
+            self.py_string(s, path)?;
         } else if value.is_instance_of::<PyFloat>() {
             let reason = match self.subject {
                 Subject::Command => {
@@ -475,10 +584,16 @@ impl<'py> Writer<'py> {
                 value,
                 "a datetime.datetime where a date belongs; give a datetime.date or \"YYYY-MM-DD\"",
             ));
-        } else if value.is_instance_of::<PyDate>() {
-            let text: String = value.call_method0(intern!(self.py, "isoformat"))?.extract()?;
-            self.string(&text)?;
-        } else if value.is_instance(&self.decimal)? {
+        } else if let Ok(date) = value.cast::<PyDate>() {
+            if !path.names_a_date() {
+                let reason =
+                    format!("a datetime.date where no date belongs (dates go in {}); give a str", DATE_KEYS.join(", "));
+                return Err(self.refuse_type(path, value, &reason));
+            }
+            // The date's fields, not its isoformat(): a subclass does not get to choose its text.
+            let text = format!("{:04}-{:02}-{:02}", date.get_year(), date.get_month(), date.get_day());
+            self.string(&text);
+        } else if value.is_instance(&self.decimal).map_err(self.raised(path))? {
             let reason = format!(
                 "a decimal.Decimal outside a money field (money fields: {}; tables: {})",
                 DECIMAL_FIELDS.join(", "),
@@ -486,21 +601,22 @@ impl<'py> Writer<'py> {
             );
             return Err(self.refuse_type(path, value, &reason));
         } else if let Ok(dict) = value.cast::<PyDict>() {
-            let dict = dict.copy()?;
+            let dict = self.copy(dict, path)?;
             self.out.push('{');
             for (i, (key, inner)) in dict.iter().enumerate() {
                 let key = self.key(&key, path)?;
                 if i > 0 {
                     self.out.push(',');
                 }
-                self.string(&key)?;
+                self.string(&key);
                 self.out.push(':');
                 self.plain(&inner, &Path::Key(path, &key), depth + 1)?;
             }
             self.out.push('}');
         } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-            // A tuple snapshot: nothing can change the sequence while it is written.
-            let items = value.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+            // A snapshot: nothing can change the sequence while it is written.
+            let items =
+                value.try_iter().and_then(|items| items.collect::<PyResult<Vec<_>>>()).map_err(self.raised(path))?;
             self.out.push('[');
             for (i, inner) in items.iter().enumerate() {
                 if i > 0 {
@@ -523,7 +639,7 @@ impl<'py> Writer<'py> {
         } else if let Ok(n) = value.extract::<u64>() {
             let _ = write!(self.out, "{n}");
         } else {
-            let text = int_text(value)?;
+            let text = int_text(value).map_err(self.raised(path))?;
             return Err(self.refuse_value(path, text.clone(), &format!("integer {text} is out of range")));
         }
         Ok(())

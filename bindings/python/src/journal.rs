@@ -10,13 +10,41 @@
 use chrono::NaiveDate;
 use funding_window::export::CsvReport;
 use funding_window::{Ledger, LedgerError, PostingRow};
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PySlice};
 use serde_json::Value;
 
 use crate::errors::to_pyerr;
 use crate::ledger::{guarded, PyLedger};
 use crate::values::Converter;
+
+/// `start` and `stop` as the bounds of `sequence[start:stop]` on a sequence of `len` items,
+/// with Python's own rules (`None`, negative and huge bounds, `__index__`). A bound that is
+/// not an integer is `ArgumentTypeError`.
+fn slice_range(
+    py: Python<'_>,
+    start: Option<&Bound<'_, PyAny>>,
+    stop: Option<&Bound<'_, PyAny>>,
+    len: usize,
+) -> PyResult<(usize, usize)> {
+    let none = py.None().into_bound(py);
+    let (start, stop) = (start.unwrap_or(&none), stop.unwrap_or(&none));
+    let refuse = |name: &str, value: &Bound<'_, PyAny>| {
+        crate::command::argument_type_error(py, name, value, "an int (a position, negative from the end) or None")
+    };
+    for (name, bound) in [("start", start), ("stop", stop)] {
+        if !bound.is_none() && bound.call_method0(intern!(py, "__index__")).is_err() {
+            return Err(refuse(name, bound));
+        }
+    }
+    let slice = py.get_type::<PySlice>().call1((start, stop))?;
+    let slice = slice.cast::<PySlice>().map_err(|_| refuse("start", start))?;
+    let range = slice.indices(isize::try_from(len).unwrap_or(isize::MAX)).map_err(|_| refuse("start", start))?;
+    let from = usize::try_from(range.start).unwrap_or(0);
+    let to = usize::try_from(range.stop).unwrap_or(0);
+    Ok((from, to.max(from)))
+}
 
 /// The journal at one moment; reports on it never see later entries.
 #[pyclass(name = "JournalSnapshot", module = "funding_window._native", frozen)]
@@ -205,15 +233,6 @@ fn entry_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split('\n').enumerate().skip(1).filter(|(_, line)| !line.is_empty()).map(|(i, line)| (i + 1, line))
 }
 
-/// A Python slice bound (negative counts from the end) clamped to `0..=len`.
-fn slice_bound(bound: Option<isize>, len: usize, default: usize) -> usize {
-    match bound {
-        None => default,
-        Some(b) if b >= 0 => b.unsigned_abs().min(len),
-        Some(b) => len.saturating_sub(b.unsigned_abs()),
-    }
-}
-
 impl JournalSnapshot {
     /// A snapshot of `ledger`: its journal text (as `Ledger::to_journal` returns it) and
     /// its number of entries, read together.
@@ -253,18 +272,20 @@ impl JournalSnapshot {
     /// The entries `[start, stop)` (0-based, Python slice bounds) as dicts (amounts
     /// `Decimal`, dates `datetime.date`).
     #[pyo3(signature = (start=None, stop=None))]
-    fn entries<'py>(&self, py: Python<'py>, start: Option<isize>, stop: Option<isize>) -> PyResult<Bound<'py, PyAny>> {
+    fn entries<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<&Bound<'py, PyAny>>,
+        stop: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (from, to) = slice_range(py, start, stop, self.__len__())?;
         let parsed: Result<Vec<Value>, LedgerError> = py.detach(|| {
-            let len = self.__len__();
-            let (from, to) = (slice_bound(start, len, 0), slice_bound(stop, len, len));
             entry_lines(&self.text)
                 .skip(from)
                 .take(to.saturating_sub(from))
                 .map(|(number, line)| {
-                    serde_json::from_str(line).map_err(|e| LedgerError::JournalCorrupt {
-                        line: number as u64,
-                        reason: format!("malformed entry: {e}"),
-                    })
+                    serde_json::from_str(line)
+                        .map_err(|e| LedgerError::journal_corrupt(number as u64, format!("malformed entry: {e}")))
                 })
                 .collect()
         });

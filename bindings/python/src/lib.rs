@@ -17,6 +17,7 @@ mod command;
 mod errors;
 mod journal;
 mod ledger;
+mod table;
 mod values;
 
 use pyo3::prelude::*;
@@ -30,7 +31,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ledger::PyApplied>()?;
     m.add_class::<ledger::AppliedBatch>()?;
     m.add_class::<journal::JournalSnapshot>()?;
+    m.add_class::<table::PyTable>()?;
     m.add_function(wrap_pyfunction!(command::command_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(command::argument_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ERROR_CODES", PyTuple::new(py, funding_window::ERROR_CODES)?)?;
     m.add("COMMAND_TYPES", PyTuple::new(py, funding_window::command::COMMAND_TYPES)?)?;

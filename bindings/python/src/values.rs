@@ -21,71 +21,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDate, PyDict, PyList, PyType};
 use serde_json::Value;
 
-/// Keys whose string values are amounts, rates, weights or percentages: `decimal.Decimal`.
-pub const AMOUNT_KEYS: &[&str] = &[
-    // trial balance, postings, conversions
-    "balance",
-    "amount",
-    "usd",
-    "rate",
-    // resolution tracker
-    "requirement",
-    "mobilized",
-    "gap",
-    "gap_pct",
-    "allocated_in_period",
-    "allocated_to_date",
-    // window statement
-    "unallocated",
-    "total",
-    "contributions_total",
-    "transfers_in",
-    "other_income",
-    "allocations_total",
-    "refunds",
-    // donor statement
-    "usd_value",
-    "received",
-    "outstanding",
-    "cancelled",
-    "spent",
-    "psc",
-    "transferred_to_window",
-    "refunded",
-    "fx_gain_loss_usd",
-    // allocation log and preview
-    "gap_before",
-    "available",
-    "weight",
-    "quota",
-    "floor",
-    "remainder",
-    "share",
-    // commands (journal entries)
-    "per_usd",
-    "psc_rate",
-    "window_psc_rate",
-];
-
-/// Keys whose values are tables of name to amount: the values become `decimal.Decimal`.
-pub const AMOUNT_TABLE_KEYS: &[&str] = &["totals", "shares", "weights"];
-
-/// Keys whose string values are dates `YYYY-MM-DD`: `datetime.date`.
-pub const DATE_KEYS: &[&str] = &[
-    "as_of",
-    "date",
-    "signed_on",
-    "ends_on",
-    "received_on",
-    "spent_on",
-    "closed_on",
-    "elected_on",
-    "transferred_on",
-    "refunded_on",
-    "decided_on",
-    "effective_on",
-    "on",
-];
+/// Keys whose string values are amounts, rates, weights or percentages (`decimal.Decimal`),
+/// keys holding tables of them, and keys whose values are dates (`datetime.date`): every
+/// such field of the contract, as the core describes it (generated there, never listed here).
+pub use funding_window::contract::{AMOUNT_KEYS, AMOUNT_TABLE_KEYS, DATE_KEYS};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {

@@ -9,6 +9,9 @@ missing server fails them.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import uuid
 from decimal import Decimal
@@ -73,19 +76,93 @@ def test_a_stale_writer_gets_conflict_then_catches_up() -> None:
     assert len(fw.Ledger.connect(DSN, ledger=name)) == 2
 
 
+# Runs in a child process: a call that kept the interpreter while it waited would hang it, and the
+# child is then stopped (printing every thread's stack) instead of the test run. Prints one line per proof.
+GIL_SCRIPT = textwrap.dedent(
+    r"""
+    import faulthandler, os, subprocess, sys, threading, time
+    import funding_window as fw
+
+    faulthandler.dump_traceback_later(120, exit=True)
+    DSN, NAME = os.environ["FW_PG_URL"], sys.argv[1]
+
+    def donor(d):
+        return {"type": "register_donor", "id": d, "name": d, "kind": "other",
+                "recorded_at": "2025-01-15T09:00:00Z"}
+
+    def lock(mode):
+        # A psql session holding a lock on the journal table until this thread says COMMIT.
+        session = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", DSN], text=True,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        session.stdin.write(f"BEGIN;\nLOCK TABLE funding_window.journal IN {mode} MODE;\n\\echo locked\n")
+        session.stdin.flush()
+        assert session.stdout.readline().strip() == "locked"
+        return session
+
+    def release(session):
+        session.stdin.write("COMMIT;\n")
+        session.stdin.close()
+        assert session.wait() == 0
+
+    def waiting_on_a_lock():
+        # Backends of this database waiting for a lock: the ledger's, blocked by the session.
+        out = subprocess.run(["psql", "-X", "-Atc", "SELECT count(*) FROM pg_stat_activity WHERE "
+                              "wait_event_type = 'Lock' AND datname = current_database()", DSN],
+                             capture_output=True, text=True, check=True).stdout
+        return int(out)
+
+    def until_waiting():
+        while waiting_on_a_lock() == 0:
+            time.sleep(0.01)
+
+    seed = fw.Ledger.connect(DSN, ledger=NAME)
+    seed.apply_batch([donor(f"D{i}") for i in range(10)])
+
+    # 1. Ledger.connect (through `guarded`) reads the journal, which the session has locked even
+    #    against reading: the call waits in the database until this thread commits, which needs
+    #    the interpreter.
+    session = lock("ACCESS EXCLUSIVE")
+    opened = {}
+    opener = threading.Thread(target=lambda: opened.update(ledger=fw.Ledger.connect(DSN, ledger=NAME)))
+    opener.start()
+    until_waiting()
+    assert opener.is_alive()
+    release(session)
+    opener.join()
+    ledger = opened["ledger"]
+    assert len(ledger) == 10 and ledger.chain_head == seed.chain_head
+    print("connect: waited for the database while another Python thread ran")
+
+    # 2. apply_batch (through `with_ledger`) inserts its entries, which the session's lock holds
+    #    back; a report asked for meanwhile waits for the batch's hold on the ledger. This thread
+    #    still runs to see both waiting, then commits.
+    session = lock("EXCLUSIVE")
+    outcome = {}
+    batch = threading.Thread(target=lambda: outcome.update(entries=ledger.apply_batch([donor("NEW1"), donor("NEW2")])))
+    batch.start()
+    until_waiting()
+    report = {}
+    reporter = threading.Thread(target=lambda: report.update(csv=ledger.export_csv("trial_balance")))
+    reporter.start()
+    reporter.join(0.2)
+    assert batch.is_alive() and reporter.is_alive(), "the batch or the report did not wait"
+    release(session)
+    batch.join()
+    reporter.join()
+    assert len(ledger) == 12 and len(outcome["entries"]) == 2
+    assert report["csv"] == ledger.export_csv("trial_balance")
+    print("apply_batch: waited for the database while another Python thread ran")
+    print("export_csv: waited for the batch without holding the interpreter")
+    """
+)
+
+
 def test_the_interpreter_is_released_while_waiting_for_the_database() -> None:
-    name = unique("py-gil")
-    ledger = fw.Ledger.connect(DSN, ledger=name)
-    batch: List[Dict[str, Any]] = [donor(f"D{i}") for i in range(3000)]
-    thread = threading.Thread(target=lambda: ledger.apply_batch(batch))
-    thread.start()
-    count = 0
-    while thread.is_alive():
-        count += 1
-    thread.join()
-    # Holding the interpreter for the call, the database's work would leave this thread no turn.
-    assert count > 1_000
-    assert len(ledger) == 3000
+    done = subprocess.run([sys.executable, "-c", GIL_SCRIPT, unique("py-gil")], capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    for proof in ("connect:", "apply_batch:", "export_csv:"):
+        assert proof in done.stdout, done.stdout
 
 
 def test_connection_errors_are_typed() -> None:

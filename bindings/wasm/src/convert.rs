@@ -1,6 +1,6 @@
 //! JavaScript values in: commands to JSON text of the contract, arguments to Rust strings.
 //!
-//! A command object is walked and written as JSON text, which the core parses with
+//! A command object is written as JSON text by a strict walk and parsed by the core with
 //! [`funding_window::Request::from_json`]; the core decides what is valid. The walk only refuses
 //! what JSON cannot carry exactly or what a JavaScript caller most likely did not mean:
 //!
@@ -12,19 +12,27 @@
 //! * `undefined`, also as a property value (which `JSON.stringify` would drop: an `amount`
 //!   left `undefined` by mistake must not mean "the whole balance");
 //! * objects other than plain objects and arrays (a `Date`, a `Map`, a class instance);
-//! * strings with lone surrogates (they cannot be UTF-8 and would be altered);
+//! * strings and keys with lone surrogates (they cannot be UTF-8 and would be altered);
 //! * nesting deeper than [`DEPTH_MAX`] and text longer than [`COMMAND_JSON_BYTES_MAX`].
+//!
+//! The walk runs in JavaScript (`walk.js`, a snippet of this package): reading an object's
+//! properties from WebAssembly costs a call across the boundary for each property, and for each
+//! character of a string to check its UTF-16, which made a batch of a million commands take a
+//! minute. The walk hands the module one string (a batch: one command per line) or a refusal,
+//! which becomes the core's error here. Each property is read once, so what is checked is what
+//! is written. The tables of decimal fields are the core's, given to the walk at start
+//! ([`configure`]).
 //!
 //! The same walk writes the option objects of method arguments (`exportCsv`'s `args`,
 //! `exportIati`'s `options`) as JSON for the core, refusing the same values as
 //! `INVALID_ARGUMENT` naming the argument.
 //!
-//! Every JavaScript operation that can throw (a getter, a `Proxy` trap) is called through an
-//! import with `catch`, so a hostile object becomes an `INVALID_COMMAND` (or
-//! `INVALID_ARGUMENT`), never an exception unwinding through Rust frames.
+//! Every JavaScript operation that can throw (a getter, a `Proxy` trap) is caught by the walk, so
+//! a hostile object becomes an `INVALID_COMMAND` (or `INVALID_ARGUMENT`), never an exception
+//! unwinding through Rust frames.
 
 use funding_window::limits::{BATCH_COMMANDS_MAX, JOURNAL_LINE_BYTES_MAX};
-use funding_window::{LedgerError, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+use funding_window::{LedgerError, Request, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -32,7 +40,8 @@ use wasm_bindgen::JsCast;
 /// Longest command, as JSON text in bytes: a command must fit in one journal line.
 pub const COMMAND_JSON_BYTES_MAX: usize = JOURNAL_LINE_BYTES_MAX;
 
-/// Deepest nesting of arrays and objects in a command (the contract needs 4).
+/// Deepest nesting of arrays and objects in a command (the contract needs 4); `walk.js` holds
+/// the same number.
 pub const DEPTH_MAX: usize = 16;
 
 /// Largest batch, as JSON text in bytes over all its commands.
@@ -41,300 +50,92 @@ pub const BATCH_JSON_BYTES_MAX: usize = 256 << 20;
 /// Integers up to this magnitude are exact in a JS number.
 const SAFE_INTEGER_MAX: f64 = 9_007_199_254_740_991.0;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/walk.js")]
 extern "C" {
-    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
-    fn object_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(js_name = configure)]
+    fn walk_configure(fields: js_sys::Array, tables: js_sys::Array);
 
-    #[wasm_bindgen(js_namespace = Object, js_name = getPrototypeOf, catch)]
-    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = commandJson, catch)]
+    fn walk_command(value: &JsValue, bytes_max: u32) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(js_name = optionsJson, catch)]
+    fn walk_options(value: &JsValue, bytes_max: u32, name: &str) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
-    fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = batchLength, catch)]
+    fn walk_batch_length(value: &JsValue, commands_max: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = batchJson, catch)]
+    fn walk_batch(value: &JsValue, start: u32, count: u32, command_bytes_max: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = stringList, catch)]
+    fn walk_strings(value: &JsValue, max: u32, name: &str, expected: &str) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(js_name = wellFormed, catch)]
+    fn well_formed(text: &JsString) -> Result<bool, JsValue>;
 }
 
-/// A location in a command, for messages: `purpose.window.earmarked_to[0]`.
-#[derive(Default)]
-struct Path {
-    segments: Vec<Segment>,
+/// Gives the walk the core's tables of decimal fields (once, when the module starts).
+pub fn configure() {
+    let strings = |names: &[&str]| names.iter().map(|n| JsValue::from_str(n)).collect::<js_sys::Array>();
+    walk_configure(strings(DECIMAL_FIELDS), strings(DECIMAL_TABLE_FIELDS));
 }
 
-/// What is being written, which decides the error a refusal is.
-enum Subject {
-    /// A command: a refusal is `INVALID_COMMAND` naming the field.
-    Command,
-    /// A method argument (an options object): a refusal is `INVALID_ARGUMENT` named
-    /// `argument.field`.
-    Argument(&'static str),
+/// The core's error for a refusal of `walk.js` (`["command", index, message]`,
+/// `["argument", index, name, value, reason]` or `["limit", index, name, max, actual]`), and the
+/// index of the command it concerns.
+fn refusal(value: &JsValue) -> (usize, LedgerError) {
+    let Some(parts) = value.dyn_ref::<js_sys::Array>() else {
+        return (0, LedgerError::Internal { message: "the command walk answered something unexpected".into() });
+    };
+    let text = |i: u32| parts.get(i).as_string().unwrap_or_default();
+    let number = |i: u32| parts.get(i).as_f64().filter(|n| n.is_finite() && *n >= 0.0).unwrap_or(0.0);
+    let error = match text(0).as_str() {
+        "argument" => LedgerError::InvalidArgument { name: text(2), value: text(3), reason: text(4) },
+        "limit" => LedgerError::LimitExceeded { limit: text(2), max: number(3) as u64, actual: number(4) as u64 },
+        _ => LedgerError::InvalidCommand { message: text(2) },
+    };
+    (number(1) as usize, error)
 }
 
-enum Segment {
-    Key(String),
-    Index(usize),
+/// The text the walk wrote, or the core's error for its refusal.
+fn walked(outcome: Result<JsValue, JsValue>) -> Result<String, (usize, LedgerError)> {
+    let value = outcome.map_err(|_| (0, LedgerError::Internal { message: "the command walk threw".into() }))?;
+    if !value.is_string() {
+        return Err(refusal(&value));
+    }
+    text_of(&value).map_err(|e| (0, e))
 }
 
-impl Path {
-    fn describe(&self) -> String {
-        if self.segments.is_empty() {
-            return "the command".to_owned();
-        }
-        let mut text = String::new();
-        for segment in &self.segments {
-            match segment {
-                Segment::Key(key) => {
-                    if !text.is_empty() {
-                        text.push('.');
-                    }
-                    text.push_str(key);
-                }
-                Segment::Index(i) => text.push_str(&format!("[{i}]")),
-            }
-        }
-        text
-    }
-
-    fn last_key(&self) -> Option<&str> {
-        match self.segments.last() {
-            Some(Segment::Key(key)) => Some(key),
-            _ => None,
-        }
-    }
-
-    /// Whether the value here must be a decimal string: a decimal field, or an entry of a
-    /// table of decimals (`shares.2/4`).
-    fn holds_decimal(&self) -> bool {
-        let n = self.segments.len();
-        let key_at = |i: usize| match self.segments.get(i) {
-            Some(Segment::Key(key)) => Some(key.as_str()),
-            _ => None,
-        };
-        let is_field = self.last_key().is_some_and(|k| DECIMAL_FIELDS.contains(&k));
-        let in_table = n >= 2 && key_at(n - 2).is_some_and(|k| DECIMAL_TABLE_FIELDS.contains(&k));
-        is_field || in_table
-    }
+/// A JavaScript string (well-formed: the walk checked) as a Rust `String`, copied into memory
+/// reserved first: a batch's text too large for the memory left is `OUT_OF_MEMORY`, not an abort.
+fn text_of(value: &JsValue) -> Result<String, LedgerError> {
+    let bytes = match TextEncoder::new().and_then(|encoder| encoder.encode(value)) {
+        Ok(array) => copied(&array, "the text of the commands")?,
+        // No TextEncoder in this engine: let wasm-bindgen copy the string.
+        Err(_) => return value.as_string().ok_or_else(|| wrong_arg("commands", value, "a string")),
+    };
+    String::from_utf8(bytes)
+        .map_err(|_| LedgerError::Internal { message: "the commands' text is not UTF-8 after encoding".into() })
 }
 
-/// Writes one JavaScript value as JSON, strictly.
-struct Writer {
-    out: String,
-    bytes_max: usize,
-    path: Path,
-    subject: Subject,
-}
-
-impl Writer {
-    fn new(subject: Subject, bytes_max: usize) -> Writer {
-        Writer { out: String::new(), bytes_max, path: Path::default(), subject }
+/// A command's JSON text within [`COMMAND_JSON_BYTES_MAX`] bytes of UTF-8 (the walk counts
+/// UTF-16 units, fewer than the bytes of any text that is not ASCII).
+fn within_limit(text: &str) -> Result<(), LedgerError> {
+    if text.len() > COMMAND_JSON_BYTES_MAX {
+        return Err(LedgerError::LimitExceeded {
+            limit: "COMMAND_JSON_BYTES_MAX".into(),
+            max: COMMAND_JSON_BYTES_MAX as u64,
+            actual: text.len() as u64,
+        });
     }
-
-    fn refuse(&self, value: &JsValue, what: &str) -> LedgerError {
-        match self.subject {
-            Subject::Command => LedgerError::InvalidCommand { message: format!("{} {what}", self.path.describe()) },
-            Subject::Argument(name) => {
-                let name = if self.path.segments.is_empty() {
-                    name.to_owned()
-                } else {
-                    let sep = if matches!(self.path.segments.first(), Some(Segment::Key(_))) { "." } else { "" };
-                    format!("{name}{sep}{}", self.path.describe())
-                };
-                LedgerError::InvalidArgument { name, value: describe(value), reason: what.into() }
-            }
-        }
-    }
-
-    fn check_size(&self) -> Result<(), LedgerError> {
-        if self.out.len() > self.bytes_max {
-            return Err(LedgerError::LimitExceeded {
-                limit: "COMMAND_JSON_BYTES_MAX".into(),
-                max: self.bytes_max as u64,
-                actual: self.out.len() as u64,
-            });
-        }
-        Ok(())
-    }
-
-    fn value(&mut self, value: &JsValue, depth: usize) -> Result<(), LedgerError> {
-        if value.is_undefined() {
-            return Err(
-                self.refuse(value, "is undefined (leave the field out, or give null where the contract allows it)")
-            );
-        }
-        if value.is_null() {
-            self.out.push_str("null");
-        } else if let Some(flag) = value.as_bool() {
-            self.out.push_str(if flag { "true" } else { "false" });
-        } else if let Some(text) = value.dyn_ref::<JsString>() {
-            self.string(text)?;
-        } else if let Some(number) = value.as_f64() {
-            self.number(number)?;
-        } else if value.is_bigint() {
-            return Err(self.refuse(value, "is a BigInt; amounts are decimal strings such as \"1250000.00\""));
-        } else if value.is_symbol() || value.is_function() {
-            return Err(self.refuse(value, "is a symbol or a function, not JSON"));
-        } else if value.is_object() {
-            if depth >= DEPTH_MAX {
-                return Err(self.refuse(value, &format!("is nested deeper than {DEPTH_MAX} levels")));
-            }
-            match is_array(value) {
-                Ok(true) => self.array(value, depth + 1)?,
-                Ok(false) => self.object(value, depth + 1)?,
-                Err(_) => return Err(self.refuse(value, "cannot be read (Array.isArray threw)")),
-            }
-        } else {
-            return Err(self.refuse(value, "is not a JSON value"));
-        }
-        self.check_size()
-    }
-
-    fn string(&mut self, text: &JsString) -> Result<(), LedgerError> {
-        // Refuse before copying: a UTF-16 unit is at least one byte of UTF-8.
-        if text.length() as usize > self.bytes_max {
-            return Err(LedgerError::LimitExceeded {
-                limit: "COMMAND_JSON_BYTES_MAX".into(),
-                max: self.bytes_max as u64,
-                actual: u64::from(text.length()),
-            });
-        }
-        if !text.is_valid_utf16() {
-            return Err(self.refuse(text, "is a string with a lone surrogate (not valid Unicode)"));
-        }
-        match text.as_string() {
-            Some(s) => {
-                write_json_string(&mut self.out, &s);
-                Ok(())
-            }
-            None => Err(self.refuse(text, "is not a string")),
-        }
-    }
-
-    fn number(&mut self, number: f64) -> Result<(), LedgerError> {
-        if !number.is_finite() {
-            let name = if number.is_nan() {
-                "NaN"
-            } else if number > 0.0 {
-                "Infinity"
-            } else {
-                "-Infinity"
-            };
-            return Err(self.refuse(&JsValue::from_f64(number), &format!("is {name}, which JSON cannot carry")));
-        }
-        if self.path.holds_decimal() {
-            return Err(self.refuse(
-                &JsValue::from_f64(number),
-                &format!(
-                    "is the JS number {}; amounts, rates and weights are decimal strings such as \"1250000.00\" \
-                 (a binary floating-point number is never converted to money)",
-                    number_text(number)
-                ),
-            ));
-        }
-        if number.fract() == 0.0 && number.abs() <= SAFE_INTEGER_MAX {
-            // Exact: the integer is within 2^53, so the cast keeps it (and -0 becomes 0).
-            self.out.push_str(&(number as i64).to_string());
-        } else {
-            match serde_json::Number::from_f64(number) {
-                Some(n) => self.out.push_str(&n.to_string()),
-                None => return Err(self.refuse(&JsValue::from_f64(number), "is a number JSON cannot carry")),
-            }
-        }
-        Ok(())
-    }
-
-    fn array(&mut self, value: &JsValue, depth: usize) -> Result<(), LedgerError> {
-        let length = reflect_get(value, &JsValue::from_str("length"))
-            .ok()
-            .and_then(|l| l.as_f64())
-            .filter(|l| l.fract() == 0.0 && *l >= 0.0)
-            .ok_or_else(|| self.refuse(value, "is an array whose length cannot be read"))?;
-        self.out.push('[');
-        let mut i = 0usize;
-        while (i as f64) < length {
-            if i > 0 {
-                self.out.push(',');
-            }
-            let item = reflect_get(value, &JsValue::from_f64(i as f64))
-                .map_err(|_| self.refuse(value, &format!("cannot be read at [{i}] (a getter threw)")))?;
-            self.path.segments.push(Segment::Index(i));
-            let written = self.value(&item, depth);
-            self.path.segments.pop();
-            written?;
-            i += 1;
-        }
-        self.out.push(']');
-        Ok(())
-    }
-
-    fn object(&mut self, value: &JsValue, depth: usize) -> Result<(), LedgerError> {
-        if !is_plain_object(value) {
-            return Err(self.refuse(value, "is not a plain object or array (a Date, Map, class instance, ...)"));
-        }
-        let keys = object_keys(value).map_err(|_| self.refuse(value, "cannot be read (Object.keys threw)"))?;
-        self.out.push('{');
-        for (n, key) in keys.iter().enumerate() {
-            let Some(name) = key.as_string() else {
-                return Err(self.refuse(value, "has a key that is not a string"));
-            };
-            if n > 0 {
-                self.out.push(',');
-            }
-            write_json_string(&mut self.out, &name);
-            self.out.push(':');
-            let item = reflect_get(value, &key)
-                .map_err(|_| self.refuse(value, &format!("cannot be read at {name:?} (a getter threw)")))?;
-            self.path.segments.push(Segment::Key(name));
-            let written = self.value(&item, depth);
-            self.path.segments.pop();
-            written?;
-        }
-        self.out.push('}');
-        Ok(())
-    }
-}
-
-/// A plain object: its prototype is `null` or an `Object.prototype` (of any realm).
-fn is_plain_object(value: &JsValue) -> bool {
-    match prototype_of(value) {
-        Ok(proto) if proto.is_null() => true,
-        Ok(proto) => matches!(prototype_of(&proto), Ok(grand) if grand.is_null()),
-        Err(_) => false,
-    }
-}
-
-/// Appends `text` as a JSON string literal.
-fn write_json_string(out: &mut String, text: &str) {
-    out.reserve(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    Ok(())
 }
 
 /// One command object as JSON text of the contract, refusing what JSON cannot carry exactly.
 pub fn command_json(value: &JsValue) -> Result<String, LedgerError> {
-    command_json_within(value, COMMAND_JSON_BYTES_MAX)
-}
-
-fn command_json_within(value: &JsValue, bytes_max: usize) -> Result<String, LedgerError> {
-    if value.dyn_ref::<JsString>().is_some() {
-        return Err(LedgerError::InvalidCommand {
-            message: "a command is an object, not a string (for JSON text use applyJson)".into(),
-        });
-    }
-    let mut writer = Writer::new(Subject::Command, bytes_max);
-    writer.value(value, 0)?;
-    Ok(writer.out)
+    let text = walked(walk_command(value, COMMAND_JSON_BYTES_MAX as u32)).map_err(|(_, e)| e)?;
+    within_limit(&text)?;
+    Ok(text)
 }
 
 /// An options argument of a method (`exportCsv`'s `args`, `exportIati`'s `options`) as a JSON
@@ -344,57 +145,59 @@ pub fn options_value(name: &'static str, value: &JsValue) -> Result<serde_json::
     if value.is_undefined() || value.is_null() {
         return Ok(serde_json::Value::Null);
     }
-    let mut writer = Writer::new(Subject::Argument(name), COMMAND_JSON_BYTES_MAX);
-    writer.value(value, 0)?;
+    let text = walked(walk_options(value, COMMAND_JSON_BYTES_MAX as u32, name)).map_err(|(_, e)| e)?;
     // The walk writes valid JSON; a failure here would be a bug of the walk.
-    serde_json::from_str(&writer.out)
+    serde_json::from_str(&text)
         .map_err(|e| LedgerError::Internal { message: format!("the JSON written for {name} does not parse: {e}") })
 }
 
-/// A batch (an array of command objects) as JSON texts, or the failing position and why.
-pub fn batch_json(value: &JsValue) -> Result<Vec<String>, (usize, LedgerError)> {
-    let not_array = || LedgerError::InvalidCommand { message: "a batch is an array of commands".into() };
-    match is_array(value) {
-        Ok(true) => {}
-        _ => return Err((0, not_array())),
+/// Commands of a batch the walk writes at a time: its text dies young in JavaScript, and its
+/// copy here is freed before the next slice.
+const BATCH_SLICE_COMMANDS: usize = 8192;
+
+/// A batch (an array of command objects) as parsed requests, or the failing position and why.
+pub fn batch_requests(value: &JsValue) -> Result<Vec<Request>, (usize, LedgerError)> {
+    let length = walk_batch_length(value, BATCH_COMMANDS_MAX as u32)
+        .map_err(|_| (0, LedgerError::Internal { message: "the command walk threw".into() }))?;
+    let Some(length) = length.as_f64() else {
+        return Err(refusal(&length));
+    };
+    let length = length as usize;
+    let mut requests = Vec::new();
+    requests.try_reserve_exact(length).map_err(|_| {
+        let bytes = length.saturating_mul(std::mem::size_of::<Request>()) as u64;
+        (0, LedgerError::OutOfMemory { what: "the commands of a batch".into(), bytes })
+    })?;
+    let mut total = 0;
+    let mut start = 0;
+    while start < length {
+        let count = BATCH_SLICE_COMMANDS.min(length - start);
+        let text = walked(walk_batch(value, start as u32, count as u32, COMMAND_JSON_BYTES_MAX as u32))?;
+        parse_lines(&text, start, &mut total, &mut requests)?;
+        start += count;
     }
-    let length = reflect_get(value, &JsValue::from_str("length"))
-        .ok()
-        .and_then(|l| l.as_f64())
-        .filter(|l| l.fract() == 0.0 && *l >= 0.0)
-        .ok_or_else(|| (0, not_array()))?;
-    if length > BATCH_COMMANDS_MAX as f64 {
-        return Err((
-            0,
-            LedgerError::LimitExceeded {
-                limit: "BATCH_COMMANDS_MAX".into(),
-                max: BATCH_COMMANDS_MAX as u64,
-                actual: length as u64,
-            },
-        ));
+    Ok(requests)
+}
+
+/// Parses a slice of a batch's text (one command per line, the first being command `start`)
+/// into `requests`, with `total` the bytes of the batch's text so far.
+fn parse_lines(
+    text: &str,
+    start: usize,
+    total: &mut usize,
+    requests: &mut Vec<Request>,
+) -> Result<(), (usize, LedgerError)> {
+    *total += text.len() + 1;
+    if *total > BATCH_JSON_BYTES_MAX {
+        let (limit, max, actual) = ("BATCH_JSON_BYTES_MAX".into(), BATCH_JSON_BYTES_MAX as u64, *total as u64);
+        return Err((start, LedgerError::LimitExceeded { limit, max, actual }));
     }
-    let count = length as usize;
-    let mut texts = Vec::with_capacity(count);
-    let mut total = 0usize;
-    for index in 0..count {
-        let item = reflect_get(value, &JsValue::from_f64(index as f64)).map_err(|_| {
-            (index, LedgerError::InvalidCommand { message: format!("command {index} cannot be read (a getter threw)") })
-        })?;
-        let text = command_json(&item).map_err(|e| (index, e))?;
-        total += text.len();
-        if total > BATCH_JSON_BYTES_MAX {
-            return Err((
-                index,
-                LedgerError::LimitExceeded {
-                    limit: "BATCH_JSON_BYTES_MAX".into(),
-                    max: BATCH_JSON_BYTES_MAX as u64,
-                    actual: total as u64,
-                },
-            ));
-        }
-        texts.push(text);
+    for (offset, line) in text.split('\n').enumerate() {
+        let index = start + offset;
+        within_limit(line).map_err(|e| (index, e))?;
+        requests.push(Request::from_json(line).map_err(|e| (index, e))?);
     }
-    Ok(texts)
+    Ok(())
 }
 
 /// What kind of JavaScript value this is, for messages.
@@ -431,7 +234,9 @@ fn number_text(number: f64) -> String {
 /// A string argument of a method (not a command field): `INVALID_ARGUMENT` for anything else.
 pub fn string_arg(name: &str, value: &JsValue, expected: &str) -> Result<String, LedgerError> {
     match value.dyn_ref::<JsString>() {
-        Some(text) if text.is_valid_utf16() => text.as_string().ok_or_else(|| wrong_arg(name, value, expected)),
+        Some(text) if well_formed(text).unwrap_or(false) => {
+            text.as_string().ok_or_else(|| wrong_arg(name, value, expected))
+        }
         Some(_) => Err(LedgerError::InvalidArgument {
             name: name.into(),
             value: "a string with a lone surrogate".into(),
@@ -473,18 +278,58 @@ extern "C" {
 /// replacement characters here.
 pub fn journal_bytes(name: &str, value: &JsValue) -> Result<Vec<u8>, LedgerError> {
     if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
-        return Ok(array.to_vec());
+        return copied(array, "a copy of the journal");
     }
     if value.dyn_ref::<JsString>().is_none() {
         return Err(wrong_arg(name, value, "a string or a Uint8Array"));
     }
     match TextEncoder::new().and_then(|encoder| encoder.encode(value)) {
-        Ok(array) => Ok(array.to_vec()),
+        Ok(array) => copied(&array, "a copy of the journal"),
         // No TextEncoder in this engine: let wasm-bindgen copy the string.
         Err(_) => {
             value.as_string().map(String::into_bytes).ok_or_else(|| wrong_arg(name, value, "a string or a Uint8Array"))
         }
     }
+}
+
+/// Most strings an array argument may hold (`sumDecimals`): the array is copied into the module
+/// before the core sees it.
+pub const ARRAY_STRINGS_MAX: usize = 1_000_000;
+
+/// An array-of-strings argument; an element that is not a (well-formed) string is refused naming
+/// it (`values[3]`). The array is read by the walk (`stringList` in `walk.js`), which hands back a
+/// fresh array of checked strings: one call across the boundary per element here, none per
+/// character.
+pub fn string_array_arg(name: &str, value: &JsValue, expected: &str) -> Result<Vec<String>, LedgerError> {
+    let array = walk_strings(value, ARRAY_STRINGS_MAX as u32, name, expected).map_err(|r| refusal(&r).1)?;
+    let length = array.length() as usize;
+    let mut strings = Vec::new();
+    strings.try_reserve_exact(length).map_err(|_| LedgerError::OutOfMemory {
+        what: format!("the strings of {name}"),
+        bytes: length.saturating_mul(std::mem::size_of::<String>()) as u64,
+    })?;
+    for index in 0..array.length() {
+        let text = array.get(index).as_string().ok_or_else(|| LedgerError::Internal {
+            message: format!("the walk answered a value that is not a string at {name}[{index}]"),
+        })?;
+        strings.push(text);
+    }
+    Ok(strings)
+}
+
+/// The bytes of `array` in the module's memory, or `OUT_OF_MEMORY` (not a trap) when they do
+/// not fit.
+fn copied(array: &js_sys::Uint8Array, what: &str) -> Result<Vec<u8>, LedgerError> {
+    let len = array.length() as usize;
+    let out_of_memory = || LedgerError::OutOfMemory { what: what.into(), bytes: len as u64 };
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).map_err(|_| out_of_memory())?;
+    let spare = bytes.spare_capacity_mut().get_mut(..len).ok_or_else(out_of_memory)?;
+    let filled = array.copy_to_uninit(spare).len();
+    // SAFETY: `copy_to_uninit` initialised the first `filled` bytes (all `len` of them: it
+    // copies the whole array into a slice of exactly its length).
+    unsafe { bytes.set_len(filled) };
+    Ok(bytes)
 }
 
 /// A positive integer argument (a journal sequence number).
@@ -500,23 +345,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_strings_are_escaped() {
-        let mut out = String::new();
-        write_json_string(&mut out, "a\"b\\c\nd\u{1}é");
-        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0001é\"");
-        assert_eq!(serde_json::from_str::<String>(&out).ok().as_deref(), Some("a\"b\\c\nd\u{1}é"));
-    }
-
-    #[test]
-    fn decimal_places_are_recognised() {
-        let path = |segments: &[&str]| Path { segments: segments.iter().map(|s| Segment::Key((*s).into())).collect() };
-        assert!(path(&["amount"]).holds_decimal());
-        assert!(path(&["per_usd"]).holds_decimal());
-        assert!(path(&["shares", "2/4"]).holds_decimal());
-        assert!(path(&["weights", "2/4"]).holds_decimal());
-        assert!(!path(&["entry"]).holds_decimal());
-        assert!(!path(&["shares"]).holds_decimal());
-        assert_eq!(path(&["purpose", "window", "earmarked_to"]).describe(), "purpose.window.earmarked_to");
-        assert_eq!(Path::default().describe(), "the command");
+    fn a_batch_is_one_command_per_line_and_each_is_within_the_limit() {
+        let parse = |text: &str, start: usize| {
+            let (mut total, mut requests) = (0, Vec::new());
+            parse_lines(text, start, &mut total, &mut requests).map(|()| requests.len())
+        };
+        let one = r#"{"type":"set_status","resolution":"2/4","status":"started"}"#;
+        assert_eq!(parse(&format!("{one}\n{one}"), 0).ok(), Some(2));
+        let bad = parse(&format!("{one}\n{{\"type\":\"nope\"}}"), 8192).err();
+        assert!(matches!(bad, Some((8193, LedgerError::InvalidCommand { .. }))), "{bad:?}");
+        // 600,000 two-byte characters: within the walk's count of UTF-16 units, not of bytes.
+        let long = format!(r#"{{"type":"set_status","resolution":"2/4","status":"{}"}}"#, "é".repeat(600_000));
+        let refused = parse(&format!("{one}\n{long}"), 0).err();
+        assert!(matches!(refused, Some((1, LedgerError::LimitExceeded { .. }))), "{refused:?}");
     }
 }

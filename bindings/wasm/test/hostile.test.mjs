@@ -209,6 +209,7 @@ test("random hostile commands never crash the module (fuzz, seeded)", () => {
       command[key] = atoms[rand(atoms.length)];
     }
     const use = rand(5);
+    const before = fingerprint(ledger);
     try {
       if (use === 0) ledger.previewAllocation(command);
       else if (use === 1) ledger.applyBatch([valid[0], command]);
@@ -216,6 +217,7 @@ test("random hostile commands never crash the module (fuzz, seeded)", () => {
       applied++;
     } catch (err) {
       assert.ok(fw.isLedgerError(err), `case ${i} ${JSON.stringify(command, (k, v) => (typeof v === "bigint" ? `${v}n` : v))}: ${err}`);
+      assert.equal(fingerprint(ledger), before, `case ${i}: a refused call changed the ledger`);
     }
   }
   assert.ok(applied > 0);

@@ -483,7 +483,7 @@ impl From<LedgerError> for Failure {
 
 /// `JOURNAL_CORRUPT` for entry `seq` (line `seq + 1` of the journal, after its header).
 fn corrupt(seq: u64, reason: &str) -> LedgerError {
-    LedgerError::JournalCorrupt { line: seq + 1, reason: reason.to_owned() }
+    LedgerError::journal_corrupt(seq + 1, reason)
 }
 
 /// Length of the `,"hash":"<64 hex>"}` that ends an entry line.

@@ -104,7 +104,8 @@ async fn tamper(dsn: &str, sql: &str, name: &str) -> tokio_postgres::Client {
 /// Opening (async and blocking) refuses the ledger at entry `seq`; returns the reason.
 async fn refused_at(dsn: &str, name: &str, seq: u64) -> String {
     let reason = match PgLedger::open(dsn, name).await {
-        Err(LedgerError::JournalCorrupt { line, reason }) => {
+        Err(LedgerError::JournalCorrupt { line, entry, reason }) => {
+            assert_eq!(entry, seq, "the refusal names the row's sequence number: {reason}");
             assert_eq!(line, seq + 1, "entry {seq} is line {}: {reason}", seq + 1);
             reason
         }
@@ -114,7 +115,7 @@ async fn refused_at(dsn: &str, name: &str, seq: u64) -> String {
     let (dsn, name) = (dsn.to_owned(), name.to_owned());
     let blocking = std::thread::spawn(move || funding_window_postgres::connect(&dsn, &name).map(|_| ()));
     match blocking.join().unwrap() {
-        Err(LedgerError::JournalCorrupt { line, .. }) => assert_eq!(line, seq + 1),
+        Err(LedgerError::JournalCorrupt { line, entry, .. }) => assert_eq!((line, entry), (seq + 1, seq)),
         other => panic!("the blocking store opened a tampered ledger: {other:?}"),
     }
     reason
@@ -231,8 +232,8 @@ fn a_consistent_rewrite_is_caught_by_a_running_writer_and_by_a_kept_head() {
         assert_ne!(opened.head().await, kept);
         // The running writer notices at its next catch-up and its next append.
         match writer.refresh().await {
-            Err(LedgerError::JournalCorrupt { line, reason }) => {
-                assert_eq!(line, 7);
+            Err(LedgerError::JournalCorrupt { line, entry, reason }) => {
+                assert_eq!((line, entry), (7, 6));
                 assert!(reason.contains("rewritten"), "{reason}");
             }
             other => panic!("the writer did not notice the rewrite: {other:?}"),

@@ -19,57 +19,62 @@ use serde::Serialize;
 use crate::account::AccountKey;
 use crate::calendar::iso_date;
 use crate::command::{Allocate, AllocationSource, DecimalString, Policy};
+use crate::contract::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_id;
 use crate::money::{self, Currency};
 use crate::split::{largest_remainder, SplitLine};
 use crate::state::{AllocationLine, AllocationRecord, Change, Idx, Plan, SeriesKey, Source, State};
 
-/// The result of a dry run of an allocation: the split and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AllocationPreview {
-    /// Decision reference.
-    pub decision: String,
-    /// Decision date.
-    #[serde(with = "iso_date")]
-    pub decided_on: NaiveDate,
-    /// Policy used.
-    pub policy: Policy,
-    /// Where the money comes from.
-    pub source: AllocationSource,
-    /// Always `USD`: window money is kept in USD.
-    pub currency: Currency,
-    /// Amount allocated.
-    pub amount: String,
-    /// What the source holds on the decision date (and every later date).
-    pub available: String,
-    /// One line per candidate resolution, in resolution order.
-    pub lines: Vec<PreviewLine>,
+contract! {
+    /// The result of a dry run of an allocation: the split and why.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct AllocationPreview {
+        /// Decision reference.
+        pub decision: String,
+        /// Decision date.
+        #[serde(with = "iso_date")]
+        pub decided_on: NaiveDate,
+        /// Policy used.
+        pub policy: Policy,
+        /// Where the money comes from.
+        pub source: AllocationSource,
+        /// Always `USD`: window money is kept in USD.
+        pub currency: Currency,
+        /// Amount allocated.
+        pub amount: DecimalString,
+        /// What the source holds on the decision date (and every later date).
+        pub available: DecimalString,
+        /// One line per candidate resolution, in resolution order.
+        pub lines: Vec<PreviewLine>,
+    }
 }
 
-/// One candidate resolution in an allocation preview.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PreviewLine {
-    /// Resolution id.
-    pub resolution: String,
-    /// Its title.
-    pub title: String,
-    /// Funding gap on the decision date, before this allocation (`null` without a requirement).
-    pub gap_before: Option<String>,
-    /// Weight used (the gap, the given weight, 1 for equal shares, the amount for explicit shares).
-    pub weight: String,
-    /// Exact quota, to six places beyond the cent.
-    pub quota: String,
-    /// Quota rounded down to the cent.
-    pub floor: String,
-    /// Fraction of a cent the floor leaves, to six places.
-    pub remainder: String,
-    /// Rank of the remainder (1 = largest; ties to the lower resolution id).
-    pub rank: usize,
-    /// Whether the line received one of the cents left over.
-    pub extra_unit: bool,
-    /// The share allocated.
-    pub share: String,
+contract! {
+    /// One candidate resolution in an allocation preview.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct PreviewLine {
+        /// Resolution id.
+        pub resolution: String,
+        /// Its title.
+        pub title: String,
+        /// Funding gap on the decision date, before this allocation (`null` without a requirement).
+        pub gap_before: Option<DecimalString>,
+        /// Weight used (the gap, the given weight, 1 for equal shares, the amount for explicit shares).
+        pub weight: DecimalString,
+        /// Exact quota, to six places beyond the cent.
+        pub quota: DecimalString,
+        /// Quota rounded down to the cent.
+        pub floor: DecimalString,
+        /// Fraction of a cent the floor leaves, to six places.
+        pub remainder: DecimalString,
+        /// Rank of the remainder (1 = largest; ties to the lower resolution id).
+        pub rank: usize,
+        /// Whether the line received one of the cents left over.
+        pub extra_unit: bool,
+        /// The share allocated.
+        pub share: DecimalString,
+    }
 }
 
 impl State {
@@ -138,8 +143,8 @@ impl State {
             policy: c.policy,
             source: c.source.clone(),
             currency: usd,
-            amount: money::format_amount(amount, usd),
-            available: money::format_amount(available, usd),
+            amount: money::format_amount(amount, usd).into(),
+            available: money::format_amount(available, usd).into(),
             lines: candidates
                 .iter()
                 .zip(&lines)
@@ -250,14 +255,14 @@ impl State {
         PreviewLine {
             resolution: resolution.id_text.clone(),
             title: resolution.title.clone(),
-            gap_before: gap.map(|g| money::format_amount(g, usd)),
-            weight: line.weight.to_string(),
-            quota: line.quota.to_string(),
-            floor: money::format_amount(line.floor, usd),
-            remainder: line.remainder.to_string(),
+            gap_before: gap.map(|g| money::format_amount(g, usd).into()),
+            weight: line.weight.into(),
+            quota: line.quota.into(),
+            floor: money::format_amount(line.floor, usd).into(),
+            remainder: line.remainder.into(),
             rank: line.rank,
             extra_unit: line.extra_unit,
-            share: money::format_amount(line.share, usd),
+            share: money::format_amount(line.share, usd).into(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The commands of the contract, exactly the JSON of `DOMAIN.md`.
+//! The commands of the contract, as JSON (the repository's `docs/commands.md` describes each).
 //!
 //! A [`Command`] is a serde enum tagged `"type"` in snake case; a [`Request`] is a
 //! command plus the optional `idempotency_key`, `recorded_by` and `recorded_at`
@@ -29,8 +29,13 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::calendar::{iso_date, iso_date_opt, Month, Period};
+use crate::contract::{
+    command_struct, contract, contract_choice, CommandInfo, CurrencyCode, Described, Field, Object, Rule, Shape, Union,
+    Variant,
+};
 use crate::error::{LedgerError, Result};
 use crate::money::RoundingRule;
+use crate::written::{Cursor, Written};
 
 /// A decimal number carried as a JSON string (`"1250000.00"`), exactly as written.
 ///
@@ -100,107 +105,112 @@ impl<'de> Deserialize<'de> for DecimalString {
     }
 }
 
-/// Command fields whose values are decimal strings (money, rates), and fields
-/// holding tables of them (`shares`, `weights`).
-///
-/// Bindings use this to turn their language's exact decimal types (Python's
-/// `Decimal` and `int`) into decimal strings, and nothing else.
-pub const DECIMAL_FIELDS: &[&str] = &["amount", "per_usd", "psc_rate", "window_psc_rate"];
+pub use crate::contract::{DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
 
-/// Command fields holding a table of resolution id to decimal string.
-pub const DECIMAL_TABLE_FIELDS: &[&str] = &["shares", "weights"];
-
-/// What kind of donor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DonorKind {
-    /// A member state of the United Nations.
-    MemberState,
-    /// A multilateral organization (the European Union, a development bank, ...).
-    Multilateral,
-    /// A private donor (foundation, company, individual).
-    Private,
-    /// Anything else.
-    Other,
+contract_choice! {
+    /// What kind of donor.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum DonorKind {
+        /// A member state of the United Nations.
+        MemberState = "member_state",
+        /// A multilateral organization (the European Union, a development bank, ...).
+        Multilateral = "multilateral",
+        /// A private donor (foundation, company, individual).
+        Private = "private",
+        /// Anything else.
+        Other = "other",
+    }
 }
 
-/// `register_donor`: a new donor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterDonor {
-    /// Donor id, such as `SE`.
-    pub id: String,
-    /// Name, such as `Sweden`.
-    pub name: String,
-    /// Kind of donor.
-    pub kind: DonorKind,
+command_struct! {
+    /// `register_donor`: a new donor.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RegisterDonor {
+        /// Donor id, such as `SE`.
+        pub id: String,
+        /// Name, such as `Sweden`.
+        pub name: String,
+        /// Kind of donor.
+        pub kind: DonorKind,
+    }
 }
 
-/// `register_resolution`: a resolution beyond the 15 every ledger knows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterResolution {
-    /// Resolution id, `session/number`.
-    pub id: String,
-    /// Short title.
-    pub title: String,
-    /// Implementation status, as reported by the tracking system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+command_struct! {
+    /// `register_resolution`: a resolution beyond the 15 every ledger knows.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RegisterResolution {
+        /// Resolution id, `session/number`.
+        pub id: String,
+        /// Short title.
+        pub title: String,
+        /// Implementation status, as reported by the tracking system.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
+    }
 }
 
-/// `set_status`: the implementation status of a resolution in the tracker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetStatus {
-    /// Resolution id.
-    pub resolution: String,
-    /// Status text, such as `under implementation`.
-    pub status: String,
+command_struct! {
+    /// `set_status`: the implementation status of a resolution in the tracker.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SetStatus {
+        /// Resolution id.
+        pub resolution: String,
+        /// Status text, such as `under implementation`.
+        pub status: String,
+    }
 }
 
-/// `set_rate`: the UN operational rate of exchange of a month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetRate {
-    /// ISO 4217 code of the currency.
-    pub currency: String,
-    /// Month the rate applies to.
-    pub month: Month,
-    /// Units of the currency per one US dollar.
-    pub per_usd: DecimalString,
-    /// Where the rate comes from (provenance).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+command_struct! {
+    /// `set_rate`: the UN operational rate of exchange of a month.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SetRate {
+        /// ISO 4217 code of the currency.
+        pub currency: CurrencyCode,
+        /// Month the rate applies to.
+        pub month: Month,
+        /// Units of the currency per one US dollar.
+        pub per_usd: DecimalString,
+        /// Where the rate comes from (provenance).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub source: Option<String>,
+    }
 }
 
-/// `set_requirement`: a resolution's resource requirement, in US dollars.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetRequirement {
-    /// Resolution id.
-    pub resolution: String,
-    /// Requirement in USD.
-    pub amount: DecimalString,
-    /// First day it applies; without it, it applies to every period.
-    #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
-    pub effective_on: Option<NaiveDate>,
+command_struct! {
+    /// `set_requirement`: a resolution's resource requirement, in US dollars.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SetRequirement {
+        /// Resolution id.
+        pub resolution: String,
+        /// Requirement in USD.
+        pub amount: DecimalString,
+        /// First day it applies; without it, it applies to every period.
+        #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
+        pub effective_on: Option<NaiveDate>,
+    }
 }
 
-/// `configure`: ledger settings. At least one must be given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Configure {
-    /// PSC rate charged on expenditure of window money allocated to resolutions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window_psc_rate: Option<DecimalString>,
-    /// How conversions and PSC are rounded to the minor unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rounding: Option<RoundingRule>,
-    /// Four-eyes control: allocations and balance transfers need an approver
-    /// distinct from the recorder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub four_eyes: Option<bool>,
+command_struct! {
+    /// `configure`: ledger settings. At least one must be given.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+    #[serde(deny_unknown_fields)]
+    pub struct Configure {
+        /// PSC rate charged on expenditure of window money allocated to resolutions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub window_psc_rate: Option<DecimalString>,
+        /// How conversions and PSC are rounded to the minor unit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rounding: Option<RoundingRule>,
+        /// Four-eyes control: allocations and balance transfers need an approver
+        /// distinct from the recorder.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub four_eyes: Option<bool>,
+    }
 }
 
 /// What a contribution agreement funds.
@@ -213,163 +223,204 @@ pub enum Purpose {
     Project(ProjectPurpose),
 }
 
-/// A contribution to the funding window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WindowPurpose {
-    /// Resolutions the money is soft-earmarked to; empty for unearmarked money.
-    pub earmarked_to: Vec<String>,
+impl Described for Purpose {
+    const SHAPE: Shape = Shape::Union(&Union {
+        name: "Purpose",
+        doc: "What a contribution agreement funds.",
+        variants: &[
+            Variant {
+                name: "window",
+                doc: "A contribution to the window, unearmarked (`[]`) or soft-earmarked.",
+                payload: Some(WindowPurpose::SHAPE),
+            },
+            Variant {
+                name: "project",
+                doc: "One project, earmarked to a resolution.",
+                payload: Some(ProjectPurpose::SHAPE),
+            },
+        ],
+    });
 }
 
-/// A project funded by the agreement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProjectPurpose {
-    /// Project id (the agreement creates the project).
-    pub id: String,
-    /// The resolution the project implements.
-    pub resolution: String,
+impl Written for Purpose {
+    /// `{"window":{"earmarked_to":[...]}}` or `{"project":{"id":...,"resolution":...}}`.
+    fn read(c: &mut Cursor<'_, '_>) -> Option<Self> {
+        let purpose = if c.eat("{\"window\":{\"earmarked_to\":") {
+            Purpose::Window(WindowPurpose { earmarked_to: Written::read(c)? })
+        } else if c.eat("{\"project\":{\"id\":") {
+            let id = Written::read(c)?;
+            let resolution = c.required("resolution")?;
+            Purpose::Project(ProjectPurpose { id, resolution })
+        } else {
+            return None;
+        };
+        c.eat("}}").then_some(purpose)
+    }
 }
 
-/// `sign_agreement`: a contribution agreement, which makes a commitment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignAgreement {
-    /// Agreement id.
-    pub id: String,
-    /// Donor id.
-    pub donor: String,
-    /// ISO 4217 code of the agreement's currency.
-    pub currency: String,
-    /// Amount committed.
-    pub amount: DecimalString,
-    /// Date of signature.
-    #[serde(with = "iso_date")]
-    pub signed_on: NaiveDate,
-    /// End date, if any.
-    #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
-    pub ends_on: Option<NaiveDate>,
-    /// Programme support cost rate (`"0.07"`).
-    pub psc_rate: DecimalString,
-    /// Whether the agreement has the elective-transfer clause.
-    pub elective_transfer: bool,
-    /// Window contribution or project.
-    pub purpose: Purpose,
+contract! {
+    /// A contribution to the funding window.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct WindowPurpose {
+        /// Resolutions the money is soft-earmarked to; empty for unearmarked money.
+        pub earmarked_to: Vec<String>,
+    }
 }
 
-/// `record_receipt`: cash received against an agreement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecordReceipt {
-    /// Agreement id.
-    pub agreement: String,
-    /// Amount received, in the agreement's currency.
-    pub amount: DecimalString,
-    /// Date received.
-    #[serde(with = "iso_date")]
-    pub received_on: NaiveDate,
-    /// Bank reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Optional cross-check: must equal the agreement's currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
+contract! {
+    /// A project funded by the agreement.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ProjectPurpose {
+        /// Project id (the agreement creates the project).
+        pub id: String,
+        /// The resolution the project implements.
+        pub resolution: String,
+    }
 }
 
-/// `record_expenditure`: spending by a project, or of window money allocated to a resolution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecordExpenditure {
-    /// Project id (exactly one of `project` and `resolution`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
-    /// Resolution id, to spend its allocated window funds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolution: Option<String>,
-    /// Cost, before PSC.
-    pub amount: DecimalString,
-    /// Date spent.
-    #[serde(with = "iso_date")]
-    pub spent_on: NaiveDate,
-    /// What was bought.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Optional cross-check: must equal the fund's currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
+command_struct! {
+    /// `sign_agreement`: a contribution agreement, which makes a commitment.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SignAgreement {
+        /// Agreement id.
+        pub id: String,
+        /// Donor id.
+        pub donor: String,
+        /// ISO 4217 code of the agreement's currency.
+        pub currency: CurrencyCode,
+        /// Amount committed.
+        pub amount: DecimalString,
+        /// Date of signature.
+        #[serde(with = "iso_date")]
+        pub signed_on: NaiveDate,
+        /// End date, if any.
+        #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
+        pub ends_on: Option<NaiveDate>,
+        /// Programme support cost rate (`"0.07"`).
+        pub psc_rate: DecimalString,
+        /// Whether the agreement has the elective-transfer clause.
+        pub elective_transfer: bool,
+        /// Window contribution or project.
+        pub purpose: Purpose,
+    }
 }
 
-/// `close_project`: closes a project, cancelling what is still receivable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CloseProject {
-    /// Project id.
-    pub project: String,
-    /// Closure date.
-    #[serde(with = "iso_date")]
-    pub closed_on: NaiveDate,
+command_struct! {
+    /// `record_receipt`: cash received against an agreement.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RecordReceipt {
+        /// Agreement id.
+        pub agreement: String,
+        /// Amount received, in the agreement's currency.
+        pub amount: DecimalString,
+        /// Date received.
+        #[serde(with = "iso_date")]
+        pub received_on: NaiveDate,
+        /// Bank reference.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reference: Option<String>,
+        /// Optional cross-check: must equal the agreement's currency.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub currency: Option<CurrencyCode>,
+    }
 }
 
-/// `transfer_balance`: moves a closed project's balance into the window, by the donor's election.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransferBalance {
-    /// Project id.
-    pub project: String,
-    /// Amount in the project's currency; `null` for the whole balance left.
-    #[serde(default)]
-    pub amount: Option<DecimalString>,
-    /// Date of the donor's election.
-    #[serde(default, with = "iso_date_opt")]
-    pub elected_on: Option<NaiveDate>,
-    /// Reference of the donor's election (a letter, an email).
-    #[serde(default)]
-    pub election_ref: Option<String>,
-    /// Date of the transfer.
-    #[serde(with = "iso_date")]
-    pub transferred_on: NaiveDate,
-    /// Who approved the transfer (needed under four-eyes control).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approved_by: Option<String>,
+command_struct! {
+    /// `record_expenditure`: spending by a project, or of window money allocated to a resolution.
+    #[contract(rule = Rule::ExactlyOne(&["project", "resolution"]))]
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RecordExpenditure {
+        /// Project id (exactly one of `project` and `resolution`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub project: Option<String>,
+        /// Resolution id, to spend its allocated window funds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub resolution: Option<String>,
+        /// Cost, before PSC.
+        pub amount: DecimalString,
+        /// Date spent.
+        #[serde(with = "iso_date")]
+        pub spent_on: NaiveDate,
+        /// What was bought.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        /// Optional cross-check: must equal the fund's currency.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub currency: Option<CurrencyCode>,
+    }
 }
 
-/// `refund_balance`: owes a closed project's balance back to its donor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RefundBalance {
-    /// Project id.
-    pub project: String,
-    /// Amount in the project's currency; `null` for the whole balance left.
-    #[serde(default)]
-    pub amount: Option<DecimalString>,
-    /// Date of the refund.
-    #[serde(with = "iso_date")]
-    pub refunded_on: NaiveDate,
+command_struct! {
+    /// `close_project`: closes a project, cancelling what is still receivable.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CloseProject {
+        /// Project id.
+        pub project: String,
+        /// Closure date.
+        #[serde(with = "iso_date")]
+        pub closed_on: NaiveDate,
+    }
 }
 
-/// How an allocation splits its amount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Policy {
-    /// Amounts given per resolution in `shares`.
-    Explicit,
-    /// Equal shares.
-    Equal,
-    /// Pro rata to each resolution's funding gap (the equity rule).
-    GapProRata,
-    /// Pro rata to `weights`.
-    Weights,
+command_struct! {
+    /// `transfer_balance`: moves a closed project's balance into the window, by the donor's election.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TransferBalance {
+        /// Project id.
+        pub project: String,
+        /// Amount in the project's currency; `null` for the whole balance left.
+        #[serde(default)]
+        pub amount: Option<DecimalString>,
+        /// Date of the donor's election.
+        #[serde(default, with = "iso_date_opt")]
+        pub elected_on: Option<NaiveDate>,
+        /// Reference of the donor's election (a letter, an email).
+        #[serde(default)]
+        pub election_ref: Option<String>,
+        /// Date of the transfer.
+        #[serde(with = "iso_date")]
+        pub transferred_on: NaiveDate,
+        /// Who approved the transfer (needed under four-eyes control).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
+    }
 }
 
-impl Policy {
-    /// The contract name (`gap_pro_rata`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Policy::Explicit => "explicit",
-            Policy::Equal => "equal",
-            Policy::GapProRata => "gap_pro_rata",
-            Policy::Weights => "weights",
-        }
+command_struct! {
+    /// `refund_balance`: owes a closed project's balance back to its donor.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RefundBalance {
+        /// Project id.
+        pub project: String,
+        /// Amount in the project's currency; `null` for the whole balance left.
+        #[serde(default)]
+        pub amount: Option<DecimalString>,
+        /// Date of the refund.
+        #[serde(with = "iso_date")]
+        pub refunded_on: NaiveDate,
+    }
+}
+
+contract_choice! {
+    /// How an allocation splits its amount.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Policy {
+        /// Amounts given per resolution in `shares`.
+        Explicit = "explicit",
+        /// Equal shares.
+        Equal = "equal",
+        /// Pro rata to each resolution's funding gap (the equity rule).
+        GapProRata = "gap_pro_rata",
+        /// Pro rata to `weights`.
+        Weights = "weights",
     }
 }
 
@@ -384,56 +435,128 @@ pub enum AllocationSource {
     Earmarked(String),
 }
 
-/// `allocate`: a decision moving window money to resolutions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Allocate {
-    /// Decision reference (unique).
-    pub id: String,
-    /// Date of the decision.
-    #[serde(with = "iso_date")]
-    pub decided_on: NaiveDate,
-    /// Amount in USD.
-    pub amount: DecimalString,
-    /// How to split it.
-    pub policy: Policy,
-    /// Candidate resolutions; all registered ones when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolutions: Option<Vec<String>>,
-    /// Where the money comes from.
-    #[serde(default)]
-    pub source: AllocationSource,
-    /// Who approved the decision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approved_by: Option<String>,
-    /// `explicit` policy: USD amount per resolution, summing to `amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shares: Option<BTreeMap<String, DecimalString>>,
-    /// `weights` policy: positive weight per resolution.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weights: Option<BTreeMap<String, DecimalString>>,
+impl Described for AllocationSource {
+    const SHAPE: Shape = Shape::Union(&Union {
+        name: "AllocationSource",
+        doc: "Which window money an allocation draws on.",
+        variants: &[
+            Variant { name: "unallocated", doc: "Unearmarked money: may go to any resolution.", payload: None },
+            Variant {
+                name: "earmarked",
+                doc: "Money soft-earmarked to one resolution (its id): may go only there.",
+                payload: Some(Shape::Text),
+            },
+        ],
+    });
 }
 
-/// `reverse`: a new entry undoing an earlier one, dated in an open period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Reverse {
-    /// Sequence number of the entry to reverse.
-    pub entry: u64,
-    /// Value date of the reversal.
-    #[serde(with = "iso_date")]
-    pub on: NaiveDate,
-    /// Why.
-    pub reason: String,
+impl Written for AllocationSource {
+    /// `"unallocated"` or `{"earmarked":"2/4"}`; `null` is refused by serde, so left to it.
+    fn read(c: &mut Cursor<'_, '_>) -> Option<Self> {
+        if c.eat("\"unallocated\"") {
+            Some(AllocationSource::Unallocated)
+        } else if c.eat("{\"earmarked\":") {
+            let resolution = Written::read(c)?;
+            c.eat("}").then_some(AllocationSource::Earmarked(resolution))
+        } else {
+            None
+        }
+    }
 }
 
-/// `close_period`: locks a half-year (and every earlier one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClosePeriod {
-    /// The period, `YYYY-H1` or `YYYY-H2`.
-    pub period: Period,
+command_struct! {
+    /// `allocate`: a decision moving window money to resolutions.
+    #[contract(rule = Rule::GivenWhen { field: "policy", equals: "explicit", then: "shares" })]
+    #[contract(rule = Rule::GivenWhen { field: "policy", equals: "weights", then: "weights" })]
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Allocate {
+        /// Decision reference (unique).
+        pub id: String,
+        /// Date of the decision.
+        #[serde(with = "iso_date")]
+        pub decided_on: NaiveDate,
+        /// Amount in USD.
+        pub amount: DecimalString,
+        /// How to split it.
+        pub policy: Policy,
+        /// Candidate resolutions; all registered ones when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub resolutions: Option<Vec<String>>,
+        /// Where the money comes from (`"unallocated"` when absent).
+        #[serde(default)]
+        pub source: AllocationSource,
+        /// Who approved the decision.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
+        /// `explicit` policy: USD amount per resolution, summing to `amount`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub shares: Option<BTreeMap<String, DecimalString>>,
+        /// `weights` policy: positive weight per resolution.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub weights: Option<BTreeMap<String, DecimalString>>,
+    }
 }
+
+command_struct! {
+    /// `reverse`: a new entry undoing an earlier one, dated in an open period.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Reverse {
+        /// Sequence number of the entry to reverse.
+        pub entry: u64,
+        /// Value date of the reversal.
+        #[serde(with = "iso_date")]
+        pub on: NaiveDate,
+        /// Why.
+        pub reason: String,
+    }
+}
+
+command_struct! {
+    /// `close_period`: locks a half-year (and every earlier one).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ClosePeriod {
+        /// The half-year, `YYYY-H1` or `YYYY-H2`.
+        pub period: Period,
+    }
+}
+
+/// The fields any command may carry besides its own (a [`Request`]'s), as the contract
+/// describes them.
+pub(crate) const REQUEST_META: Object = Object {
+    name: "RequestMeta",
+    doc: "Fields any command may carry besides its own.\n",
+    fields: &[
+        Field {
+            name: "idempotency_key",
+            doc: "Submitted twice with one key, a command is applied once; with other content it is refused.\n",
+            shape: Shape::Nullable(&Shape::Text),
+            rust_type: "Option<String>",
+            default: true,
+            skipped_when_empty: true,
+        },
+        Field {
+            name: "recorded_by",
+            doc: "Who records the command (kept in the journal).\n",
+            shape: Shape::Nullable(&Shape::Text),
+            rust_type: "Option<String>",
+            default: true,
+            skipped_when_empty: true,
+        },
+        Field {
+            name: "recorded_at",
+            doc: "When it is recorded (RFC 3339); the ledger's clock when absent.\n",
+            shape: Shape::Nullable(&Shape::Text),
+            rust_type: "Option<Timestamp>",
+            default: true,
+            skipped_when_empty: true,
+        },
+    ],
+    rules: &[],
+    strict: true,
+};
 
 macro_rules! commands {
     ($($variant:ident($ty:ident) = $name:literal,)*) => {
@@ -459,6 +582,23 @@ macro_rules! commands {
 
         /// Every command type name of the contract.
         pub const COMMAND_TYPES: &[&str] = &[$($name,)*];
+
+        /// Every command type and its fields.
+        pub(crate) const COMMANDS: &[CommandInfo] = &[$(CommandInfo {
+            name: $name,
+            object: match <$ty as Described>::SHAPE {
+                Shape::Object(object) => object,
+                _ => panic!("a command is an object"),
+            },
+        },)*];
+
+        /// The command whose `"type"` has just been read, laid out as the journal writes it.
+        pub(crate) fn read_written(type_name: &str, c: &mut Cursor<'_, '_>) -> Option<Command> {
+            match type_name {
+                $($name => <$ty as Written>::read(c).map(Command::$variant),)*
+                _ => None,
+            }
+        }
 
         $(
             impl From<$ty> for Command {
@@ -749,8 +889,22 @@ fn buffered<'de, A: MapAccess<'de>>(
         }
     }
     let type_name = type_name.ok_or_else(|| de::Error::missing_field("type"))?;
-    let command = deserialize_variant(&type_name, serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
-    Ok(meta.into_request(command))
+    // The command is read again from text laid out with "type" first, so that every command is
+    // read by one instantiation of the commands' deserializers (a second one, over
+    // `serde_json::Value`, would double their code: about 50 KB of the WebAssembly module).
+    let mut text = serde_json::to_string(&serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
+    let type_member = serde_json::to_string(&type_name).map_err(de::Error::custom)?;
+    let head = if text.len() > 2 { format!("{{\"type\":{type_member},") } else { format!("{{\"type\":{type_member}") };
+    text.replace_range(..1, &head);
+    let request: Request = serde_json::from_str(&text).map_err(|e| de::Error::custom(without_position(&e)))?;
+    Ok(meta.into_request(request.command))
+}
+
+/// A parser's message without its position, which would point into text the user never wrote.
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    message.strip_suffix(&position).map_or(message.clone(), str::to_owned)
 }
 
 impl Meta {

@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use crate::calendar::iso_date_opt;
 use crate::command::Command;
+use crate::contract::{contract, Hash, Timestamp};
 use crate::error::{LedgerError, Result};
 use crate::money::Currency;
 use crate::state::Conversion;
@@ -40,71 +41,77 @@ pub const HEADER: &str = "{\"journal\":\"funding-window\",\"version\":1}\n";
 /// Length of the `,"hash":"<64 hex>"}` suffix of an entry line (without newline).
 pub(crate) const HASH_SUFFIX_LEN: usize = 9 + 64 + 2;
 
-/// One leg of an entry as it appears in the journal and in results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostingLine {
-    /// Account name (`funds:window:unallocated`).
-    pub account: String,
-    /// Currency of the amount.
-    pub currency: Currency,
-    /// Debit-positive amount at the currency's minor unit.
-    #[serde(with = "crate::text::decimal_str")]
-    pub amount: Decimal,
+contract! {
+    /// One leg of an entry as it appears in the journal and in results.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostingLine {
+        /// Account name (`funds:window:unallocated`).
+        pub account: String,
+        /// Currency of the amount.
+        pub currency: Currency,
+        /// Debit-positive amount at the currency's minor unit.
+        #[serde(with = "crate::text::decimal_str")]
+        pub amount: Decimal,
+    }
 }
 
-/// A journal entry as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JournalEntry {
-    /// Sequence number, from 1.
-    pub seq: u64,
-    /// Value date (absent for registrations and settings).
-    #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
-    pub date: Option<NaiveDate>,
-    /// When it was recorded (RFC 3339, UTC).
-    pub recorded_at: String,
-    /// Who recorded it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recorded_by: Option<String>,
-    /// Idempotency key it was submitted with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
-    /// Position in its batch and the batch's size, for batches of two or more.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batch: Option<[u32; 2]>,
-    /// The command.
-    pub command: Command,
-    /// Its postings (balanced in every currency).
-    pub postings: Vec<PostingLine>,
-    /// Conversions to USD made by the entry, with rate and month.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conversions: Vec<Conversion>,
-    /// SHA-256 chaining the entry to the previous one.
-    pub hash: String,
+contract! {
+    /// A journal entry as stored.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct JournalEntry {
+        /// Sequence number, from 1.
+        pub seq: u64,
+        /// Value date (absent for registrations and settings).
+        #[serde(default, with = "iso_date_opt", skip_serializing_if = "Option::is_none")]
+        pub date: Option<NaiveDate>,
+        /// When it was recorded (RFC 3339, UTC).
+        pub recorded_at: Timestamp,
+        /// Who recorded it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub recorded_by: Option<String>,
+        /// Idempotency key it was submitted with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub idempotency_key: Option<String>,
+        /// Position in its batch and the batch's size, for batches of two or more.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub batch: Option<[u32; 2]>,
+        /// The command.
+        pub command: Command,
+        /// Its postings (balanced in every currency).
+        pub postings: Vec<PostingLine>,
+        /// Conversions to USD made by the entry, with rate and month.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub conversions: Vec<Conversion>,
+        /// SHA-256 chaining the entry to the previous one.
+        pub hash: Hash,
+    }
 }
 
-/// One posting of the journal with its entry's particulars: the journal as a table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PostingRow {
-    /// Sequence number of the entry.
-    pub seq: u64,
-    /// Its value date.
-    #[serde(with = "iso_date_opt")]
-    pub date: Option<NaiveDate>,
-    /// When it was recorded (RFC 3339, UTC).
-    pub recorded_at: String,
-    /// Who recorded it.
-    pub recorded_by: Option<String>,
-    /// The command type (`record_receipt`).
-    pub command: String,
-    /// Account name.
-    pub account: String,
-    /// Currency.
-    pub currency: Currency,
-    /// Debit-positive amount.
-    #[serde(with = "crate::text::decimal_str")]
-    pub amount: Decimal,
+contract! {
+    /// One posting of the journal with its entry's particulars: the journal as a table.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct PostingRow {
+        /// Sequence number of the entry.
+        pub seq: u64,
+        /// Its value date.
+        #[serde(with = "iso_date_opt")]
+        pub date: Option<NaiveDate>,
+        /// When it was recorded (RFC 3339, UTC).
+        pub recorded_at: Timestamp,
+        /// Who recorded it.
+        pub recorded_by: Option<String>,
+        /// The command type (`record_receipt`).
+        pub command: String,
+        /// Account name.
+        pub account: String,
+        /// Currency.
+        pub currency: Currency,
+        /// Debit-positive amount.
+        #[serde(with = "crate::text::decimal_str")]
+        pub amount: Decimal,
+    }
 }
 
 /// What [`Journal::posting_rows`] reads of an entry line; everything else is skipped.
@@ -273,11 +280,7 @@ impl Journal {
     /// Its `text` is kept when the journal keeps text; in a store that reads back it is
     /// already there.
     pub fn push_stored(&mut self, bytes: u64, text: Option<&str>, hash: [u8; 32]) {
-        let kept = match &mut self.storage {
-            Storage::Memory(kept) => Some(kept),
-            Storage::Store { text, .. } => text.as_mut(),
-        };
-        if let (Some(kept), Some(line)) = (kept, text) {
+        if let (Some(kept), Some(line)) = (self.kept_text(), text) {
             kept.push_str(line);
         }
         self.committed += bytes;
@@ -287,12 +290,40 @@ impl Journal {
         self.committed_head = hash;
     }
 
-    /// Makes room for `bytes` more bytes of text in memory (lines about to be read in).
-    pub fn reserve_text(&mut self, bytes: usize) {
+    /// The journal's text when it is kept in memory.
+    fn kept_text(&mut self) -> Option<&mut String> {
         match &mut self.storage {
-            Storage::Memory(text) | Storage::Store { text: Some(text), .. } => text.reserve(bytes),
-            Storage::Store { text: None, .. } => {}
+            Storage::Memory(text) => Some(text),
+            Storage::Store { text, .. } => text.as_mut(),
         }
+    }
+
+    /// Makes room for `bytes` more bytes of kept text and `entries` more entries in the index
+    /// (lines about to be read in): `OUT_OF_MEMORY` before anything is read if they do not fit.
+    pub fn reserve_text(&mut self, bytes: usize, entries: usize) -> Result<()> {
+        if let Some(text) = self.kept_text() {
+            reserve_line(text, bytes)?;
+        }
+        self.reserve_entries(entries)
+    }
+
+    /// Makes room in the index for `entries` more entries (a batch about to be applied).
+    pub fn reserve_entries(&mut self, entries: usize) -> Result<()> {
+        self.ends.try_reserve(entries).map_err(|_| out_of_memory("the journal's index", entries.saturating_mul(8)))
+    }
+
+    /// Makes room for the lines of `entries` more entries at the journal's average line length
+    /// (a batch about to be applied): the text then moves once, not at every growth step, and a
+    /// batch far too large for the memory left is `OUT_OF_MEMORY` before anything is applied.
+    pub fn reserve_lines(&mut self, entries: usize) -> Result<()> {
+        const LINE_BYTES_GUESS: usize = 512;
+        let (committed, lines) = (self.committed as usize - HEADER.len(), self.ends.len());
+        let average = committed.checked_div(lines).map_or(LINE_BYTES_GUESS, |a| a + 1);
+        let tail = match &mut self.storage {
+            Storage::Memory(text) => text,
+            Storage::Store { .. } => &mut self.pending,
+        };
+        reserve_line(tail, entries.saturating_mul(average))
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -442,6 +473,7 @@ impl Journal {
             Storage::Memory(text) => text,
             Storage::Store { .. } => &mut self.pending,
         };
+        reserve_line(tail, entry.line_bytes_max(&command, conversions.as_deref()))?;
         let start = tail.len();
         entry.write_body(tail, &command, conversions.as_deref());
         let hash = chain(&head, &tail.as_bytes()[start..]);
@@ -467,7 +499,7 @@ impl Journal {
         let mut rows = Vec::with_capacity(self.ends.len() * 3);
         for (i, line) in text.lines().skip(1).enumerate() {
             let line_no = i as u64 + 2;
-            let corrupt = |reason: String| LedgerError::JournalCorrupt { line: line_no, reason };
+            let corrupt = |reason: String| LedgerError::journal_corrupt(line_no, reason);
             let entry: RowsIn<'_> = serde_json::from_str(line).map_err(|e| corrupt(format!("malformed entry: {e}")))?;
             let date = match entry.date {
                 Some(d) => Some(crate::calendar::parse_date(d).ok_or_else(|| corrupt(format!("bad date {d:?}")))?),
@@ -496,7 +528,45 @@ impl Journal {
     }
 }
 
+/// Text of the journal from which it grows by a quarter of its size at a time rather than
+/// doubling (bytes).
+const GENTLE_GROWTH_FROM_BYTES: usize = 64 << 20;
+
+/// Makes room in the journal's text for a line of at most `needed` bytes. Below
+/// [`GENTLE_GROWTH_FROM_BYTES`] the text doubles, as a `String` does; above, it grows by a
+/// quarter: a journal of a gigabyte then holds at most a quarter of slack (not as much again)
+/// and needs 2.25 times its size while it moves, not 3 times, which matters within the 4 GiB of
+/// WebAssembly. Memory that runs out is `OUT_OF_MEMORY` (nothing written yet), not an abort.
+fn reserve_line(text: &mut String, needed: usize) -> Result<()> {
+    if text.capacity() - text.len() >= needed {
+        return Ok(());
+    }
+    let step = if text.capacity() < GENTLE_GROWTH_FROM_BYTES { text.capacity() } else { text.capacity() / 4 };
+    let grow = needed.max(step);
+    text.try_reserve_exact(grow).map_err(|_| out_of_memory("the journal's text", grow))
+}
+
+fn out_of_memory(what: &str, bytes: usize) -> LedgerError {
+    LedgerError::OutOfMemory { what: what.into(), bytes: bytes as u64 }
+}
+
 impl EntryOut<'_> {
+    /// At least the bytes of the entry's line: its variable parts as written (a string escaped
+    /// at worst six bytes a byte) and an allowance for the rest (keys, numbers, a posting's
+    /// currency and amount, the hash).
+    fn line_bytes_max(&self, command: &str, conversions: Option<&str>) -> usize {
+        const FIXED: usize = 320;
+        const PER_POSTING: usize = 96;
+        let escaped = |text: &str| 6 * text.len();
+        FIXED
+            + command.len()
+            + conversions.map_or(0, str::len)
+            + escaped(self.recorded_at)
+            + self.recorded_by.map_or(0, escaped)
+            + self.idempotency_key.map_or(0, escaped)
+            + self.postings.iter().map(|p| PER_POSTING + escaped(&p.account)).sum::<usize>()
+    }
+
     /// Writes the entry without its hash, exactly as `serde_json` writes this struct.
     fn write_body(&self, out: &mut String, command: &str, conversions: Option<&str>) {
         out.push_str("{\"seq\":");
@@ -580,8 +650,7 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 }
 
 fn parse_entry(line: &str, line_no: u64) -> Result<JournalEntry> {
-    serde_json::from_str(line)
-        .map_err(|e| LedgerError::JournalCorrupt { line: line_no, reason: format!("malformed entry: {e}") })
+    serde_json::from_str(line).map_err(|e| LedgerError::journal_corrupt(line_no, format!("malformed entry: {e}")))
 }
 
 /// Checks a stored line (without its newline) against the previous hash; returns its hash.

@@ -13,6 +13,7 @@ use crate::account::AccountKey;
 use crate::allocation::AllocationPreview;
 use crate::calendar::iso_date_opt;
 use crate::command::{format_timestamp, Allocate, Command, Request};
+use crate::contract::{contract, Hash};
 use crate::error::{BatchError, LedgerError, Result};
 use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HASH_SUFFIX_LEN};
 use crate::limits::BATCH_COMMANDS_MAX;
@@ -36,31 +37,35 @@ fn system_clock() -> Clock {
     }
 }
 
-/// What applying a command did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Applied {
-    /// Sequence number of the journal entry.
-    pub seq: u64,
-    /// Its hash (the journal's chain head right after it).
-    pub hash: String,
-    /// Its value date.
-    #[serde(with = "iso_date_opt")]
-    pub date: Option<NaiveDate>,
-    /// Its postings.
-    pub postings: Vec<PostingLine>,
-    /// `true` when an idempotency key matched an earlier entry, which is returned unchanged.
-    pub duplicate: bool,
+contract! {
+    /// What applying a command did.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Applied {
+        /// Sequence number of the journal entry.
+        pub seq: u64,
+        /// Its hash (the journal's chain head right after it).
+        pub hash: Hash,
+        /// Its value date.
+        #[serde(with = "iso_date_opt")]
+        pub date: Option<NaiveDate>,
+        /// Its postings.
+        pub postings: Vec<PostingLine>,
+        /// `true` when an idempotency key matched an earlier entry, which is returned unchanged.
+        pub duplicate: bool,
+    }
 }
 
-/// What [`Ledger::recover`] dropped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Recovery {
-    /// Bytes cut from the end of the file (0 when the journal was complete).
-    pub dropped_bytes: u64,
-    /// First line dropped, if any.
-    pub dropped_from_line: Option<u64>,
-    /// Complete entries kept.
-    pub entries: u64,
+contract! {
+    /// What [`Ledger::recover`] dropped.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Recovery {
+        /// Bytes cut from the end of the file (0 when the journal was complete).
+        pub dropped_bytes: u64,
+        /// First line dropped, if any.
+        pub dropped_from_line: Option<u64>,
+        /// Complete entries kept.
+        pub entries: u64,
+    }
 }
 
 /// The funding window's books.
@@ -179,11 +184,7 @@ impl Ledger {
         self.check_writable()?;
         let mark = self.mark();
         let result = self.apply_entry(&request, None).and_then(|applied| self.journal.persist().map(|()| applied));
-        if result.is_err() {
-            self.rollback(&mark);
-        }
-        self.undo.forget_after(mark.undo);
-        result
+        self.finish(&mark, result)
     }
 
     /// Parses one command of the contract from JSON and applies it.
@@ -194,8 +195,23 @@ impl Ledger {
     /// Applies commands all or nothing: if one fails, none is applied and the
     /// error names its position. The batch is one append to the journal.
     pub fn apply_batch(&mut self, requests: impl IntoIterator<Item = Request>) -> Result<Vec<Applied>, BatchError> {
+        self.apply_batch_then(requests, Ok)
+    }
+
+    /// [`Ledger::apply_batch`], handing the results to `then` before the batch is committed: if
+    /// `then` fails (a binding that cannot find the memory to return a million results), the
+    /// batch is rolled back and its error is the batch's, at index 0.
+    pub fn apply_batch_then<T>(
+        &mut self,
+        requests: impl IntoIterator<Item = Request>,
+        then: impl FnOnce(Vec<Applied>) -> Result<T>,
+    ) -> Result<T, BatchError> {
         let requests: Vec<Request> = requests.into_iter().collect();
-        self.stage_batch(&requests)?.commit().map_err(|error| BatchError { index: 0, error })
+        let mut staged = self.stage_batch(&requests)?;
+        let applied = std::mem::take(&mut staged.applied);
+        // A failing `then` drops the stage, which takes the batch back.
+        let out = then(applied).map_err(|error| BatchError { index: 0, error })?;
+        staged.commit().map(|_| out).map_err(|error| BatchError { index: 0, error })
     }
 
     /// Validates a command and applies it to this ledger in memory, writing its journal
@@ -229,8 +245,7 @@ impl Ledger {
         match self.apply_entry(request, None) {
             Ok(applied) => Ok(Staged { ledger: self, mark: Some(mark), applied: vec![applied] }),
             Err(e) => {
-                self.rollback(&mark);
-                self.undo.forget_after(mark.undo);
+                self.end_operation(&mark, true);
                 Err(e)
             }
         }
@@ -247,6 +262,7 @@ impl Ledger {
             });
         }
         self.check_writable().map_err(|error| BatchError { index: 0, error })?;
+        self.reserve_for(requests.len()).map_err(|error| BatchError { index: 0, error })?;
         let mark = self.mark();
         // Entries of a batch are marked [position, count] so that replay can tell an
         // interrupted batch. A request repeating an idempotency key (of an earlier entry
@@ -261,15 +277,21 @@ impl Ledger {
             .collect();
         let size = u32::try_from(adds_entry.iter().filter(|a| **a).count()).unwrap_or(u32::MAX);
         let mut position = 0u32;
-        let mut applied = Vec::with_capacity(requests.len());
+        let mut applied = Vec::new();
+        applied.try_reserve_exact(requests.len()).map_err(|_| BatchError {
+            index: 0,
+            error: LedgerError::OutOfMemory {
+                what: "the results of a batch".into(),
+                bytes: requests.len().saturating_mul(std::mem::size_of::<Applied>()) as u64,
+            },
+        })?;
         for (index, request) in requests.iter().enumerate() {
             position += u32::from(adds_entry[index]);
             let batch = (size > 1 && adds_entry[index]).then_some([position, size]);
             match self.apply_entry(request, batch) {
                 Ok(a) => applied.push(a),
                 Err(error) => {
-                    self.rollback(&mark);
-                    self.undo.forget_after(mark.undo);
+                    self.end_operation(&mark, true);
                     return Err(BatchError { index, error });
                 }
             }
@@ -308,6 +330,19 @@ impl Ledger {
         }
     }
 
+    /// Room for `commands` more entries in the ledger's indexes and the undo log, made before a
+    /// batch changes anything: a batch too large for the memory left is `OUT_OF_MEMORY` at once.
+    fn reserve_for(&mut self, commands: usize) -> Result<()> {
+        self.journal.reserve_entries(commands)?;
+        self.journal.reserve_lines(commands)?;
+        let entries = std::mem::size_of::<EntryInfo>();
+        self.state.entries.try_reserve(commands).map_err(|_| LedgerError::OutOfMemory {
+            what: "the entries".into(),
+            bytes: commands.saturating_mul(entries) as u64,
+        })?;
+        self.undo.try_reserve_for(commands)
+    }
+
     pub(crate) fn mark(&self) -> Mark {
         Mark { undo: self.undo.len(), journal: self.journal.mark() }
     }
@@ -315,6 +350,21 @@ impl Ledger {
     pub(crate) fn rollback(&mut self, mark: &Mark) {
         self.state.rollback(&mut self.undo, mark.undo);
         self.journal.rollback(mark.journal);
+    }
+
+    /// Ends the operation begun at `mark`: rolled back if it failed, its undo steps forgotten
+    /// either way (and their memory given back after a large batch).
+    fn end_operation(&mut self, mark: &Mark, failed: bool) {
+        if failed {
+            self.rollback(mark);
+        }
+        self.undo.forget_after(mark.undo);
+        self.undo.shrink_when_idle();
+    }
+
+    fn finish<T>(&mut self, mark: &Mark, result: Result<T>) -> Result<T> {
+        self.end_operation(mark, result.is_err());
+        result
     }
 
     /// Validates a command and commits its effect on the state (not the journal);
@@ -332,7 +382,7 @@ impl Ledger {
                 message: format!("unbalanced entry planned for {}", request.command.type_name()),
             });
         }
-        let info = EntryInfo { date: plan.date, kind: request.command.type_name(), reversal_of, reversed_by: None };
+        let info = EntryInfo::new(plan.date, request.command.type_name(), reversal_of);
         self.state.commit(&mut plan, info, &mut self.undo)?;
         if let Some(key) = &request.idempotency_key {
             self.state.remember_key(key.clone(), seq, &mut self.undo);
@@ -505,12 +555,8 @@ impl Ledger {
         let before = self.len();
         let mark = self.mark();
         let taken = crate::replay::take_in(reader, self, source);
-        if let Err(e) = taken {
-            self.rollback(&mark);
-            self.undo.forget_after(mark.undo);
-            return Err(replay_error(e, describe));
-        }
-        self.undo.forget_after(mark.undo);
+        self.end_operation(&mark, taken.is_err());
+        taken.map_err(|e| replay_error(e, describe))?;
         Ok((self.len() - before) as u64)
     }
 
@@ -724,12 +770,8 @@ impl Staged<'_> {
     pub fn commit(mut self) -> Result<Vec<Applied>> {
         let Some(mark) = self.mark.take() else { return Ok(std::mem::take(&mut self.applied)) };
         let ledger = &mut *self.ledger;
-        if let Err(e) = ledger.journal.persist() {
-            ledger.rollback(&mark);
-            ledger.undo.forget_after(mark.undo);
-            return Err(e);
-        }
-        ledger.undo.forget_after(mark.undo);
+        let persisted = ledger.journal.persist();
+        ledger.finish(&mark, persisted)?;
         Ok(std::mem::take(&mut self.applied))
     }
 }
@@ -737,8 +779,7 @@ impl Staged<'_> {
 impl Drop for Staged<'_> {
     fn drop(&mut self) {
         if let Some(mark) = self.mark.take() {
-            self.ledger.rollback(&mark);
-            self.ledger.undo.forget_after(mark.undo);
+            self.ledger.end_operation(&mark, true);
         }
     }
 }

@@ -20,7 +20,16 @@
 //!   unchanged; [`Ledger::apply_batch`] is all or nothing;
 //! * the journal is append-only and hash-chained (SHA-256); stored as JSON Lines
 //!   it replays to the same state and the same report bytes ([`journal`]);
-//! * reports are serde structs, identical from Rust, Python and JavaScript ([`report`]).
+//! * reports are serde structs, identical from Rust, Python and JavaScript ([`report`]),
+//!   over any [`ReportingPeriod`] (a year, half, quarter, month or range of dates), and each
+//!   lays out its rows once, as a [`table::Table`] that the CSV export, the Python DataFrames
+//!   and the dashboard all show;
+//! * the contract (commands, requests, reports, results, errors) is declared once and
+//!   described as data ([`contract`]), from which the bindings' types and tables are generated.
+//!
+//! The specification for users (every command, the posting rules, reports, periods, limits,
+//! error codes and the journal format, with worked examples the test suite runs) is in the
+//! repository's `docs/` directory, starting at `docs/README.md`.
 //!
 //! ```
 //! use funding_window::{Ledger, Request};
@@ -43,12 +52,17 @@
 //! assert!(tb.totals.values().all(|total| total.is_zero()));
 //! ```
 #![forbid(unsafe_code)]
+// The WebAssembly build (Debian's compiler with RUSTC_BOOTSTRAP, bindings/wasm/build.sh) keeps the
+// core at opt-level 3 for replay, and optimizes for size the code that runs once per call (reports,
+// tables, exports, period arithmetic): the module must stay under 300 KB gzipped.
+#![cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), feature(optimize_attribute))]
 #![warn(missing_docs)]
 
 mod account;
 pub mod allocation;
 pub mod calendar;
 pub mod command;
+pub mod contract;
 pub mod error;
 pub mod export;
 pub mod ids;
@@ -64,11 +78,12 @@ mod series;
 pub mod split;
 mod state;
 pub mod store;
+pub mod table;
 mod text;
-mod written;
+pub(crate) mod written;
 
 pub use allocation::{AllocationPreview, PreviewLine};
-pub use calendar::{Month, Period};
+pub use calendar::{Month, Period, ReportingPeriod};
 pub use command::{
     Allocate, AllocationSource, ClosePeriod, CloseProject, Command, Configure, DecimalString, DonorKind, Policy,
     ProjectPurpose, Purpose, RecordExpenditure, RecordReceipt, RefundBalance, RegisterDonor, RegisterResolution,

@@ -274,21 +274,29 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// How a quotient or product is brought to a minor unit. Half-to-even by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundingRule {
-    /// Ties go to the even neighbour (banker's rounding).
-    #[default]
-    HalfEven,
-    /// Ties go away from zero (commercial rounding).
-    HalfUp,
-    /// Ties go toward zero.
-    HalfDown,
-    /// Always toward zero (truncation).
-    Down,
-    /// Always away from zero.
-    Up,
+crate::contract::contract_choice! {
+    /// How a quotient or product is brought to a minor unit. Half-to-even by default.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum RoundingRule {
+        /// Ties go to the even neighbour (banker's rounding).
+        HalfEven = "half_even",
+        /// Ties go away from zero (commercial rounding).
+        HalfUp = "half_up",
+        /// Ties go toward zero.
+        HalfDown = "half_down",
+        /// Always toward zero (truncation).
+        Down = "down",
+        /// Always away from zero.
+        Up = "up",
+    }
+}
+
+// The declaring macro takes no `#[default]` on a variant, so the default is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for RoundingRule {
+    fn default() -> Self {
+        RoundingRule::HalfEven
+    }
 }
 
 /// An exact amount in a currency, at the currency's minor unit.
@@ -511,14 +519,16 @@ fn classify_malformed(text: &str) -> DecimalSyntaxError {
     }
 }
 
+/// `INVALID_AMOUNT` for text that is not a plain decimal.
+#[cold]
+fn invalid_amount(field: &str, text: &str, reason: DecimalSyntaxError) -> LedgerError {
+    LedgerError::InvalidAmount { field: field.into(), value: text.into(), reason: reason.to_string() }
+}
+
 /// Parses a strictly positive amount in `currency`, at most its minor unit and
 /// [`AMOUNT_INTEGER_DIGITS_MAX`] integer digits, returned at the minor-unit scale.
 pub(crate) fn parse_amount(field: &str, text: &str, currency: Currency) -> Result<Decimal> {
-    let value = parse_decimal(text).map_err(|reason| LedgerError::InvalidAmount {
-        field: field.into(),
-        value: text.into(),
-        reason: reason.to_string(),
-    })?;
+    let value = parse_decimal(text).map_err(|reason| invalid_amount(field, text, reason))?;
     if value.is_sign_negative() || value.is_zero() {
         return Err(LedgerError::InvalidAmount {
             field: field.into(),
@@ -711,6 +721,190 @@ pub(crate) fn from_minor_units(units: i128, currency: Currency) -> Option<Decima
     Decimal::try_from_i128_with_scale(units, currency.minor_unit()).ok().map(positive_zero)
 }
 
+// ----- exact arithmetic on decimal strings --------------------------------------------------
+
+/// `10^28`: a decimal the ledger reads has at most 28 decimals, so a fraction counted in units of
+/// `10^-28` is an exact integer.
+const FRACTION_UNITS: i128 = 10_000_000_000_000_000_000_000_000_000;
+
+/// A decimal as a whole part and a fraction in units of `10^-28`, both with the decimal's sign.
+///
+/// Each part of one decimal is below `10^28` in magnitude, so sums of up to about `10^10`
+/// decimals stay within `i128` whatever their scales: no digit is ever dropped, where a
+/// `Decimal` sum would round once the exact result needs more than 28 digits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Exact {
+    whole: i128,
+    fraction: i128,
+    /// The largest scale of the decimals summed: the result's scale.
+    scale: u32,
+}
+
+impl Exact {
+    /// Reads a decimal string strictly ([`parse_decimal`]); `field` names it in the error.
+    // Not inlined: four entry points call it, and the WebAssembly module is kept small.
+    #[inline(never)]
+    fn read(field: &str, text: &str) -> Result<Exact> {
+        let value = parse_decimal(text).map_err(|reason| invalid_amount(field, text, reason))?;
+        // parse_decimal keeps the scale within 28 and the mantissa below 10^28.
+        let scale = value.scale().min(DECIMAL_DIGITS_MAX);
+        let unit = 10i128.pow(scale);
+        let mantissa = value.mantissa();
+        let fraction = (mantissa % unit) * 10i128.pow(DECIMAL_DIGITS_MAX - scale);
+        Ok(Exact { whole: mantissa / unit, fraction, scale })
+    }
+
+    /// `self + sign × other`, exactly; `None` past `i128` (some `10^10` terms of 28 digits).
+    #[inline(never)]
+    fn add(self, other: Exact, sign: i128) -> Option<Exact> {
+        let sum = Exact {
+            whole: self.whole.checked_add(other.whole.checked_mul(sign)?)?,
+            fraction: self.fraction.checked_add(other.fraction.checked_mul(sign)?)?,
+            scale: self.scale.max(other.scale),
+        };
+        // Carry whole units out of the fraction, so it stays below 10^28 however many terms.
+        Some(Exact {
+            whole: sum.whole.checked_add(sum.fraction / FRACTION_UNITS)?,
+            fraction: sum.fraction % FRACTION_UNITS,
+            ..sum
+        })
+    }
+
+    /// -1, 0 or 1: the sign of the value.
+    fn signum(self) -> i128 {
+        // |fraction| < 10^28 (one whole unit), so a non-zero whole part decides.
+        if self.whole != 0 {
+            self.whole.signum()
+        } else {
+            self.fraction.signum()
+        }
+    }
+
+    /// The value as a plain decimal string at its scale (`-12.50`), never `-0`; refused when it
+    /// needs more significant digits than the ledger reads.
+    #[inline(never)]
+    fn text(self) -> Result<String> {
+        let negative = self.signum() < 0;
+        // Both parts with the value's sign, then as magnitudes.
+        let (mut whole, mut fraction) = (self.whole, self.fraction);
+        if whole > 0 && fraction < 0 {
+            whole -= 1;
+            fraction += FRACTION_UNITS;
+        } else if whole < 0 && fraction > 0 {
+            whole += 1;
+            fraction -= FRACTION_UNITS;
+        }
+        // Every term's fraction is a multiple of 10^(28 - its scale), so the digits cut here are zeros.
+        let kept = fraction.unsigned_abs() / 10u128.pow(DECIMAL_DIGITS_MAX - self.scale);
+        let mut out = String::with_capacity(48);
+        if negative {
+            out.push('-');
+        }
+        push_digits(&mut out, whole.unsigned_abs(), 1);
+        if self.scale > 0 {
+            out.push('.');
+            push_digits(&mut out, kept, self.scale as usize);
+        }
+        let significant = out.trim_start_matches('-').bytes().filter(u8::is_ascii_digit).skip_while(|&d| d == b'0');
+        let digits = significant.count();
+        if digits > DECIMAL_DIGITS_MAX as usize {
+            return Err(LedgerError::limit("DECIMAL_DIGITS_MAX", DECIMAL_DIGITS_MAX as usize, digits));
+        }
+        Ok(out)
+    }
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits.
+fn push_digits(out: &mut String, mut value: u128, width: usize) {
+    let mut digits = [b'0'; 40];
+    let mut at = digits.len();
+    while value > 0 || digits.len() - at < width {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// `a + sign × b` of two decimal strings, the arguments named `a` and `b` in errors.
+// One body for compare, add and subtract keeps the WebAssembly module small.
+#[inline(never)]
+fn combine(a: &str, b: &str, sign: i128) -> Result<Exact> {
+    Exact::read("a", a)?.add(Exact::read("b", b)?, sign).ok_or_else(too_many_digits)
+}
+
+/// What a sum past `i128` is refused as: it needs at least 39 digits.
+fn too_many_digits() -> LedgerError {
+    LedgerError::limit("DECIMAL_DIGITS_MAX", DECIMAL_DIGITS_MAX as usize, 39)
+}
+
+/// Compares two decimal strings exactly (`"1.0"` equals `"1.00"`).
+///
+/// Front ends that hold amounts as text (JavaScript) sort and compare them with this instead of
+/// converting them to floating point. Text that is not a plain decimal is `INVALID_AMOUNT`
+/// naming `a` or `b`.
+///
+/// ```
+/// use funding_window::money::compare_decimals;
+/// use std::cmp::Ordering;
+/// assert_eq!(compare_decimals("1250000.00", "999999.99").unwrap(), Ordering::Greater);
+/// assert_eq!(compare_decimals("-0.10", "-0.1").unwrap(), Ordering::Equal);
+/// assert_eq!(compare_decimals("1e3", "1").unwrap_err().code(), "INVALID_AMOUNT");
+/// ```
+pub fn compare_decimals(a: &str, b: &str) -> Result<std::cmp::Ordering> {
+    Ok(combine(a, b, -1)?.signum().cmp(&0))
+}
+
+/// `a + b` of two decimal strings, exactly, at the larger of their scales (`"0.1" + "0.20"` is
+/// `"0.30"`).
+///
+/// A result needing more than 28 significant digits is `LIMIT_EXCEEDED` (`DECIMAL_DIGITS_MAX`)
+/// rather than rounded; text that is not a plain decimal is `INVALID_AMOUNT`.
+///
+/// ```
+/// use funding_window::money::add_decimals;
+/// assert_eq!(add_decimals("0.1", "0.20").unwrap(), "0.30");
+/// assert_eq!(add_decimals("999999999999999.99", "0.01").unwrap(), "1000000000000000.00");
+/// assert_eq!(add_decimals("1", "0.0000000000000000000000000001").unwrap_err().code(), "LIMIT_EXCEEDED");
+/// ```
+pub fn add_decimals(a: &str, b: &str) -> Result<String> {
+    combine(a, b, 1)?.text()
+}
+
+/// `a - b` of two decimal strings, exactly (see [`add_decimals`]).
+///
+/// ```
+/// use funding_window::money::subtract_decimals;
+/// assert_eq!(subtract_decimals("100.00", "100.01").unwrap(), "-0.01");
+/// assert_eq!(subtract_decimals("5", "5.000").unwrap(), "0.000");
+/// ```
+pub fn subtract_decimals(a: &str, b: &str) -> Result<String> {
+    combine(a, b, -1)?.text()
+}
+
+/// The sum of decimal strings, exactly, at the largest of their scales; `"0"` for none.
+///
+/// A value that is not a plain decimal is `INVALID_AMOUNT` naming `values[i]`; a sum needing
+/// more than 28 significant digits is `LIMIT_EXCEEDED`.
+///
+/// ```
+/// use funding_window::money::sum_decimals;
+/// assert_eq!(sum_decimals(["0.10", "0.20", "-0.05"]).unwrap(), "0.25");
+/// assert_eq!(sum_decimals(Vec::<String>::new()).unwrap(), "0");
+/// ```
+pub fn sum_decimals<I, S>(values: I) -> Result<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut total = Exact::default();
+    for (i, value) in values.into_iter().enumerate() {
+        let term = Exact::read(&format!("values[{i}]"), value.as_ref())?;
+        total = total.add(term, 1).ok_or_else(too_many_digits)?;
+    }
+    total.text()
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -846,5 +1040,70 @@ mod tests {
         assert_eq!(from_minor_units(1250, kwd).unwrap().to_string(), "1.250");
         assert_eq!(format_amount(d("-0"), Currency::USD), "0.00");
         assert_eq!(Money::parse("3", Currency::USD).unwrap().to_string(), "3.00 USD");
+    }
+
+    #[test]
+    fn decimal_strings_add_and_compare_exactly() {
+        assert_eq!(add_decimals("0.1", "0.2").unwrap(), "0.3");
+        assert_eq!(add_decimals("-1.25", "1.25").unwrap(), "0.00");
+        assert_eq!(subtract_decimals("-1.25", "-1.25").unwrap(), "0.00");
+        assert_eq!(subtract_decimals("0", "0.5").unwrap(), "-0.5");
+        assert_eq!(subtract_decimals("-3", "0.75").unwrap(), "-3.75");
+        assert_eq!(add_decimals("-3", "0.75").unwrap(), "-2.25");
+        assert_eq!(add_decimals("3", "-0.75").unwrap(), "2.25");
+        assert_eq!(
+            add_decimals("0.0000000000000000000000000001", "0.0000000000000000000000000002").unwrap(),
+            "0.0000000000000000000000000003"
+        );
+        assert_eq!(
+            add_decimals("5000000000000000000000000000", "4999999999999999999999999999").unwrap(),
+            "9999999999999999999999999999"
+        );
+        let limit = add_decimals("9999999999999999999999999999", "1").unwrap_err();
+        assert_eq!(limit, LedgerError::limit("DECIMAL_DIGITS_MAX", 28, 29));
+        assert_eq!(sum_decimals(["1.5", "2.25", "-0.75"]).unwrap(), "3.00");
+        assert_eq!(sum_decimals([""; 0]).unwrap(), "0");
+        let bad = sum_decimals(["1", "2", "3.0.0"]).unwrap_err();
+        assert!(matches!(&bad, LedgerError::InvalidAmount { field, .. } if field == "values[2]"), "{bad:?}");
+        assert_eq!(compare_decimals("2", "10").unwrap(), std::cmp::Ordering::Less);
+        assert_eq!(compare_decimals("-2", "-10").unwrap(), std::cmp::Ordering::Greater);
+        assert_eq!(compare_decimals("0.0000000000000000000000000001", "0").unwrap(), std::cmp::Ordering::Greater);
+        assert_eq!(
+            compare_decimals("9999999999999999999999999999", "0.0000000000000000000000000001").unwrap(),
+            std::cmp::Ordering::Greater
+        );
+        for bad in ["", "NaN", "1e5", "+1", " 1", "1,000.00", ".5", "0x10"] {
+            assert_eq!(add_decimals(bad, "1").unwrap_err().code(), "INVALID_AMOUNT", "{bad:?}");
+            assert_eq!(compare_decimals("1", bad).unwrap_err().code(), "INVALID_AMOUNT", "{bad:?}");
+        }
+    }
+
+    proptest! {
+        /// Against exact rational arithmetic on integers: values of up to 12 integer digits and 12
+        /// decimals, whose sums fit 28 digits, add, subtract, sum and compare as integers scaled by
+        /// 10^12 do.
+        #[test]
+        fn decimal_string_arithmetic_is_exact(
+            terms in proptest::collection::vec((-999_999_999_999_999_999_999_999i128..=999_999_999_999_999_999_999_999, 0u32..=12), 0..20),
+        ) {
+            let text = |(units, scale): (i128, u32)| {
+                let value = Decimal::from_i128_with_scale(units / 10i128.pow(12 - scale), scale);
+                value.to_string()
+            };
+            let scaled = |(units, scale): (i128, u32)| units / 10i128.pow(12 - scale) * 10i128.pow(12 - scale);
+            let texts: Vec<String> = terms.iter().map(|t| text(*t)).collect();
+            let exact: i128 = terms.iter().map(|t| scaled(*t)).sum();
+            let scale = terms.iter().map(|t| t.1).max().unwrap_or(0);
+            let sum = sum_decimals(&texts).unwrap();
+            prop_assert_eq!(&sum, &Decimal::from_i128_with_scale(exact / 10i128.pow(12 - scale), scale).to_string());
+            if let [a, b, ..] = texts.as_slice() {
+                let (x, y) = (scaled(terms[0]), scaled(terms[1]));
+                prop_assert_eq!(compare_decimals(a, b).unwrap(), x.cmp(&y));
+                let s = terms[0].1.max(terms[1].1);
+                let unit = 10i128.pow(12 - s);
+                prop_assert_eq!(add_decimals(a, b).unwrap(), Decimal::from_i128_with_scale((x + y) / unit, s).to_string());
+                prop_assert_eq!(subtract_decimals(a, b).unwrap(), Decimal::from_i128_with_scale((x - y) / unit, s).to_string());
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Validation: each command becomes a [`Plan`] (postings, flows, changes) or a
 //! typed error, reading the state only.
 //!
-//! The accounting of each command follows `DOMAIN.md`:
+//! The accounting of each command (the repository's `docs/posting-rules.md`):
 //! signing debits the receivable and credits the fund it is for (window money
 //! in USD through `equity:conversion`); a receipt moves receivable to cash
 //! (window money in another currency adjusts the window fund by the FX
@@ -196,11 +196,11 @@ impl State {
     pub fn note_conversion(plan: &mut Plan, amount: Decimal, currency: Currency, usd: &Usd) {
         if let Some((rate, month)) = usd.rate {
             plan.conversions.push(Conversion {
-                amount: money::format_amount(amount, currency),
+                amount: money::format_amount(amount, currency).into(),
                 currency,
-                rate: rate.to_string(),
+                rate: rate.into(),
                 month,
-                usd: money::format_amount(usd.amount, Currency::USD),
+                usd: money::format_amount(usd.amount, Currency::USD).into(),
             });
         }
     }

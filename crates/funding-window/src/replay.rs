@@ -38,7 +38,7 @@ pub(crate) enum ReplayError {
 }
 
 fn corrupt(line: u64, reason: impl Into<String>) -> ReplayError {
-    ReplayError::Ledger(LedgerError::JournalCorrupt { line, reason: reason.into() })
+    ReplayError::Ledger(LedgerError::journal_corrupt(line, reason))
 }
 
 /// A line whose hash is verified, parsed into what replay needs.
@@ -610,8 +610,16 @@ fn replay_in_blocks<R: Read + Send>(
         reader.header(&first.bytes)?
     };
     if let Some(source) = source {
-        // The text is kept: room for all of it at once rather than growing by doubling.
-        ledger.journal.reserve_text(source.len());
+        // The text is kept: room for all of it, and an index entry per line, at once rather than
+        // growing by doubling (and, in WebAssembly, OUT_OF_MEMORY now rather than an abort later).
+        let lines = memchr::memchr_iter(b'\n', source).count();
+        ledger.journal.reserve_text(source.len().saturating_sub(from), lines).map_err(ReplayError::Ledger)?;
+        ledger.state.entries.try_reserve(lines).map_err(|_| {
+            ReplayError::Ledger(LedgerError::OutOfMemory {
+                what: "the entries".into(),
+                bytes: lines.saturating_mul(std::mem::size_of::<crate::state::EntryInfo>()) as u64,
+            })
+        })?;
     }
     let source_text = source.and_then(|s| std::str::from_utf8(s).ok());
     let keeps_text = ledger.journal.keeps_text();
@@ -785,7 +793,7 @@ mod tests {
 
     fn corrupt_line(text: &str) -> (u64, String) {
         match Ledger::from_journal(text) {
-            Err(LedgerError::JournalCorrupt { line, reason }) => (line, reason),
+            Err(LedgerError::JournalCorrupt { line, reason, .. }) => (line, reason),
             other => panic!("expected JOURNAL_CORRUPT, got {:?}", other.map(|l| l.len())),
         }
     }

@@ -38,14 +38,14 @@ impl Ledger {
             .copied()
             .ok_or(LedgerError::UnknownEntry { entry: r.entry })?;
         let refuse = |reason: String| Err(LedgerError::NotReversible { entry: r.entry, reason });
-        if info.reversal_of.is_some() {
+        if info.reversal_of().is_some() {
             return refuse("it is itself a reversal; record the original command again instead".into());
         }
-        if let Some(by) = info.reversed_by {
+        if let Some(by) = info.reversed_by() {
             return Err(LedgerError::AlreadyReversed { entry: r.entry, reversed_by: by });
         }
-        if !REVERSIBLE.contains(&info.kind) {
-            return refuse(format!("a {} entry posts nothing; record a new one instead", info.kind));
+        if !REVERSIBLE.contains(&info.kind()) {
+            return refuse(format!("a {} entry posts nothing; record a new one instead", info.kind()));
         }
         check_text("reason", &r.reason, true)?;
         self.state.check_open(r.on)?;
@@ -68,9 +68,8 @@ fn resolve_postings(state: &State, entry: &JournalEntry) -> Result<Vec<Posting>>
         .postings
         .iter()
         .map(|p| {
-            let (account, _) = AccountKey::parse(state, &p.account).ok_or_else(|| LedgerError::JournalCorrupt {
-                line: entry.seq + 1,
-                reason: format!("unknown account {:?}", p.account),
+            let (account, _) = AccountKey::parse(state, &p.account).ok_or_else(|| {
+                LedgerError::journal_corrupt(entry.seq + 1, format!("unknown account {:?}", p.account))
             })?;
             Ok(Posting { account, currency: p.currency, amount: p.amount })
         })

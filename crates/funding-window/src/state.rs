@@ -6,13 +6,16 @@
 //! is then committed, and every mutation records its inverse in the undo log.
 //! Rolling back the log restores the state exactly.
 
+use std::num::NonZeroU64;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::account::AccountKey;
 use crate::calendar::{Month, Period};
-use crate::command::{DonorKind, Policy};
+use crate::command::{DecimalString, DonorKind, Policy, COMMAND_TYPES};
+use crate::contract::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::{ResolutionId, ASSEMBLY_RESOLUTIONS};
 use crate::money::{Currency, RoundingRule};
@@ -192,14 +195,40 @@ pub(crate) struct TransferRecord {
     pub reversed: Option<(u64, NaiveDate)>,
 }
 
-/// What the ledger knows of each journal entry.
+/// What the ledger knows of each journal entry: kept for every entry, so kept small (24 bytes,
+/// where a `&str` and two `Option<u64>` took 56).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EntryInfo {
     pub date: Option<NaiveDate>,
+    /// The command type, as its position in [`COMMAND_TYPES`].
+    kind: u8,
+    reversal_of: Option<NonZeroU64>,
+    reversed_by: Option<NonZeroU64>,
+}
+
+const _: () = assert!(std::mem::size_of::<EntryInfo>() <= 24);
+
+impl EntryInfo {
+    /// An entry of command type `kind` (one of [`COMMAND_TYPES`]), reversing `reversal_of`.
+    pub fn new(date: Option<NaiveDate>, kind: &str, reversal_of: Option<u64>) -> EntryInfo {
+        let kind = COMMAND_TYPES.iter().position(|t| *t == kind).and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX);
+        EntryInfo { date, kind, reversal_of: reversal_of.and_then(NonZeroU64::new), reversed_by: None }
+    }
+
     /// The command type (`record_receipt`).
-    pub kind: &'static str,
-    pub reversal_of: Option<u64>,
-    pub reversed_by: Option<u64>,
+    pub fn kind(&self) -> &'static str {
+        COMMAND_TYPES.get(usize::from(self.kind)).copied().unwrap_or("")
+    }
+
+    /// The entry it reverses, if it is a reversal.
+    pub fn reversal_of(&self) -> Option<u64> {
+        self.reversal_of.map(NonZeroU64::get)
+    }
+
+    /// The entry that reversed it, if any.
+    pub fn reversed_by(&self) -> Option<u64> {
+        self.reversed_by.map(NonZeroU64::get)
+    }
 }
 
 /// Running totals kept besides account balances.
@@ -227,19 +256,21 @@ pub(crate) struct Posting {
     pub amount: Decimal,
 }
 
-/// A conversion to USD, kept with the entry as provenance.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Conversion {
-    /// Original amount.
-    pub amount: String,
-    /// Original currency.
-    pub currency: Currency,
-    /// UNORE units per USD.
-    pub rate: String,
-    /// Month of the rate.
-    pub month: Month,
-    /// USD value, rounded to the cent.
-    pub usd: String,
+contract! {
+    /// A conversion to USD, kept with the entry as provenance.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    pub struct Conversion {
+        /// Original amount.
+        pub amount: DecimalString,
+        /// Original currency.
+        pub currency: Currency,
+        /// UNORE units per USD.
+        pub rate: DecimalString,
+        /// Month of the rate.
+        pub month: Month,
+        /// USD value, rounded to the cent.
+        pub usd: DecimalString,
+    }
 }
 
 /// A mutation of the registries, with a well-defined inverse.
@@ -325,6 +356,12 @@ pub(crate) enum Undo {
     Idempotency(String),
 }
 
+/// Undo steps a command records, about (a receipt: two balances, a flow, its agreement, its entry).
+const UNDO_STEPS_PER_COMMAND: usize = 5;
+
+/// Undo steps whose memory is kept between operations.
+const UNDO_STEPS_KEPT: usize = 1 << 16;
+
 /// The inverses of the mutations of the operation under way, newest last.
 ///
 /// The large previous states of agreements and projects sit in vectors of their own, so
@@ -373,6 +410,29 @@ impl UndoLog {
 
     pub fn len(&self) -> usize {
         self.steps.len()
+    }
+
+    /// Room for the steps of about `commands` commands (a batch about to be applied), or
+    /// `OUT_OF_MEMORY` before anything changes.
+    pub fn try_reserve_for(&mut self, commands: usize) -> Result<()> {
+        if self.paused {
+            return Ok(());
+        }
+        let steps = commands.saturating_mul(UNDO_STEPS_PER_COMMAND);
+        self.steps.try_reserve(steps).map_err(|_| LedgerError::OutOfMemory {
+            what: "the undo log of a batch".into(),
+            bytes: steps.saturating_mul(std::mem::size_of::<Undo>()) as u64,
+        })
+    }
+
+    /// Gives back the memory of a large batch's steps once none is left: a batch of a million
+    /// commands held some 150 MB of undo log, kept until the ledger was dropped.
+    pub fn shrink_when_idle(&mut self) {
+        if self.steps.is_empty() && self.steps.capacity() > UNDO_STEPS_KEPT {
+            self.steps.shrink_to(UNDO_STEPS_KEPT);
+            self.agreements.shrink_to(UNDO_STEPS_KEPT / 8);
+            self.projects.shrink_to(UNDO_STEPS_KEPT / 8);
+        }
     }
 
     /// Forgets every step (the operation is done).
@@ -639,7 +699,7 @@ impl State {
                 undo.push(Undo::TransferReversed(t));
             }
             Change::EntryReversed(original, by) => {
-                self.entries[(original - 1) as usize].reversed_by = Some(by);
+                self.entries[(original - 1) as usize].reversed_by = NonZeroU64::new(by);
                 undo.push(Undo::EntryReversed(original));
             }
         }

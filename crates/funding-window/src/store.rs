@@ -274,14 +274,14 @@ impl FileStore {
     fn check_same_file(&self, offset: u64) -> Result<()> {
         let ours = self.file.metadata().map_err(|e| self.io(&e))?;
         if ours.len() < offset {
-            return Err(LedgerError::JournalCorrupt {
-                line: 0,
-                reason: format!(
+            return Err(LedgerError::journal_corrupt(
+                0,
+                format!(
                     "{} is {} bytes, shorter than the {offset} bytes already read: it was cut or replaced",
                     self.path.display(),
                     ours.len()
                 ),
-            });
+            ));
         }
         #[cfg(unix)]
         {
@@ -368,7 +368,7 @@ impl JournalStore for FileStore {
     fn read_back(&self, start: u64, end: u64) -> Result<String> {
         let mut bytes = vec![0; usize::try_from(end.saturating_sub(start)).unwrap_or(0)];
         read_exact_at(&self.file, &self.path, &mut bytes, start).map_err(|e| self.io(&e))?;
-        String::from_utf8(bytes).map_err(|_| LedgerError::JournalCorrupt { line: 0, reason: "not UTF-8".into() })
+        String::from_utf8(bytes).map_err(|_| LedgerError::journal_corrupt(0, "not UTF-8"))
     }
 }
 

@@ -85,6 +85,7 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<Dashboard>) -> Rout
         .route("/journal", get(journal))
         .route("/reports/{name}", get(report))
         .route("/exports/csv/{name}", get(export_csv))
+        .route("/tables/{name}", get(table))
         .route("/exports/iati", get(export_iati))
         .route("/exports/hledger", get(export_hledger))
         .route("/exports/journal", get(export_journal))
@@ -603,11 +604,31 @@ fn unknown_report(name: &str) -> ApiError {
     )
 }
 
+/// A report of [`CSV_REPORTS`] from query parameters, parsed by the core. The period is any
+/// form the core takes: `period=2024`, `2024-H2`, `2024-Q3`, `2024-07`, or a range of dates
+/// as `from=2024-07-01&to=2024-09-30` (the core's `{"from", "to"}`).
 fn csv_report(name: &str, args: &BTreeMap<String, String>) -> Result<CsvReport, ApiError> {
     if !CSV_REPORTS.contains(&name) {
         return Err(unknown_report(name));
     }
-    CsvReport::from_args(name, &json_args(args)).map_err(|e| ApiError::ledger(&e, During::Read))
+    let mut json = json_args(args);
+    if let Value::Object(map) = &mut json {
+        let (from, to) = (map.remove("from"), map.remove("to"));
+        if from.is_some() || to.is_some() {
+            if let Some(period) = map.get("period") {
+                return Err(ApiError::argument(
+                    "period",
+                    period.as_str().unwrap_or(""),
+                    "give a period or a range (from, to), not both",
+                ));
+            }
+            let mut range = Map::new();
+            range.extend(from.map(|f| ("from".to_owned(), f)));
+            range.extend(to.map(|t| ("to".to_owned(), t)));
+            map.insert("period".into(), Value::Object(range));
+        }
+    }
+    CsvReport::from_args(name, &json).map_err(|e| ApiError::ledger(&e, During::Read))
 }
 
 /// `GET /reports/{name}`: the report's JSON exactly as the core serializes it.
@@ -700,6 +721,23 @@ async fn export_csv(
     let seq = catch_up(&app).await?;
     let csv = app.ledger.read(|l| l.export_csv(&report)).await.map_err(|e| ApiError::ledger(&e, During::Read))?;
     Ok(text_answer(seq, "text/csv; charset=utf-8", csv))
+}
+
+/// `GET /tables/{name}`: a report laid out as the core's table (columns with their kinds, rows
+/// of cells): what the CSV, the DataFrames and the dashboard show.
+async fn table(
+    State(app): State<App>,
+    headers: HeaderMap,
+    name: Result<Path<String>, PathRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    app.tokens.authenticate(&headers)?.require(Role::Reader)?;
+    let name = segment(name)?;
+    let args = arguments(query, None)?;
+    let report = csv_report(&name, &args)?;
+    let seq = catch_up(&app).await?;
+    let table = app.ledger.read(|l| l.report_table(&report)).await.map_err(|e| ApiError::ledger(&e, During::Read))?;
+    Ok(with_seq(seq, Json(table)))
 }
 
 /// `GET /exports/iati`: IATI 2.03 XML; the options of `IatiOptions` as parameters,

@@ -60,10 +60,14 @@ pub fn ledger_status(code: &str, during: During) -> Option<StatusCode> {
         | "NO_FUNDING_GAP"
         | "NOT_REVERSIBLE"
         | "APPROVAL_REQUIRED" => StatusCode::UNPROCESSABLE_ENTITY,
-        // The store cannot be used now; retrying later may succeed.
-        "STORE_UNAVAILABLE" | "JOURNAL_LOCKED" | "READ_ONLY" => StatusCode::SERVICE_UNAVAILABLE,
+        // The store or the process cannot serve it now; retrying later may succeed.
+        "STORE_UNAVAILABLE" | "JOURNAL_LOCKED" | "READ_ONLY" | "OUT_OF_MEMORY" | "LEDGER_BUSY" => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         // Defects and damaged journals: nothing the client can fix.
-        "JOURNAL_CORRUPT" | "JOURNAL_TORN_TAIL" | "INTERNAL" | "IO_ERROR" => StatusCode::INTERNAL_SERVER_ERROR,
+        "JOURNAL_CORRUPT" | "JOURNAL_TORN_TAIL" | "INTERNAL" | "IO_ERROR" | "LEDGER_FREED" => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         _ => return None,
     })
 }
@@ -329,6 +333,9 @@ mod tests {
             "JOURNAL_TORN_TAIL",
             "INTERNAL",
             "IO_ERROR",
+            "OUT_OF_MEMORY",
+            "LEDGER_BUSY",
+            "LEDGER_FREED",
         ];
         for code in table {
             assert!(funding_window::ERROR_CODES.contains(&code), "{code} is not a code of the core");

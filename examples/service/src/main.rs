@@ -170,7 +170,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let failed = |e: funding_window::LedgerError| format!("{e} ({})", e.code());
     let ledger = PgLedger::connect(&settings.dsn, &settings.ledger).await.map_err(failed)?;
     let proposals = Proposals::connect(&settings.dsn, &settings.ledger).await.map_err(failed)?;
-    let openapi = openapi::document().to_string().into();
+    let openapi = openapi::document()?.to_string().into();
     let token_count = settings.tokens.len();
     let app =
         Arc::new(AppState { ledger, proposals, tokens: settings.tokens, body_limit: settings.body_limit, openapi });

@@ -1,10 +1,11 @@
 //! The OpenAPI 3.1 document of the service, served at `/openapi.json`.
 //!
 //! The routes are described here, beside the handlers that serve them. The shapes of the
-//! ledger's contract (commands, results, journal entries, reports) come from the core's
-//! description ([`core_schemas`]); the error codes from the core's list
-//! ([`funding_window::ERROR_CODES`]) and the service's ([`ServiceCode::ALL`]): none is typed
-//! twice.
+//! ledger's contract (commands, results, journal entries, reports, the core's errors and the
+//! arguments of reports) come from the JSON Schema the contract generator writes from the
+//! core's description (`contract/schema.json`, `make codegen`; `--check` keeps it current),
+//! embedded when the service is built; the service's own error codes from [`ServiceCode::ALL`].
+//! Nothing of the contract is typed twice.
 
 use serde_json::{json, Map, Value};
 
@@ -12,18 +13,115 @@ use crate::api::{REPORTS, SET_BY_SERVICE};
 use crate::auth::Role;
 use crate::error::ServiceCode;
 
-/// The schemas of the core's contract, keyed by name, with `$ref`s into `#/components/schemas/`.
-fn core_schemas() -> Map<String, Value> {
-    let mut schemas = Map::new();
+/// The contract's JSON Schema, as the generator wrote it.
+const CONTRACT: &str = include_str!("../../../contract/schema.json");
+
+/// What the service takes of the contract: every definition (as `components.schemas`, its
+/// references rewritten to point there), the requests (`Request`: one of the commands), the
+/// core's errors (`CoreError`: each definition with a constant `code`) and the reports.
+struct Contract {
+    schemas: Map<String, Value>,
+    reports: Map<String, Value>,
+}
+
+fn rewrite_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref") {
+                if let Some(name) = r.strip_prefix("#/$defs/") {
+                    *r = format!("#/components/schemas/{name}");
+                }
+            }
+            map.values_mut().for_each(rewrite_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
+}
+
+fn contract() -> Result<Contract, String> {
+    let mut root: Value = serde_json::from_str(CONTRACT).map_err(|e| format!("contract/schema.json: {e}"))?;
+    rewrite_refs(&mut root);
+    let Some(Value::Object(mut schemas)) = root.get_mut("$defs").map(Value::take) else {
+        return Err("contract/schema.json has no $defs".into());
+    };
+    let requests = root.get_mut("oneOf").map(Value::take).ok_or("contract/schema.json has no oneOf")?;
+    let reports = match root.get_mut("x-reports").map(Value::take) {
+        Some(Value::Object(reports)) => reports,
+        _ => return Err("contract/schema.json has no x-reports".into()),
+    };
+    let errors: Vec<Value> = schemas
+        .iter()
+        .filter(|(_, schema)| schema.pointer("/properties/code/const").is_some_and(Value::is_string))
+        .map(|(name, _)| reference(name))
+        .collect();
     schemas.insert(
         "Request".into(),
-        json!({"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}},
-               "description": "A command of the contract with its request fields (idempotency_key)."}),
+        json!({"oneOf": requests, "description": "A command of the contract with its request fields, as the core parses it. The service refuses recorded_by, approved_by and recorded_at (FIELD_SET_BY_SERVICE): it sets them."}),
     );
-    schemas.insert("Applied".into(), json!({"type": "object", "required": ["seq", "hash", "postings", "duplicate"]}));
-    schemas.insert("JournalEntry".into(), json!({"type": "object", "required": ["seq", "command", "hash"]}));
-    schemas.insert("Report".into(), json!({}));
-    schemas
+    schemas.insert(
+        "CoreError".into(),
+        json!({"oneOf": errors, "description": "An error of the core: its code and fields, and message."}),
+    );
+    Ok(Contract { schemas, reports })
+}
+
+/// The result schema of a report the service serves, and its query parameters.
+fn report_operation(name: &str, contract: &Contract) -> Option<(Value, Vec<Value>)> {
+    let text = json!({"type": "string"});
+    let date = json!({"type": "string", "format": "date"});
+    let as_of =
+        |what: &str| query("as_of", &format!("{what} as of this date (after every entry when absent)."), date.clone());
+    let mut parameters = Vec::new();
+    let result = match name {
+        "window_balance" => {
+            parameters.push(as_of("The window's balance"));
+            reference("WindowBalance")
+        }
+        "resolutions" => json!({"type": "array", "items": reference("ResolutionInfo")}),
+        "donors" => json!({"type": "array", "items": reference("DonorInfo")}),
+        "date_range" => {
+            json!({"description": "The first and last value dates of the journal; null when nothing is dated.",
+                               "oneOf": [{"type": "array", "items": reference("IsoDate"), "minItems": 2, "maxItems": 2}, {"type": "null"}]})
+        }
+        "journal" => {
+            json!({"type": "array", "items": reference("PostingRow"), "description": "The journal as a table: one row per posting."})
+        }
+        other => {
+            let report = contract.reports.get(other)?;
+            for (argument, schema) in report["arguments"].as_object()? {
+                let description = schema["description"].as_str().unwrap_or("");
+                match argument.as_str() {
+                    "period" => {
+                        parameters.push(query(
+                            "period",
+                            &format!("{description} As text: 2024, 2024-H2, 2024-Q3, 2024-07; or give from and to."),
+                            json!({"type": "string", "pattern": "^[0-9]{4}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$"}),
+                        ));
+                        parameters.push(query(
+                            "from",
+                            "A range of dates instead of a period: its first day.",
+                            date.clone(),
+                        ));
+                        parameters.push(query(
+                            "to",
+                            "A range of dates instead of a period: its last day.",
+                            date.clone(),
+                        ));
+                    }
+                    "as_of" => parameters.push(query("as_of", description, date.clone())),
+                    other => parameters.push(query(other, description, text.clone())),
+                }
+            }
+            if other == "donor_statement" {
+                json!({"oneOf": [report["result"].clone(), {"type": "array", "items": report["result"].clone(),
+                        "description": "Without a donor: every donor's statement."}]})
+            } else {
+                report["result"].clone()
+            }
+        }
+    };
+    Some((result, parameters))
 }
 
 fn error_response(description: &str) -> Value {
@@ -80,28 +178,34 @@ fn read(summary: &str, role: Role, parameters: Vec<Value>, ok: Value) -> Value {
            "responses": with_common(json!({"200": ok}), false)})
 }
 
-/// The whole document.
-pub fn document() -> Value {
+/// The whole document (`Err` only if the embedded contract were not the generator's JSON).
+pub fn document() -> Result<Value, String> {
+    let contract = contract()?;
     let core_codes: Vec<&str> = funding_window::ERROR_CODES.to_vec();
     let service_codes: Vec<&str> = ServiceCode::ALL.iter().map(|c| c.code()).collect();
     let service_docs: Map<String, Value> =
         ServiceCode::ALL.iter().map(|c| (c.code().to_owned(), Value::String(c.description().into()))).collect();
     let all_codes: Vec<&str> = core_codes.iter().chain(&service_codes).copied().collect();
-    let mut schemas = core_schemas();
+    let mut schemas = contract.schemas.clone();
     schemas.insert(
-        "Error".into(),
+        "ServiceError".into(),
         json!({
             "type": "object",
             "required": ["code", "message"],
+            "properties": {"code": {"enum": service_codes}, "message": {"type": "string"}},
+            "description": "An error of the service (authentication, roles, routes, bodies, proposals); x-codes says what each means.",
+            "x-codes": service_docs,
+        }),
+    );
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "oneOf": [reference("CoreError"), reference("ServiceError")],
             "properties": {
-                "code": {"type": "string", "enum": all_codes},
-                "message": {"type": "string"},
+                "code": {"enum": all_codes},
                 "index": {"type": "integer", "minimum": 0, "description": "The failing command of a batch."}
             },
-            "additionalProperties": true,
-            "description": "The core's error JSON (its code and fields, as every binding sees them) plus `message`; or a service error.",
-            "x-core-codes": core_codes,
-            "x-service-codes": service_docs,
+            "description": "The core's error JSON (its code and fields, as every binding sees them) with message; or a service error.",
         }),
     );
     schemas.insert(
@@ -132,19 +236,6 @@ pub fn document() -> Value {
     let seq_header = json!({"X-Ledger-Seq": {"description": "The last journal entry this answer reflects (after catching up).",
                                               "schema": {"type": "integer", "minimum": 0}}});
     let text = |media: &str, description: &str| json!({"description": description, "headers": seq_header, "content": {media: {"schema": {"type": "string"}}}});
-    let period = query(
-        "period",
-        "resolution_tracker, window_statement: a reporting period as the core parses it (2024-H2 ...).",
-        json!({"type": "string"}),
-    );
-    let as_of = query(
-        "as_of",
-        "trial_balance, window_balance: balances as of this date.",
-        json!({"type": "string", "format": "date"}),
-    );
-    let donor = query("donor", "donor_statement: one donor (every donor when absent).", json!({"type": "string"}));
-    let report_name = path_param("name", json!({"enum": REPORTS}));
-    let csv_name = path_param("name", json!({"enum": funding_window::export::CSV_REPORTS}));
     let proposal_id = path_param("id", json!({"type": "string"}));
     let submit_body = json!({
         "required": true,
@@ -165,7 +256,7 @@ pub fn document() -> Value {
         json!({"summary": summary, "x-role": Role::Approver.name(), "parameters": [proposal_id.clone()],
                "responses": with_common(json!({"200": ok}), true)})
     };
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "funding-window service",
@@ -208,11 +299,6 @@ pub fn document() -> Value {
                 json_response("A page of entries; `next` is the `from` of the next page.", json!({
                     "type": "object", "required": ["entries", "next", "head"],
                     "properties": {"entries": {"type": "array", "items": reference("JournalEntry")}, "next": {"type": "integer", "minimum": 1}, "head": reference("ChainHead")}})))},
-            "/reports/{name}": {"get": read("A report as the core's JSON.", Role::Reader,
-                vec![report_name, period.clone(), as_of.clone(), donor.clone()],
-                json_response("The report.", reference("Report")))},
-            "/exports/csv/{name}": {"get": read("A report as CSV.", Role::Reader,
-                vec![csv_name, period, as_of.clone(), donor], text("text/csv", "The CSV."))},
             "/exports/iati": {"get": read("IATI 2.03 activity XML.", Role::Reader,
                 vec![query("generated_at", "RFC 3339 (now by default).", json!({"type": "string", "format": "date-time"})),
                      query("as_of", "Last value date included.", json!({"type": "string", "format": "date"})),
@@ -231,7 +317,34 @@ pub fn document() -> Value {
                     "properties": {"proposal": reference("Proposal"), "applied": reference("Applied")}})))},
             "/proposals/{id}/reject": {"post": decide("Reject a pending proposal recorded by someone else.", json_response("Rejected.", reference("Proposal")))}
         }
-    })
+    });
+    // One path per report, with the contract's result and arguments; as JSON and as CSV.
+    if let Some(Value::Object(paths)) = document.get_mut("paths") {
+        for name in REPORTS {
+            let Some((result, parameters)) = report_operation(name, &contract) else {
+                return Err(format!("the contract does not describe the report {name}"));
+            };
+            let mut answer = json_response("The report, as the core serializes it.", result);
+            answer["headers"] = seq_header.clone();
+            paths.insert(
+                format!("/reports/{name}"),
+                json!({"get": read(&format!("The report {name}."), Role::Reader, parameters.clone(), answer)}),
+            );
+            if funding_window::export::CSV_REPORTS.contains(&name) {
+                let mut table = json_response("The report as the core's table.", reference("Table"));
+                table["headers"] = seq_header.clone();
+                paths.insert(
+                    format!("/tables/{name}"),
+                    json!({"get": read(&format!("The report {name} as a table (columns, rows of cells)."), Role::Reader, parameters.clone(), table)}),
+                );
+                paths.insert(
+                    format!("/exports/csv/{name}"),
+                    json!({"get": read(&format!("The report {name} as CSV."), Role::Reader, parameters, text("text/csv", "The CSV."))}),
+                );
+            }
+        }
+    }
+    Ok(document)
 }
 
 #[cfg(test)]
@@ -241,7 +354,7 @@ mod tests {
     /// Every `$ref` of the document resolves.
     #[test]
     fn every_reference_resolves() {
-        let document = document();
+        let document = document().unwrap();
         let mut refs = Vec::new();
         fn walk(value: &Value, refs: &mut Vec<String>) {
             match value {
@@ -265,9 +378,45 @@ mod tests {
 
     #[test]
     fn the_error_codes_are_the_cores_and_the_services() {
-        let document = document();
+        let document = document().unwrap();
         let codes = document.pointer("/components/schemas/Error/properties/code/enum").unwrap().as_array().unwrap();
         assert_eq!(codes.len(), funding_window::ERROR_CODES.len() + ServiceCode::ALL.len());
         assert!(codes.contains(&json!("INSUFFICIENT_FUNDS")) && codes.contains(&json!("PROPOSAL_SELF_APPROVAL")));
+    }
+}
+
+#[cfg(test)]
+mod contract_tests {
+    use super::*;
+
+    #[test]
+    fn the_contracts_shapes_are_the_documents() {
+        let document = document().unwrap();
+        let schemas = &document["components"]["schemas"];
+        // Every command of the contract is a request, every core error code a CoreError.
+        let requests = schemas["Request"]["oneOf"].as_array().unwrap();
+        assert!(requests.iter().any(|r| r["$ref"] == "#/components/schemas/AllocateRequest"));
+        let errors: Vec<&str> = schemas["CoreError"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["$ref"].as_str().unwrap().trim_start_matches("#/components/schemas/"))
+            .map(|name| schemas[name]["properties"]["code"]["const"].as_str().unwrap())
+            .collect();
+        let mut core: Vec<&str> = funding_window::ERROR_CODES.to_vec();
+        let mut found = errors.clone();
+        core.sort();
+        found.sort();
+        assert_eq!(found, core);
+        // Every report the service serves has a path with the contract's result.
+        for name in REPORTS {
+            assert!(document["paths"][format!("/reports/{name}")]["get"].is_object(), "{name}");
+        }
+        let tracker = &document["paths"]["/reports/resolution_tracker"]["get"];
+        assert_eq!(
+            tracker["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ResolutionTracker"
+        );
+        assert!(document.to_string().find("#/$defs/").is_none(), "every reference points into the document");
     }
 }

@@ -120,6 +120,21 @@ async fn the_api_end_to_end() {
     assert!(statement.text.contains("1000.00"), "{}", statement.text);
     let tracker = http.get("/reports/resolution_tracker?period=2024-H1", Some(rey)).await;
     assert_eq!(tracker.status, 200, "{}", tracker.text);
+    // Every period form of the core: a year, a quarter, a month, a range of dates; the
+    // statement's closing balance is the same at the same last day.
+    let closing = |answer: &support::Answer| answer.json["closing"]["total"].clone();
+    for query in ["period=2024", "period=2024-Q2", "period=2024-06", "from=2024-01-01&to=2024-06-30"] {
+        let answer = http.get(&format!("/reports/window_statement?{query}"), Some(rey)).await;
+        assert_eq!(answer.status, 200, "{query}: {}", answer.text);
+        assert_eq!(closing(&answer), "1000.00", "{query}: {}", answer.text);
+    }
+    let february = http.get("/reports/window_statement?from=2024-01-01&to=2024-02-29", Some(rey)).await;
+    assert_eq!(february.json["closing"]["total"], "1000.00", "signed on 2024-02-01: {}", february.text);
+    let january = http.get("/reports/window_statement?period=2024-01", Some(rey)).await;
+    assert_eq!(january.json["closing"]["total"], "0.00", "{}", january.text);
+    let table = http.get("/tables/resolution_tracker?period=2024-Q1", Some(rey)).await;
+    assert_eq!((table.status, table.json["report"].as_str()), (200, Some("resolution_tracker")), "{}", table.text);
+    assert_eq!(table.json["rows"][0][0], "2024-Q1", "the table's first column is the period: {}", table.text);
     let donor_statement = http.get("/reports/donor_statement?donor=NO", Some(rey)).await;
     assert_eq!(donor_statement.json["agreements"][0]["received"], "1000.00", "{}", donor_statement.text);
     let everyone = http.get("/reports/donor_statement", Some(rey)).await;
@@ -129,6 +144,10 @@ async fn the_api_end_to_end() {
     for (path, status, code) in [
         ("/reports/donor_statement?donor=XX", 404, "UNKNOWN_DONOR"),
         ("/reports/window_statement?period=2024-H3", 400, "INVALID_ARGUMENT"),
+        ("/reports/window_statement?period=2024-Q5", 400, "INVALID_ARGUMENT"),
+        ("/reports/window_statement?from=2024-07-01", 400, "INVALID_ARGUMENT"),
+        ("/reports/window_statement?from=2024-07-01&to=2024-06-30", 400, "INVALID_ARGUMENT"),
+        ("/reports/window_statement?period=2024&from=2024-01-01&to=2024-02-01", 400, "INVALID_ARGUMENT"),
         ("/reports/window_statement", 400, "INVALID_ARGUMENT"),
         ("/reports/trial_balance?as_of=yesterday", 400, "INVALID_ARGUMENT"),
         ("/reports/trial_balance?period=2024-H1", 400, "INVALID_ARGUMENT"),

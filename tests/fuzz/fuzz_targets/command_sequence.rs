@@ -1,5 +1,5 @@
 //! Random sequences of well-formed commands: after every step the invariants of
-//! DOMAIN.md hold (balanced in every currency, no fund negative, refusals change
+//! the books hold (docs/posting-rules.md: balanced in every currency, no fund negative, refusals change
 //! nothing), and the journal replays to the same state.
 #![no_main]
 

@@ -23,13 +23,17 @@ Money is ``decimal.Decimal``, ``int`` or a decimal string; a ``float`` raises ``
 subclasses, one per code of the core. Reports and exports (CSV, IATI 2.03 XML, hledger
 journals) are the core's bytes: :meth:`Ledger.export_csv`, :meth:`Ledger.export_iati`,
 :meth:`Ledger.export_hledger`, and ``report.to_csv()``.
+
+The specification (every command and what it refuses, posting rules, reports, periods,
+limits, error codes, the journal format) is in ``docs/`` of the repository, starting at
+``docs/README.md``.
 """
 
 from __future__ import annotations
 
 import collections.abc as _abc
 
-from . import _native
+from . import _native, contract
 from ._native import (
     AMOUNT_KEYS,
     AMOUNT_TABLE_KEYS,
@@ -44,7 +48,7 @@ from ._native import (
 )
 from .errors import *  # noqa: F403 - one class per error code
 from .errors import ERROR_CLASSES, LedgerError, _register_missing
-from .ledger import Amount, DateLike, Ledger, Timestamp
+from .ledger import Amount, DateLike, Ledger, PeriodLike, Timestamp
 from .reports import (
     AllocationLog,
     AllocationPreview,
@@ -54,6 +58,7 @@ from .reports import (
     Report,
     ResolutionTracker,
     Table,
+    TableReport,
     TransferRegister,
     TrialBalance,
     WindowStatement,
@@ -75,7 +80,10 @@ __all__ = [
     "Amount",
     "DateLike",
     "Timestamp",
+    "PeriodLike",
+    "contract",
     "Report",
+    "TableReport",
     "CsvReport",
     "Table",
     "TrialBalance",
@@ -102,6 +110,7 @@ __all__ = [
     "class_name_for_code",
     "CommandTypeError",
     "ArgumentTypeError",
+    # <generated: error names> (cargo run -p funding-window-codegen)
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",
@@ -145,4 +154,8 @@ __all__ = [
     "StoreUnavailable",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
+    # </generated: error names>
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
+from . import _native
 from ._native import AMOUNT_KEYS, DATE_KEYS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,8 +56,10 @@ def resolve_mode(decimals: Optional[str]) -> str:
     """``"arrow"`` or ``"object"``: the requested mode, or the best one available."""
     if decimals is None:
         return "arrow" if _pyarrow() is not None else "object"
+    if not isinstance(decimals, str):
+        raise _native.argument_error("decimals", type(decimals).__name__, "expected 'arrow', 'object' or None", True)
     if decimals not in ("arrow", "object"):
-        raise ValueError(f"decimals is 'arrow', 'object' or None, not {decimals!r}")
+        raise _native.argument_error("decimals", decimals, "expected 'arrow', 'object' or None")
     if decimals == "arrow" and _pyarrow() is None:
         raise ImportError("decimals='arrow' needs pyarrow: pip install 'funding-window[pandas]'")
     return decimals
@@ -121,6 +124,32 @@ def frame(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], decimals: O
             data[name] = decimal_series(values, mode, name)
         elif name in _DATE_KEYS:
             data[name] = _date_series(values, mode, name)
+        else:
+            data[name] = _other_series(values, name)
+    return pd.DataFrame(data, columns=list(columns))
+
+
+#: Kinds of table columns (the core's ``CellKind``) holding exact decimals.
+DECIMAL_KINDS = frozenset({"amount", "rate", "percent"})
+
+
+def table_frame(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], kinds: Mapping[str, str], decimals: Optional[str]
+) -> "_pd.DataFrame":
+    """A DataFrame of a report's table, each column typed by the kind the core gives it."""
+    pd = _pandas()
+    mode = resolve_mode(decimals)
+    data: Dict[str, Any] = {}
+    for name in columns:
+        values = [row.get(name) for row in rows]
+        kind = kinds.get(name, "text")
+        if kind in DECIMAL_KINDS:
+            data[name] = decimal_series(values, mode, name)
+        elif kind == "date":
+            data[name] = _date_series(values, mode, name)
+        elif kind == "integer":
+            present = sum(v is not None for v in values)
+            data[name] = pd.Series(values, dtype="int64" if present == len(values) else "Int64", name=name)
         else:
             data[name] = _other_series(values, name)
     return pd.DataFrame(data, columns=list(columns))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 #: Rows shown at each end of a long table; the middle is elided.
 HTML_ROWS_EACH_END = 50
@@ -77,8 +77,10 @@ def table(
     rows: Sequence[Dict[str, Any]],
     footer: Sequence[Dict[str, Any]],
     tail: Optional[Sequence[Dict[str, Any]]] = None,
+    labels: Optional[Mapping[str, str]] = None,
 ) -> str:
-    """An HTML table of ``rows``; ``tail`` rows follow an elision marker when given."""
+    """An HTML table of ``rows``; ``tail`` rows follow an elision marker when given; ``labels``
+    are the headers shown for column names (the core's labels; the name itself by default)."""
     shown: List[Dict[str, Any]] = list(rows)
     elided = 0
     if tail is None and len(shown) > 2 * HTML_ROWS_EACH_END:
@@ -89,8 +91,12 @@ def table(
     parts = [_STYLE, '<table class="fw-report">']
     note = " · ".join(html.escape(c) for c in caption if c)
     parts.append(f"<caption>{html.escape(title)}{' <small>' + note + '</small>' if note else ''}</caption>")
+    shown_as = labels or {}
     head = "".join(
-        f'<th class="num">{html.escape(c)}</th>' if c in numeric else f"<th>{html.escape(c)}</th>" for c in columns
+        f'<th class="num" title="{html.escape(c)}">{html.escape(shown_as.get(c, c))}</th>'
+        if c in numeric
+        else f'<th title="{html.escape(c)}">{html.escape(shown_as.get(c, c))}</th>'
+        for c in columns
     )
     parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
     for row in shown:

@@ -22,6 +22,12 @@ ALLOCATION_COLOR = "#264653"
 
 def _axes(ax: Optional["Axes"], rows: int) -> "Axes":
     if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            from . import _native
+
+            raise _native.argument_error("ax", type(ax).__name__, "expected a matplotlib Axes or None", True)
         return ax
     try:
         import matplotlib.pyplot as plt

@@ -43,6 +43,7 @@ __all__ = [
     "class_name_for_code",
     "CommandTypeError",
     "ArgumentTypeError",
+    # <generated: error names> (cargo run -p funding-window-codegen)
     "InvalidCommand",
     "InvalidArgument",
     "InvalidAmount",
@@ -86,6 +87,10 @@ __all__ = [
     "StoreUnavailable",
     "Internal",
     "IoError",
+    "OutOfMemory",
+    "LedgerBusy",
+    "LedgerFreed",
+    # </generated: error names>
 ]
 
 # Attribute names an exception already has; details never overwrite them.
@@ -129,18 +134,20 @@ def _rebuild(
     return ERROR_CLASSES.get(code, LedgerError)(message, details, index)
 
 
-# One class per code of the core (funding_window.ERROR_CODES), in the core's order.
-# Annotations name the details each carries.
+# One class per code of the core (funding_window.ERROR_CODES), in the core's order; the
+# annotations name the details each carries. Written from the core's description of its
+# errors (docstrings are the core's doc comments).
+# <generated: error classes> (cargo run -p funding-window-codegen)
 
 
 class InvalidCommand(LedgerError):
-    """The command is not well-formed JSON of the contract (unknown type or field, missing field, wrong type)."""
+    """The command is not well-formed JSON of the contract (unknown type or field, missing field, wrong JSON type)."""
 
     code = "INVALID_COMMAND"
 
 
 class InvalidArgument(LedgerError):
-    """An argument of a call (not a command field) is malformed, such as a report's ``as_of``."""
+    """An argument of a library call (not a command field) is malformed."""
 
     code = "INVALID_ARGUMENT"
     name: str
@@ -149,7 +156,7 @@ class InvalidArgument(LedgerError):
 
 
 class InvalidAmount(LedgerError):
-    """An amount is not a plain positive decimal (exponent, NaN, infinity, sign, spaces)."""
+    """A decimal string is not a plain decimal (exponent, NaN, sign, spaces) or an amount is not positive."""
 
     code = "INVALID_AMOUNT"
     field: str
@@ -168,7 +175,7 @@ class PrecisionExceeded(LedgerError):
 
 
 class AmountTooLarge(LedgerError):
-    """An amount is larger than the ledger accepts."""
+    """An amount is larger than the ledger accepts, or a computation on it would leave exact arithmetic."""
 
     code = "AMOUNT_TOO_LARGE"
     field: str
@@ -193,7 +200,7 @@ class UnknownCurrency(LedgerError):
 
 
 class CurrencyMismatch(LedgerError):
-    """A command names a currency other than the one of the agreement or account it concerns."""
+    """A command names a currency other than the one of the agreement it concerns."""
 
     code = "CURRENCY_MISMATCH"
     expected: str
@@ -379,7 +386,7 @@ class AlreadyReversed(LedgerError):
 
 
 class NotReversible(LedgerError):
-    """The entry cannot be reversed."""
+    """The entry cannot be reversed (a reversal, a registration, or later activity depends on it)."""
 
     code = "NOT_REVERSIBLE"
     entry: int
@@ -403,7 +410,7 @@ class ApprovalRequired(LedgerError):
 
 
 class LimitExceeded(LedgerError):
-    """A named limit of the core was exceeded."""
+    """A named limit (see `crate::limits`) was exceeded."""
 
     code = "LIMIT_EXCEEDED"
     limit: str
@@ -416,11 +423,12 @@ class JournalCorrupt(LedgerError):
 
     code = "JOURNAL_CORRUPT"
     line: int
+    entry: int
     reason: str
 
 
 class JournalTornTail(LedgerError):
-    """The journal ends in an incomplete line; ``Ledger.recover`` drops it explicitly."""
+    """The journal ends in an incomplete line (a write interrupted by a crash)."""
 
     code = "JOURNAL_TORN_TAIL"
     line: int
@@ -429,28 +437,21 @@ class JournalTornTail(LedgerError):
 
 
 class JournalLocked(LedgerError):
-    """Another writer holds the journal file (one writer per journal); the file is untouched.
-
-    Open it read-only (``Ledger.open(path, read_only=True)``), or wait until that writer is gone.
-    """
+    """Another writer holds the journal file: one writer per journal. The file is untouched. Open it read-only, or wait until that writer has closed it."""
 
     code = "JOURNAL_LOCKED"
     path: str
 
 
 class ReadOnly(LedgerError):
-    """The ledger was opened read-only: it follows its writer (``refresh()``) and records nothing."""
+    """The ledger was opened read-only: it takes in what its writer appends (`refresh`), and records nothing itself."""
 
     code = "READ_ONLY"
     store: str
 
 
 class Conflict(LedgerError):
-    """Another writer appended to the shared journal first; nothing was written.
-
-    ``seq`` and ``hash`` are the store's head. Call ``refresh()`` (which verifies what the
-    others appended), then apply the command again; with an ``idempotency_key`` it lands once.
-    """
+    """Another writer appended to the shared journal first: nothing was written. Catch up (`refresh`), which verifies what the others appended, then retry the command; with an idempotency key it lands once however often it is retried."""
 
     code = "CONFLICT"
     store: str
@@ -459,18 +460,14 @@ class Conflict(LedgerError):
 
 
 class StoreUnavailable(LedgerError):
-    """The journal's store (a PostgreSQL server) cannot be reached; nothing changed here.
-
-    The ledger reconnects on its next call. If the connection was lost while committing, the
-    command may have been stored: ``refresh()``, then retry it with its ``idempotency_key``.
-    """
+    """The journal's store cannot be reached (connection refused or lost, server shut down). Nothing was changed in this ledger; the handle reconnects on its next call. If the connection was lost while committing, the command may have been stored: catch up (`refresh`), then retry it with its idempotency key."""
 
     code = "STORE_UNAVAILABLE"
     store: str
 
 
 class Internal(LedgerError):
-    """An internal consistency check failed (a defect); nothing was changed."""
+    """An internal consistency check failed. This is a defect; nothing was changed."""
 
     code = "INTERNAL"
 
@@ -480,6 +477,30 @@ class IoError(LedgerError):
 
     code = "IO_ERROR"
     path: str
+
+
+class OutOfMemory(LedgerError):
+    """Memory ran out before the operation could grow one of the ledger's large buffers (the journal, its index, a batch's commands or results); nothing was changed. In WebAssembly, whose memory is at most 4 GiB, this bounds an in-memory ledger's size."""
+
+    code = "OUT_OF_MEMORY"
+    what: str
+    bytes: int
+
+
+class LedgerBusy(LedgerError):
+    """A call on a ledger was made while another call on the same ledger was under way (from a getter of a command, or a callback the call ran): refused, nothing was changed. Only the WebAssembly binding can see this: elsewhere calls on a ledger wait for each other."""
+
+    code = "LEDGER_BUSY"
+    method: str
+
+
+class LedgerFreed(LedgerError):
+    """A call on a ledger whose memory was released (`free()` in JavaScript). Only the WebAssembly binding can see this."""
+
+    code = "LEDGER_FREED"
+    method: str
+
+# </generated: error classes>
 
 
 def class_name_for_code(code: str) -> str:

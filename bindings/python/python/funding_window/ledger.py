@@ -1,9 +1,9 @@
 """The :class:`Ledger`: the funding window's books, kept by the Rust core.
 
-Commands are the dicts of the JSON contract (``DOMAIN.md``), or the keyword methods that
-build them (:meth:`Ledger.sign_agreement`, :meth:`Ledger.allocate`, ...). Amounts are
-``decimal.Decimal``, ``int`` or decimal strings, never ``float``; dates are
-``datetime.date`` or ``"YYYY-MM-DD"``. Every method that records something accepts the
+Commands are the dicts of the JSON contract (``docs/commands.md`` in the repository), or
+the keyword methods that build them (:meth:`Ledger.sign_agreement`, :meth:`Ledger.allocate`,
+...). Amounts are ``decimal.Decimal``, ``int`` or decimal strings, never ``float``; dates
+are ``datetime.date`` or ``"YYYY-MM-DD"``. Every method that records something accepts the
 keyword-only ``idempotency_key``, ``recorded_by`` and ``recorded_at`` (a timezone-aware
 ``datetime`` or an RFC 3339 string; the clock when absent).
 
@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _native
+from ._commands import CommandMethods
 from ._native import Applied, AppliedBatch
+from .contract import Amount, Command, DateLike, PeriodLike, Timestamp
 from .reports import (
     AllocationLog,
     AllocationPreview,
@@ -38,27 +40,26 @@ from .reports import (
     WindowStatement,
 )
 
-__all__ = ["Ledger", "Applied", "Amount", "DateLike", "Timestamp"]
+__all__ = ["Ledger", "Applied", "Amount", "DateLike", "Timestamp", "PeriodLike"]
 
-#: Money: exact values only (a ``float`` is refused: :class:`~funding_window.CommandTypeError`, a ``TypeError``).
-Amount = Union[Decimal, int, str]
-#: A date: ``datetime.date`` (not ``datetime.datetime``) or ``"YYYY-MM-DD"``.
-DateLike = Union[_dt.date, str]
-#: A recording time: a timezone-aware ``datetime.datetime`` or an RFC 3339 string.
-Timestamp = Union[_dt.datetime, str]
 #: A file path.
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _command(type_name: str, fields: Mapping[str, Any], meta: Mapping[str, Any]) -> Dict[str, Any]:
-    """A command dict of the contract: ``type``, the given fields, then the meta fields (``None`` left out)."""
-    command: Dict[str, Any] = {"type": type_name}
-    command.update((k, v) for k, v in fields.items() if v is not None)
-    command.update((k, v) for k, v in meta.items() if v is not None)
-    return command
+def _period_option(period: Any) -> Any:
+    """A period given to :meth:`Ledger.export_csv` as the core takes it: a ``(from, to)`` pair
+    becomes a ``{"from", "to"}`` dict, ``datetime.date`` ends their ISO text (the core checks the rest)."""
+    if isinstance(period, (tuple, list)) and len(period) == 2:
+        period = {"from": period[0], "to": period[1]}
+    if isinstance(period, Mapping):
+        return {
+            k: v.isoformat() if isinstance(v, _dt.date) and not isinstance(v, _dt.datetime) else v
+            for k, v in period.items()
+        }
+    return period
 
 
-class Ledger:
+class Ledger(CommandMethods):
     """The books of the urban action funding window (USD reporting; the 15 resolutions registered).
 
     ``Ledger()`` is in memory; :meth:`open` and :meth:`create` keep the journal in a file
@@ -146,9 +147,14 @@ class Ledger:
         return cls._wrap(native), recovery
 
     @classmethod
-    def from_journal(cls, text: str) -> Ledger:
-        """Rebuilds an in-memory ledger from journal text (:meth:`to_journal`), verifying it."""
-        return cls._wrap(_native.Ledger.from_journal(text))
+    def from_journal(cls, journal: Union[str, bytes, bytearray, memoryview]) -> Ledger:
+        """Rebuilds an in-memory ledger from a journal, verifying it: its text (:meth:`to_journal`)
+        or its bytes as read from a file (``Path(...).read_bytes()``), which go to the core as
+        they are (a line that is not UTF-8 is :class:`~funding_window.JournalCorrupt` at that line).
+
+        Anything else is :class:`~funding_window.ArgumentTypeError`.
+        """
+        return cls._wrap(_native.Ledger.from_journal(journal))
 
     def save(self, path: PathLike) -> None:
         """Writes the whole journal to ``path`` atomically (temporary file, then rename).
@@ -184,18 +190,18 @@ class Ledger:
 
     # ----- commands ----------------------------------------------------------------------------
 
-    def apply(self, command: Union[Mapping[str, Any], str]) -> Applied:
+    def apply(self, command: Union[Command, str]) -> Applied:
         """Applies one command of the contract; returns the journal entry it made.
 
-        ``command`` is a dict (amounts ``Decimal``/``int``/``str``, dates ``date``/``str``) or
-        the command's JSON text. On error nothing changes and a
+        ``command`` is a dict (amounts ``Decimal``/``int``/``str``, dates ``date``/``str``;
+        typed by :data:`funding_window.contract.Command`) or the command's JSON text. On error nothing changes and a
         :class:`~funding_window.LedgerError` subclass is raised; Python values that have no
         place in the contract, such as a ``float``, raise
         :class:`~funding_window.CommandTypeError` (code ``INVALID_COMMAND``, also a ``TypeError``).
         """
         return self._native.apply(command)
 
-    def apply_batch(self, commands: Iterable[Union[Mapping[str, Any], str]]) -> AppliedBatch:
+    def apply_batch(self, commands: Iterable[Union[Command, str]]) -> AppliedBatch:
         """Applies commands (dicts or JSON texts) all or nothing; returns a sequence of :class:`Applied`.
 
         If one fails, none is applied and the error carries the failing command's position
@@ -203,346 +209,9 @@ class Ledger:
         """
         return self._native.apply_batch(commands)
 
-    def preview(self, command: Union[Mapping[str, Any], str]) -> AllocationPreview:
+    def preview(self, command: Union[Command, str]) -> AllocationPreview:
         """Dry run of an ``allocate`` command (dict or JSON text): the split and why; nothing changes."""
         return AllocationPreview(*self._native.preview(command))
-
-    def register_donor(
-        self,
-        id: str,
-        name: str,
-        kind: str,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Registers a donor; ``kind`` is ``member_state``, ``multilateral``, ``private`` or ``other``."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        return self.apply(_command("register_donor", {"id": id, "name": name, "kind": kind}, meta))
-
-    def register_resolution(
-        self,
-        id: str,
-        title: str,
-        status: Optional[str] = None,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Registers a resolution beyond the 15 every ledger knows (``"3/1"``)."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        return self.apply(_command("register_resolution", {"id": id, "title": title, "status": status}, meta))
-
-    def set_status(
-        self,
-        resolution: str,
-        status: str,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Sets a resolution's implementation status, as the tracker shows it."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        return self.apply(_command("set_status", {"resolution": resolution, "status": status}, meta))
-
-    def set_rate(
-        self,
-        currency: str,
-        month: str,
-        per_usd: Amount,
-        source: Optional[str] = None,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Records the UNORE rate of a month (``"2024-03"``): units of ``currency`` per US dollar."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {"currency": currency, "month": month, "per_usd": per_usd, "source": source}
-        return self.apply(_command("set_rate", fields, meta))
-
-    def set_requirement(
-        self,
-        resolution: str,
-        amount: Amount,
-        effective_on: Optional[DateLike] = None,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Sets a resolution's resource requirement in USD (from ``effective_on``, or for every period)."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {"resolution": resolution, "amount": amount, "effective_on": effective_on}
-        return self.apply(_command("set_requirement", fields, meta))
-
-    def configure(
-        self,
-        *,
-        window_psc_rate: Optional[Amount] = None,
-        rounding: Optional[str] = None,
-        four_eyes: Optional[bool] = None,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Changes ledger settings: the window's PSC rate, the rounding rule, four-eyes control."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {"window_psc_rate": window_psc_rate, "rounding": rounding, "four_eyes": four_eyes}
-        return self.apply(_command("configure", fields, meta))
-
-    def sign_agreement(
-        self,
-        id: str,
-        donor: str,
-        currency: str,
-        amount: Amount,
-        signed_on: DateLike,
-        psc_rate: Amount,
-        elective_transfer: bool,
-        *,
-        earmarked_to: Optional[Sequence[str]] = None,
-        project: Optional[str] = None,
-        resolution: Optional[str] = None,
-        ends_on: Optional[DateLike] = None,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Signs a contribution agreement (a commitment: it counts as mobilized).
-
-        A window contribution by default, soft-earmarked to ``earmarked_to`` (``[]`` or
-        ``None``: unearmarked); with ``project`` (and its ``resolution``), it funds that project
-        and creates it. ``elective_transfer`` is the clause allowing a closed project's
-        balance to move to the window.
-        """
-        if project is not None:
-            if earmarked_to:
-                raise TypeError("earmarked_to is for window contributions; a project agreement funds one project")
-            purpose: Dict[str, Any] = {"project": {"id": project, "resolution": resolution}}
-        else:
-            if resolution is not None:
-                raise TypeError("resolution goes with project; a window contribution is earmarked with earmarked_to")
-            purpose = {"window": {"earmarked_to": list(earmarked_to or [])}}
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {
-            "id": id,
-            "donor": donor,
-            "currency": currency,
-            "amount": amount,
-            "signed_on": signed_on,
-            "ends_on": ends_on,
-            "psc_rate": psc_rate,
-            "elective_transfer": elective_transfer,
-            "purpose": purpose,
-        }
-        return self.apply(_command("sign_agreement", fields, meta))
-
-    def record_receipt(
-        self,
-        agreement: str,
-        amount: Amount,
-        received_on: DateLike,
-        reference: Optional[str] = None,
-        *,
-        currency: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Records cash received against an agreement, in the agreement's currency."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {
-            "agreement": agreement,
-            "amount": amount,
-            "received_on": received_on,
-            "reference": reference,
-            "currency": currency,
-        }
-        return self.apply(_command("record_receipt", fields, meta))
-
-    def record_expenditure(
-        self,
-        amount: Amount,
-        spent_on: DateLike,
-        *,
-        project: Optional[str] = None,
-        resolution: Optional[str] = None,
-        description: Optional[str] = None,
-        currency: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Records spending by a ``project``, or of the window funds allocated to a ``resolution``.
-
-        PSC is charged on top at the agreement's (or the window's) rate.
-        """
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {
-            "project": project,
-            "resolution": resolution,
-            "amount": amount,
-            "spent_on": spent_on,
-            "description": description,
-            "currency": currency,
-        }
-        return self.apply(_command("record_expenditure", fields, meta))
-
-    def close_project(
-        self,
-        project: str,
-        closed_on: DateLike,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Closes a project, cancelling what is still receivable on its agreement."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        return self.apply(_command("close_project", {"project": project, "closed_on": closed_on}, meta))
-
-    def transfer_balance(
-        self,
-        project: str,
-        transferred_on: DateLike,
-        amount: Optional[Amount] = None,
-        *,
-        elected_on: Optional[DateLike] = None,
-        election_ref: Optional[str] = None,
-        approved_by: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Moves a closed project's balance into the window (all of it when ``amount`` is ``None``).
-
-        Needs the agreement's elective-transfer clause and the donor's election
-        (``elected_on`` and ``election_ref``).
-        """
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {
-            "project": project,
-            "amount": amount,
-            "elected_on": elected_on,
-            "election_ref": election_ref,
-            "transferred_on": transferred_on,
-            "approved_by": approved_by,
-        }
-        return self.apply(_command("transfer_balance", fields, meta))
-
-    def refund_balance(
-        self,
-        project: str,
-        refunded_on: DateLike,
-        amount: Optional[Amount] = None,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Owes a closed project's balance back to its donor (all of it when ``amount`` is ``None``)."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = {"project": project, "amount": amount, "refunded_on": refunded_on}
-        return self.apply(_command("refund_balance", fields, meta))
-
-    @staticmethod
-    def _allocate_fields(
-        id: str,
-        decided_on: DateLike,
-        amount: Amount,
-        policy: str,
-        resolutions: Optional[Sequence[str]],
-        source: Union[str, Mapping[str, str]],
-        approved_by: Optional[str],
-        shares: Optional[Mapping[str, Amount]],
-        weights: Optional[Mapping[str, Amount]],
-    ) -> Dict[str, Any]:
-        return {
-            "id": id,
-            "decided_on": decided_on,
-            "amount": amount,
-            "policy": policy,
-            "resolutions": None if resolutions is None else list(resolutions),
-            "source": source,
-            "approved_by": approved_by,
-            "shares": None if shares is None else dict(shares),
-            "weights": None if weights is None else dict(weights),
-        }
-
-    def allocate(
-        self,
-        id: str,
-        decided_on: DateLike,
-        amount: Amount,
-        policy: str,
-        resolutions: Optional[Sequence[str]] = None,
-        *,
-        source: Union[str, Mapping[str, str]] = "unallocated",
-        approved_by: Optional[str] = None,
-        shares: Optional[Mapping[str, Amount]] = None,
-        weights: Optional[Mapping[str, Amount]] = None,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Allocates window money to resolutions.
-
-        ``policy`` is ``explicit`` (with ``shares``), ``equal``, ``gap_pro_rata`` or ``weights``
-        (with ``weights``); ``source`` is ``"unallocated"`` or ``{"earmarked": "2/4"}``;
-        ``resolutions`` lists the candidates (all registered ones when ``None``).
-        """
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        fields = self._allocate_fields(id, decided_on, amount, policy, resolutions, source, approved_by, shares, weights)
-        return self.apply(_command("allocate", fields, meta))
-
-    def preview_allocation(
-        self,
-        id: str,
-        decided_on: DateLike,
-        amount: Amount,
-        policy: str,
-        resolutions: Optional[Sequence[str]] = None,
-        *,
-        source: Union[str, Mapping[str, str]] = "unallocated",
-        approved_by: Optional[str] = None,
-        shares: Optional[Mapping[str, Amount]] = None,
-        weights: Optional[Mapping[str, Amount]] = None,
-        recorded_by: Optional[str] = None,
-    ) -> AllocationPreview:
-        """Dry run of :meth:`allocate`: each candidate's gap, weight, exact quota, floor,
-        remainder, rank and share (largest-remainder method). Nothing changes."""
-        fields = self._allocate_fields(id, decided_on, amount, policy, resolutions, source, approved_by, shares, weights)
-        return self.preview(_command("allocate", fields, {"recorded_by": recorded_by}))
-
-    def reverse(
-        self,
-        entry: int,
-        on: DateLike,
-        reason: str,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Reverses journal entry ``entry`` with a new entry dated ``on`` (in an open period)."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        return self.apply(_command("reverse", {"entry": entry, "on": on, "reason": reason}, meta))
-
-    def close_period(
-        self,
-        period: str,
-        *,
-        idempotency_key: Optional[str] = None,
-        recorded_by: Optional[str] = None,
-        recorded_at: Optional[Timestamp] = None,
-    ) -> Applied:
-        """Locks a half-year (``"2024-H1"``) and every earlier one."""
-        meta = {"idempotency_key": idempotency_key, "recorded_by": recorded_by, "recorded_at": recorded_at}
-        return self.apply(_command("close_period", {"period": period}, meta))
 
     # ----- reports -----------------------------------------------------------------------------
 
@@ -550,12 +219,19 @@ class Ledger:
         """Every account with a non-zero balance, per currency, as of a date (``None``: now)."""
         return TrialBalance(*self._native.trial_balance(as_of))
 
-    def resolution_tracker(self, period: str) -> ResolutionTracker:
-        """The semi-annual resolution tracker (``"2024-H2"``): requirement, mobilized, gap, allocations."""
+    def resolution_tracker(self, period: PeriodLike) -> ResolutionTracker:
+        """The resolution tracker of a period: requirement, mobilized and gap at its last day,
+        window allocations in it and to its end.
+
+        ``period`` is a half-year (``"2024-H2"``, the tracking system's rhythm), a year
+        (``"2024"``), a quarter (``"2024-Q3"``), a month (``"2024-07"``) or an inclusive range of
+        dates: ``{"from": "2024-07-01", "to": "2024-09-30"}`` or a ``(from, to)`` pair of
+        ``datetime.date``. Anything else is :class:`~funding_window.InvalidArgument` naming the period.
+        """
         return ResolutionTracker(*self._native.resolution_tracker(period))
 
-    def window_statement(self, period: str) -> WindowStatement:
-        """The window's sources, uses and balances over a half-year, in USD."""
+    def window_statement(self, period: PeriodLike) -> WindowStatement:
+        """The window's sources, uses and balances over a period (as :meth:`resolution_tracker` takes it), in USD."""
         return WindowStatement(*self._native.window_statement(period))
 
     def donor_statement(self, donor: str) -> DonorStatement:
@@ -580,7 +256,7 @@ class Ledger:
         """One report as CSV text (RFC 4180), exactly as the core writes it.
 
         ``report`` is ``trial_balance`` (``as_of``, optional), ``resolution_tracker`` or
-        ``window_statement`` (``period``, ``"2024-H2"``), ``donor_statement`` (``donor``;
+        ``window_statement`` (``period``, as :meth:`resolution_tracker` takes it), ``donor_statement`` (``donor``;
         every donor, in registration order, when absent), ``transfer_register``,
         ``allocation_log`` or ``journal`` (one row per posting). Dates are
         ``datetime.date`` or ``"YYYY-MM-DD"``; an argument given as ``None`` is absent.
@@ -597,6 +273,8 @@ class Ledger:
         >>> ledger.export_csv("trial_balance").splitlines()
         ['account,currency,balance', 'assets:receivable:CA-NO-1,USD,900000.00', 'funds:window:unallocated,USD,-900000.00']
         """
+        if "period" in args:
+            args["period"] = _period_option(args["period"])
         return self._native.export_csv(report, args)
 
     def export_iati(

@@ -1,21 +1,25 @@
-"""Report objects: the core's JSON, Python rows, DataFrames, HTML tables and charts.
+"""Report objects: the core's JSON, its table, Python rows, DataFrames, HTML tables and charts.
 
-Every report keeps two forms of the same content:
+Every report keeps the forms the core made of the same books:
 
 * :meth:`Report.to_json` returns the exact bytes the Rust core produced (identical from
   Rust, Python and JavaScript);
 * :attr:`Report.data` is that JSON as Python values, converted in one documented way by
   key name (``funding_window.AMOUNT_KEYS`` -> ``decimal.Decimal``, ``DATE_KEYS`` ->
   ``datetime.date``, ``AMOUNT_TABLE_KEYS`` -> dicts of ``Decimal``; everything else keeps its
-  JSON type). :attr:`Report.rows` is the report's main table as a list of dicts.
+  JSON type);
+* the report's **table**, laid out by the core once for every front end (the CSV export, the
+  dashboard and this package): :attr:`Report.rows` (one dict per row), :meth:`Report.to_pandas`
+  and the HTML table show its columns and cells, and :meth:`~CsvReport.to_csv` is its CSV,
+  byte for byte what ``Ledger.export_csv`` gives for the report. ``to_pandas()`` and
+  ``to_csv()`` of one report have the same columns and values.
 
 :meth:`Report.to_pandas` builds a DataFrame whose money columns are exact: Arrow
-``decimal128`` (with pyarrow) or ``object`` columns of ``Decimal``, never ``float64``.
-The reports the core exports as CSV (all but the allocation preview and the registries)
-also have :meth:`~CsvReport.to_csv`: the core's CSV of the same report, byte for byte what
-``Ledger.export_csv`` gives for it.
-In Jupyter a report displays as an HTML table (amounts right-aligned, with thousands
-separators). The tracker and the window statement also draw a chart with :meth:`plot`.
+``decimal128`` (with pyarrow) or ``object`` columns of ``Decimal``, never ``float64``; each
+column's type follows the kind the core gives it (amount, rate, percent, date, integer, ...).
+In Jupyter a report displays as an HTML table with the core's column labels (amounts
+right-aligned, with thousands separators). The tracker and the window statement also draw a
+chart with :meth:`plot`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 from . import _frames, _html
-from ._native import JournalSnapshot
+from ._native import JournalSnapshot, ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as _pd
@@ -31,7 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Report",
+    "TableReport",
     "CsvReport",
+    "CsvTableReport",
     "Table",
     "TrialBalance",
     "ResolutionTracker",
@@ -102,17 +108,51 @@ class Report:
         return f"<{type(self).__name__}{': ' + caption if caption else ''} ({len(self.rows)} rows)>"
 
 
-class CsvReport(Report):
-    """A report with a CSV form in the core; :meth:`to_csv` gives it.
+class TableReport(Report):
+    """A report with the core's table: :attr:`rows`, :meth:`to_pandas` and the HTML table show
+    the columns, labels and cells the core laid out (made together with the JSON, from the
+    same books)."""
 
-    The CSV is made by the core together with the JSON, from the same books (the journal's
-    from its snapshot), so it shows what :meth:`to_json` shows even after the ledger has
-    moved on.
-    """
-
-    def __init__(self, json_text: str, data: Any, csv: str) -> None:
+    def __init__(self, json_text: str, data: Any, table: ReportTable) -> None:
         super().__init__(json_text, data)
-        self._csv = csv
+        self._table = table
+        self._table_rows: Optional[List[Dict[str, Any]]] = None
+
+    def _rows(self) -> List[Dict[str, Any]]:
+        if self._table_rows is None:
+            names = self.column_names()
+            self._table_rows = [dict(zip(names, row)) for row in self._table.rows()]
+        return self._table_rows
+
+    def column_names(self) -> List[str]:
+        """The table's columns: the CSV header and the DataFrame's columns."""
+        return [name for name, _, _ in self._table.columns()]
+
+    def column_labels(self) -> List[str]:
+        """The columns' labels for people (``"Gap %"``), as the core and the dashboard name them."""
+        return [label for _, label, _ in self._table.columns()]
+
+    def column_kinds(self) -> Dict[str, str]:
+        """What each column holds: ``amount``, ``rate``, ``percent``, ``date``, ``integer``, ``bool``, ``text``, ..."""
+        return {name: kind for name, _, kind in self._table.columns()}
+
+    def to_pandas(self, decimals: Optional[str] = None) -> "_pd.DataFrame":
+        """The table as a pandas DataFrame with exact money columns: the columns of :meth:`to_csv`.
+
+        ``decimals`` is ``"arrow"`` (Arrow ``decimal128`` columns; needs pyarrow), ``"object"``
+        (columns of ``decimal.Decimal``) or ``None`` (``"arrow"`` when pyarrow is installed).
+        Dates become Arrow ``date32`` columns (``datetime.date`` objects in ``"object"`` mode).
+        """
+        return _frames.table_frame(self.rows, self.column_names(), self.column_kinds(), decimals)
+
+    def _repr_html_(self) -> str:
+        labels = dict(zip(self.column_names(), self.column_labels()))
+        title = self._table.title
+        return _html.table(title, self._caption(), self.column_names(), self.rows, self._footer(), labels=labels)
+
+
+class CsvReport(Report):
+    """A report with a CSV form in the core; :meth:`to_csv` gives it."""
 
     def to_csv(self) -> str:
         """The report as CSV (RFC 4180: CRLF line ends, a header row, quoted when needed),
@@ -121,7 +161,23 @@ class CsvReport(Report):
         Amounts are written as in the JSON (``-956827.92``), dates ``YYYY-MM-DD``, ``null`` as
         an empty field; nested reports are flattened (see :meth:`Ledger.export_csv`).
         """
-        return self._csv
+        raise NotImplementedError
+
+
+class CsvTableReport(TableReport, CsvReport):
+    """A report whose table the core also writes as CSV: :meth:`to_csv` and :meth:`to_pandas`
+    have the same columns and values."""
+
+    def to_csv(self) -> str:
+        """The report's table as CSV, exactly as ``Ledger.export_csv`` writes the report."""
+        return self._table.to_csv()
+
+
+def _period_text(period: Any) -> str:
+    """A report's period as text: ``"2024-H2"``, or ``"2024-07-01/2024-09-30"`` for a date range."""
+    if isinstance(period, dict):
+        return f"{period.get('from')}/{period.get('to')}"
+    return str(period)
 
 
 class Table(Report):
@@ -139,15 +195,8 @@ class Table(Report):
         return _html.table(self._title, [], self.column_names(), self.rows, [])
 
 
-class TrialBalance(CsvReport):
+class TrialBalance(CsvTableReport):
     """Every account with a non-zero balance per currency; the totals are zero in every currency."""
-
-    title = "Trial balance"
-    columns = ("account", "currency", "balance")
-
-    def _rows(self) -> List[Dict[str, Any]]:
-        rows: List[Dict[str, Any]] = self._data["accounts"]
-        return rows
 
     @property
     def as_of(self) -> Any:
@@ -168,27 +217,14 @@ class TrialBalance(CsvReport):
         return [{"account": "total", "currency": c, "balance": t} for c, t in self.totals.items()]
 
 
-class ResolutionTracker(CsvReport):
-    """The semi-annual resolution tracker: requirement, mobilized, gap and window allocations (USD)."""
-
-    title = "Resolution tracker"
-    columns = (
-        "resolution",
-        "title",
-        "status",
-        "requirement",
-        "mobilized",
-        "gap",
-        "gap_pct",
-        "allocated_in_period",
-        "allocated_to_date",
-    )
+class ResolutionTracker(CsvTableReport):
+    """The resolution tracker of a period: requirement, mobilized, gap and window allocations (USD)."""
 
     @property
     def period(self) -> str:
-        """The half-year (``"2024-H2"``); amounts are as at its last day."""
-        period: str = self._data["period"]
-        return period
+        """The period (``"2024-H2"``, ``"2024-Q3"``, ...; a date range as ``"2024-07-01/2024-09-30"``);
+        amounts are as at its last day."""
+        return _period_text(self._data["period"])
 
     def _caption(self) -> List[str]:
         return [f"{self.period} ({self._data['currency']})", _html.chain(self._data)]
@@ -200,48 +236,18 @@ class ResolutionTracker(CsvReport):
         return _plot.tracker_chart(self, ax)
 
 
-class WindowStatement(CsvReport):
-    """The window over a half-year: opening balance, inflows, allocations, closing balance (USD).
+class WindowStatement(CsvTableReport):
+    """The window over a period: opening balance, inflows, allocations, closing balance (USD).
 
-    :attr:`rows` lays the statement out as lines ``section, item, name, amount``; the sections
-    are ``opening``, ``contributions``, ``transfers_in``, ``other_income``, ``allocations``,
-    ``refunds`` and ``closing``.
+    :attr:`rows` is the core's layout of the statement as lines ``period, currency, section,
+    item, name, amount`` (as its CSV); the sections are ``opening``, ``contributions``,
+    ``transfers_in``, ``other_income``, ``allocations``, ``refunds`` and ``closing``.
     """
-
-    title = "Window statement"
-    columns = ("section", "item", "name", "amount")
 
     @property
     def period(self) -> str:
-        """The half-year (``"2024-H2"``)."""
-        period: str = self._data["period"]
-        return period
-
-    def _rows(self) -> List[Dict[str, Any]]:
-        d = self._data
-        rows: List[Dict[str, Any]] = []
-
-        def line(section: str, item: str, name: str, amount: Any) -> None:
-            rows.append({"section": section, "item": item, "name": name, "amount": amount})
-
-        def balance(section: str, b: Dict[str, Any]) -> None:
-            line(section, "unallocated", "", b["unallocated"])
-            for e in b["earmarked"]:
-                line(section, f"earmarked {e['resolution']}", e["title"], e["amount"])
-            line(section, "total", "", b["total"])
-
-        balance("opening", d["opening"])
-        for c in d["contributions"]:
-            line("contributions", c["donor"], c["name"], c["amount"])
-        line("contributions", "total", "", d["contributions_total"])
-        line("transfers_in", "balance transfers", "", d["transfers_in"])
-        line("other_income", "exchange differences", "", d["other_income"])
-        for a in d["allocations"]:
-            line("allocations", a["resolution"], a["title"], a["amount"])
-        line("allocations", "total", "", d["allocations_total"])
-        line("refunds", "refunds", "", d["refunds"])
-        balance("closing", d["closing"])
-        return rows
+        """The period (``"2024-H2"``, ...; a date range as ``"2024-07-01/2024-09-30"``)."""
+        return _period_text(self._data["period"])
 
     def _caption(self) -> List[str]:
         return [f"{self.period} ({self._data['currency']})", _html.chain(self._data)]
@@ -253,110 +259,30 @@ class WindowStatement(CsvReport):
         return _plot.window_chart(self, ax)
 
 
-class DonorStatement(CsvReport):
+class DonorStatement(CsvTableReport):
     """A donor's agreements: amounts, receipts, spending, PSC, transfers, refunds, FX."""
-
-    title = "Donor statement"
-    columns = (
-        "agreement",
-        "purpose",
-        "project",
-        "resolutions",
-        "signed_on",
-        "ends_on",
-        "status",
-        "currency",
-        "amount",
-        "usd_value",
-        "rate",
-        "received",
-        "outstanding",
-        "cancelled",
-        "spent",
-        "psc",
-        "transferred_to_window",
-        "refunded",
-        "balance",
-        "fx_gain_loss_usd",
-    )
-
-    def _rows(self) -> List[Dict[str, Any]]:
-        rows: List[Dict[str, Any]] = self._data["agreements"]
-        return rows
 
     def _caption(self) -> List[str]:
         d = self._data
         return [f"{d['name']} ({d['donor']}, {d['kind']})", _html.chain(d)]
 
 
-class TransferRegister(CsvReport):
+class TransferRegister(CsvTableReport):
     """Every balance transfer from a closed project into the window."""
 
-    title = "Balance-transfer register"
-    columns = (
-        "project",
-        "donor",
-        "agreement",
-        "closed_on",
-        "balance",
-        "currency",
-        "usd",
-        "rate",
-        "rate_month",
-        "elected_on",
-        "election_ref",
-        "transferred_on",
-        "approved_by",
-        "entry",
-        "reversed_by",
-    )
-
     def _caption(self) -> List[str]:
         return [_html.chain(self._data)]
 
 
-class AllocationLog(CsvReport):
+class AllocationLog(CsvTableReport):
     """Every allocation decision, one row per resolution; reversals are negative rows."""
 
-    title = "Allocation log"
-    columns = (
-        "decision",
-        "date",
-        "approver",
-        "policy",
-        "source",
-        "resolution",
-        "title",
-        "gap_before",
-        "amount",
-        "entry",
-        "reversal",
-    )
-
     def _caption(self) -> List[str]:
         return [_html.chain(self._data)]
 
 
-class AllocationPreview(Report):
+class AllocationPreview(TableReport):
     """A dry run of an allocation: per candidate its gap, weight, exact quota, floor, remainder, rank and share."""
-
-    title = "Allocation preview"
-    columns = (
-        "resolution",
-        "title",
-        "gap_before",
-        "weight",
-        "quota",
-        "floor",
-        "remainder",
-        "rank",
-        "extra_unit",
-        "share",
-    )
-
-    def _rows(self) -> List[Dict[str, Any]]:
-        rows: List[Dict[str, Any]] = self._data["lines"]
-        return rows
 
     @property
     def shares(self) -> Dict[str, Any]:
@@ -388,7 +314,7 @@ class Journal(CsvReport):
     HTML_ENTRIES_EACH_END: ClassVar[int] = 10
 
     def __init__(self, snapshot: JournalSnapshot) -> None:
-        super().__init__("", None, "")  # JSON and CSV come from the snapshot when asked for
+        super().__init__("", None)  # JSON and CSV come from the snapshot when asked for
         self._snapshot = snapshot
         self._entries: Optional[List[Dict[str, Any]]] = None
 

@@ -3,9 +3,18 @@
 // `@ts-expect-error` line must be an error, or tsc fails.
 import {
   Ledger,
+  addDecimals,
+  compareDecimals,
   csvReports,
   errorCodes,
   isLedgerError,
+  memoryUsage,
+  setMemoryLimit,
+  subtractDecimals,
+  sumDecimals,
+  periodOf,
+  periodRange,
+  periodsBetween,
   type AllocationPreview,
   type Applied,
   type CommandRequest,
@@ -14,8 +23,11 @@ import {
   type ErrorCode,
   type IatiOptions,
   type IsoDate,
+  type MemoryUsage,
   type PostingRow,
+  type ReportingPeriod,
   type ResolutionTracker,
+  type Table,
   type TrialBalance,
 } from "../../pkg/node/funding_window.js";
 
@@ -104,6 +116,14 @@ export function demo(): DecimalString {
         const available: DecimalString = err.available;
         return available;
       }
+      if (err.code === "OUT_OF_MEMORY") {
+        const bytes: number = err.bytes;
+        return `${err.what} ${bytes}`;
+      }
+      if (err.code === "LEDGER_BUSY" || err.code === "LEDGER_FREED") {
+        const method: string = err.method;
+        return method;
+      }
       if (err.details.code === "JOURNAL_TORN_TAIL") {
         const offset: number = err.details.offset;
         return String(offset);
@@ -138,10 +158,55 @@ export function demo(): DecimalString {
   const head: string = restored.chainHead;
   const entries: number = restored.length;
   const statements = ledger.donors().map((d) => ledger.donorStatement(d.id).agreements.map((a) => a.balance));
+  // Any reporting period: a year, half, quarter, month or an inclusive range of dates.
+  const periods: ReportingPeriod[] = ["2024", "2024-H2", "2024-Q3", "2024-07", { from: "2024-07-01", to: "2024-09-30" }];
+  const quarter: ResolutionTracker = ledger.resolutionTracker(periods[2]);
+  const rangePeriod: ReportingPeriod = ledger.windowStatement({ from: "2024-07-01", to: "2024-09-30" }).period;
+  // @ts-expect-error a date range needs both ends
+  ledger.windowStatement({ from: "2024-07-01" });
+  // @ts-expect-error a period is not a number
+  ledger.resolutionTracker(2024);
+  const table: Table = ledger.reportTable("resolution_tracker", { period: { from: "2024-07-01", to: "2024-09-30" } });
+  const label: string = table.columns[0].label;
+  const cell: string | number | boolean | null = table.rows[0][0];
+  const halves: string[] = periodsBetween("2024-01-15", "2024-12-31", "half");
+  const lastDay: IsoDate = periodRange(periodOf("2024-08-15", "quarter")).to;
+  // @ts-expect-error a period kind is year, half, quarter or month
+  periodOf("2024-08-15", "week");
   return [fromBytes.length, seq, one.hash, gap, tb.totals.USD, tbAt.as_of, text, rank, asNumber, codes, journal, head, entries, statements,
     firstDate, rowAmount, csv, csvAll, xml, hledger, reports, rowNumber,
     numberAmount, unknownType, missingField, badKind, sharesWithEqual, weightsMissing, noTarget, noEarmarks,
     ledger.windowBalance().unallocated, ledger.balance("funds:window:unallocated"), ledger.transferRegister().rows.length,
     ledger.allocationLog().rows.map((r) => r.amount), ledger.windowStatement("2024-H2").closing.total,
-    ledger.entries().map((e) => e.command.type), ledger.resolutions().map((r) => r.requirement)].join();
+    ledger.entries().map((e) => e.command.type), ledger.resolutions().map((r) => r.requirement),
+    quarter.period, rangePeriod, label, cell, halves, lastDay].join();
+}
+
+// Exact decimal helpers: decimal strings in, a decimal string (or -1 | 0 | 1) out.
+export function decimals(rows: PostingRow[]): string {
+  const total: DecimalString = sumDecimals(rows.map((r) => r.amount));
+  const difference: DecimalString = subtractDecimals(addDecimals(total, "0.01"), "0.01");
+  const order: -1 | 0 | 1 = compareDecimals(total, difference);
+  const sorted = [...rows].sort((x, y) => compareDecimals(x.amount, y.amount));
+  // @ts-expect-error a JS number where a decimal string belongs
+  addDecimals(1, "2");
+  // @ts-expect-error sumDecimals takes an array of decimal strings
+  sumDecimals(["1", 2]);
+  // @ts-expect-error the helpers return strings, not numbers
+  const asNumber: number = addDecimals("1", "2");
+  return [total, difference, order, sorted.length, asNumber].join();
+}
+
+// The module's heap: counted, and optionally capped.
+export function memory(): number {
+  const usage: MemoryUsage = memoryUsage();
+  const peak: number = memoryUsage(true).peak;
+  const limit: number | null = usage.limit;
+  setMemoryLimit(usage.allocated + 64 * 1024 * 1024);
+  setMemoryLimit(null);
+  // @ts-expect-error a limit is a number of bytes, or null
+  setMemoryLimit("64 MiB");
+  // @ts-expect-error resetPeak is a boolean
+  memoryUsage("yes");
+  return usage.allocated + usage.memory + peak + (limit ?? 0);
 }

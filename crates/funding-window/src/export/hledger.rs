@@ -30,6 +30,7 @@ use crate::journal::JournalEntry;
 use crate::ledger::Ledger;
 use crate::money::Currency;
 
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), optimize(size))]
 pub(super) fn export(ledger: &Ledger) -> Result<String> {
     let mut currencies: BTreeSet<&'static str> = BTreeSet::new();
     let mut entries = 0usize;

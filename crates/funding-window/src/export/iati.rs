@@ -285,6 +285,7 @@ struct Books<'o> {
     status_changes: HashMap<u64, StatusChange>,
 }
 
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), optimize(size))]
 pub(super) fn export(ledger: &Ledger, options: &IatiOptions) -> Result<String> {
     options.check()?;
     let cutoff = options.cutoff()?;

@@ -151,7 +151,7 @@ fn for_each_entry(ledger: &Ledger, mut f: impl FnMut(JournalEntry) -> Result<()>
     let text = ledger.to_journal()?;
     for (i, line) in text.lines().enumerate().skip(1) {
         let entry: JournalEntry = serde_json::from_str(line)
-            .map_err(|e| LedgerError::JournalCorrupt { line: i as u64 + 1, reason: format!("malformed entry: {e}") })?;
+            .map_err(|e| LedgerError::journal_corrupt(i as u64 + 1, format!("malformed entry: {e}")))?;
         f(entry)?;
     }
     Ok(())
