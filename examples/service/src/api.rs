@@ -107,10 +107,14 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<Dashboard>) -> Rout
             router = router.nest_service("/dashboard/pkg", tower_http::services::ServeDir::new(package));
         }
     }
+    guarded(router.fallback(not_found).method_not_allowed_fallback(method_not_allowed).with_state(app), timeout)
+}
+
+/// The layers around every route: the request timeout and, last, a panic caught as a 500
+/// `INTERNAL` answer (the handlers are written not to panic; this keeps the process serving
+/// if one ever did).
+fn guarded(router: Router, timeout: Duration) -> Router {
     router
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(app)
         .layer(axum::middleware::from_fn(move |request, next| guard(timeout, request, next)))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(crate::error::panic_response))
 }
@@ -799,4 +803,48 @@ async fn export_journal(
         .await
         .map_err(|e| ApiError::ledger(&e, During::Read))?;
     Ok(text_answer(seq, "application/x-ndjson; charset=utf-8", text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn answer(router: Router, path: &str) -> (StatusCode, Value, HeaderMap) {
+        let request = axum::http::Request::builder().uri(path).body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        (parts.status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), parts.headers)
+    }
+
+    #[tokio::test]
+    async fn a_request_over_the_timeout_is_a_typed_503_and_a_panic_a_typed_500() {
+        let routes = Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/panics",
+                get(|| async {
+                    let empty: Vec<u8> = Vec::new();
+                    // An out-of-bounds index: the kind of defect the last layer is for.
+                    empty[usize::from(empty.is_empty())].to_string()
+                }),
+            );
+        let router = guarded(routes, Duration::from_millis(50));
+        let (status, body, headers) = answer(router.clone(), "/slow").await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("TIMEOUT")));
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        let (status, body, _) = answer(router.clone(), "/panics").await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("INTERNAL")));
+        assert!(!body["message"].as_str().unwrap().contains("index out of bounds"), "no detail of the panic leaks");
+        // The router still serves after the panic.
+        let (status, body, _) = answer(router, "/panics").await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("INTERNAL")));
+    }
 }

@@ -10,6 +10,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,7 +116,9 @@ async fn two_replicas_sixteen_clients_every_command_once_and_the_chain_verifies(
     latencies.sort();
     let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let sent = latencies.len();
-    println!(
+    // Straight to stderr, past the test harness's capture: `make test-postgres` shows the numbers.
+    let _ = writeln!(
+        std::io::stderr(),
         "load: {sent} commands, {CLIENTS} clients, 2 replicas (one killed halfway; {resent} commands resent, {duplicates} of them already appended): {:.0} commands/s over {:.1} s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         sent as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64(),
