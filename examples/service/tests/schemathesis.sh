@@ -40,6 +40,8 @@ read -r line <"$dir/out"
 url="${line#listening on }"
 cat "$dir/out" >/dev/null &
 
+# Schemathesis keeps a cache in its working folder: the temporary one, not the repository.
+cd "$dir"
 "$venv/bin/schemathesis" run "$url/openapi.json" \
     --header "Authorization: Bearer $token" \
     --max-time "${FW_SCHEMATHESIS_SECONDS:-60}" \
