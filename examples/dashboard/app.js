@@ -475,6 +475,7 @@ main();
 async function connect(event) {
   event?.preventDefault();
   clearMessages();
+  setStatus("loading", "Connecting to the service…");
   const input = $("#service-token");
   const remote = new RemoteLedger(input.value.trim());
   try {

@@ -105,8 +105,9 @@ after(async () => {
 async function connectAs(name) {
   await page.fill("#service-token", tokens[name]);
   await page.click("#service-connect");
-  await page.waitForFunction((who) => document.querySelector("#service-who").textContent.includes(`connected as ${who}`), name);
-  await page.waitForSelector("#status[data-state=ready]");
+  // Ready once this connection's reports are on the page (the status leaves "ready" while connecting).
+  await page.waitForFunction((who) => document.querySelector("#service-who").textContent.includes(`connected as ${who}`)
+    && document.querySelector("#status").dataset.state === "ready", name);
 }
 
 async function allocate(id, amount) {
