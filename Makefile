@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the main job) and `make test` (every test).
 # Each target installs what it needs, skipping what is already present.
 
-.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres bench-notebook dashboard codegen
+.PHONY: run test test-rust test-package test-fuzz test-python test-wasm test-browser test-postgres bench bench-peers bench-python bench-postgres bench-notebook dashboard codegen service
 
 # A realistic year of the funding window: prints the resolution tracker and the window
 # statement, writes the journal and every report to examples/out/.
@@ -40,9 +40,15 @@ test-browser:
 # Unix socket only, and stops and removes the server at the end). Under it these tests fail,
 # never skip, without a server. The Rust tests are the postgres_* test targets, selected from
 # the whole workspace as test-rust builds it, so nothing is compiled again.
+# The service's tests (examples/service/tests: the API, roles, four-eyes, bad input, two replicas
+# under load) are postgres_* targets too; the dashboard's service mode runs in Chromium against
+# the service built by the first line, and Schemathesis checks it against its OpenAPI document
+# for 60 s.
 test-postgres:
 	tests/postgres/with-server.sh cargo test --release --test 'postgres_*'
 	tests/postgres/with-server.sh bindings/python/test.sh postgres
+	tests/postgres/with-server.sh env FW_SERVICE_BIN=target/release/service examples/dashboard/test.sh service
+	tests/postgres/with-server.sh examples/service/tests/schemathesis.sh
 
 bench:
 	cargo bench -p funding-window-benches
@@ -70,6 +76,12 @@ bench-notebook:
 
 dashboard:
 	examples/dashboard/serve.sh
+
+# The service (examples/service) on a throwaway PostgreSQL: prints the URL and an admin token.
+service:
+	bindings/wasm/build.sh
+	cargo build --release -p funding-window-example-service
+	tests/postgres/with-server.sh examples/service/run-local.sh
 
 # Writes every file generated from the core's contract (TypeScript, Python, JSON Schema, key tables).
 codegen:

@@ -1,12 +1,17 @@
-// The funding-window dashboard: loads a journal into the WebAssembly ledger and shows its reports.
-// Every number on the page is a decimal string from the core; the page only groups digits.
+// The funding-window dashboard: loads a journal into the WebAssembly ledger and shows its reports,
+// or, served by the funding-window service, shows the service's reports and submits commands to it
+// with the user's token. Every number on the page is a decimal string from the core; the page only
+// groups digits.
 import init, { Ledger, isLedgerError, periodOf, periodRange, periodsBetween } from "./pkg/funding_window.js";
 import { money, percent } from "./format.js";
+import { RemoteLedger, ServiceError } from "./service.js";
 
 const EXAMPLE_JOURNAL = "journal/window-year.jsonl";
 
 const state = {
   ledger: null,
+  /** The service's ledger when connected (then `ledger` is it too), else null. */
+  remote: null,
   source: "",
   period: "",
   decisions: 0,
@@ -38,7 +43,7 @@ const num = (text, col) => h("td", { class: "num", "data-col": col }, money(text
 function showError(err, where = "") {
   const box = $(`#${where}error`);
   box.replaceChildren();
-  if (isLedgerError(err)) {
+  if (isLedgerError(err) || err instanceof ServiceError) {
     // The core's message names the field, and for a batch the command (by its 0-based index).
     box.append(h("strong", { class: "code" }, err.code), " ", err.message);
   } else {
@@ -66,11 +71,11 @@ function setStatus(stateName, text) {
 
 // ----- loading journals -----
 
-function useLedger(ledger, source) {
+async function useLedger(ledger, source) {
   const previous = state.ledger;
   state.ledger = ledger;
   state.source = source;
-  if (previous) previous.free();
+  if (previous && previous !== ledger) previous.free();
   // The half-years from the first to the last value date of the journal (null: nothing dated yet),
   // as the core counts them.
   const range = ledger.dateRange();
@@ -81,7 +86,13 @@ function useLedger(ledger, source) {
   select.value = state.period;
   $("#alloc-date").value = range ? range[1] : new Date().toISOString().slice(0, 10);
   renderDonorChoices();
+  await prepare();
   renderAll();
+}
+
+/** Fetches what the next render shows (the service's reports for the chosen period and donor). */
+async function prepare() {
+  if (state.remote) await state.remote.prepare(state.period, $("#donor").value);
 }
 
 async function loadExample() {
@@ -90,7 +101,7 @@ async function loadExample() {
     const response = await fetch(EXAMPLE_JOURNAL, { cache: "no-store" });
     if (!response.ok) throw new Error(`${EXAMPLE_JOURNAL}: HTTP ${response.status}`);
     // The bytes go to the core as they are: it checks the UTF-8 along with the hash chain.
-    useLedger(Ledger.fromJournal(new Uint8Array(await response.arrayBuffer())), "example journal (window-year.jsonl)");
+    await useLedger(Ledger.fromJournal(new Uint8Array(await response.arrayBuffer())), "example journal (window-year.jsonl)");
     setStatus("ready", "Ready");
   } catch (err) {
     showError(err);
@@ -102,7 +113,8 @@ async function loadFile(file) {
   clearMessages();
   try {
     const ledger = Ledger.fromJournal(new Uint8Array(await file.arrayBuffer()));
-    useLedger(ledger, file.name);
+    disconnect();
+    await useLedger(ledger, file.name);
     showNotice(`Loaded ${file.name}: ${ledger.length} entries.`);
   } catch (err) {
     showError(err);
@@ -120,12 +132,12 @@ function download(text, filename, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Runs an export of the ledger on screen and downloads it; an error shows in the page. */
-function exportFile(make, filename, type) {
+/** Runs an export of the ledger on screen (the service's, when connected) and downloads it; an error shows in the page. */
+async function exportFile(make, filename, type) {
   if (!state.ledger) return;
   clearMessages();
   try {
-    download(make(state.ledger), filename, type);
+    download(await make(state.ledger), filename, type);
   } catch (err) {
     showError(err);
   }
@@ -412,8 +424,12 @@ function previewAllocation(event) {
   }
 }
 
-function applyAllocation() {
+async function applyAllocation() {
   clearMessages();
+  if (state.remote) {
+    await submitToService();
+    return;
+  }
   try {
     const command = allocationCommand();
     const preview = state.ledger.previewAllocation(command);
@@ -448,16 +464,26 @@ function wire() {
   $("#export-iati").addEventListener("click", exportIati);
   $("#export-hledger").addEventListener("click", exportHledger);
   $("#export-xlsx").addEventListener("click", exportXlsx);
-  $("#period").addEventListener("change", (event) => {
+  $("#period").addEventListener("change", async (event) => {
     state.period = event.target.value;
+    await refreshFromService();
     renderWindow();
     renderTracker();
   });
-  $("#donor").addEventListener("change", renderDonor);
+  $("#donor").addEventListener("change", async () => {
+    await refreshFromService();
+    renderDonor();
+  });
+  $("#service-form").addEventListener("submit", connect);
   $("#alloc-policy").addEventListener("change", renderCandidates);
   $("#allocation-form").addEventListener("submit", previewAllocation);
   $("#apply-button").addEventListener("click", applyAllocation);
   $("#alloc-id").value = "EB-DASHBOARD-01";
+}
+
+/** Whether the page is served by the funding-window service (which serves it at /dashboard/). */
+function servedByService() {
+  return window.location.pathname.startsWith("/dashboard/");
 }
 
 async function main() {
@@ -469,7 +495,115 @@ async function main() {
     return;
   }
   wire();
+  if (servedByService()) {
+    $("#service-form").hidden = false;
+    setStatus("ready", "Enter a token to connect to the service");
+    return;
+  }
   await loadExample();
 }
 
 main();
+
+// ----- the service -----
+
+/** Connects with the token typed in (kept in this page's memory only: never in the URL or storage). */
+async function connect(event) {
+  event?.preventDefault();
+  clearMessages();
+  setStatus("loading", "Connecting to the service…");
+  const input = $("#service-token");
+  const remote = new RemoteLedger(input.value.trim());
+  try {
+    const who = await remote.whoami();
+    input.value = "";
+    state.remote = remote;
+    $("#service-who").textContent = `connected as ${who.name} (${who.role})`;
+    // Previews run on the WebAssembly ledger; the service applies or proposes.
+    $("#preview-button").hidden = true;
+    $("#alloc-approver").closest("label").hidden = true;
+    $("#download-journal").textContent = "Download journal";
+    $("#load-example").hidden = true;
+    $("#proposals").hidden = false;
+    await remote.load();
+    await useLedger(remote, `the service (${who.name}, ${who.role})`);
+    await renderProposals();
+    setStatus("ready", "Connected to the service");
+  } catch (err) {
+    showError(err);
+    setStatus("error", "Not connected");
+  }
+}
+
+function disconnect() {
+  state.remote = null;
+  $("#service-who").textContent = "";
+  $("#preview-button").hidden = false;
+  $("#alloc-approver").closest("label").hidden = false;
+  $("#load-example").hidden = false;
+  $("#proposals").hidden = true;
+}
+
+/** Reads the service's state again (every replica answers after catching up). */
+async function refreshFromService() {
+  if (!state.remote) return;
+  try {
+    await state.remote.load();
+    await prepare();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+/** Submits the allocation to the service: applied at once, or a proposal under four-eyes control. */
+async function submitToService() {
+  try {
+    const command = allocationCommand();
+    // The service records who submits and who approves from the tokens.
+    delete command.recorded_by;
+    delete command.approved_by;
+    const { status, body } = await state.remote.submit(command);
+    await refreshAfterChange();
+    if (status === 201) {
+      showNotice(`Proposed ${command.id}: proposal ${body.id} waits for a second person's approval.`, "alloc-");
+    } else {
+      showNotice(`Applied ${command.id}: entry ${body.seq}.`, "alloc-");
+    }
+  } catch (err) {
+    showError(err, "alloc-");
+  }
+}
+
+async function refreshAfterChange() {
+  await state.remote.load();
+  await useLedger(state.remote, state.source);
+  await renderProposals();
+}
+
+async function renderProposals() {
+  const remote = state.remote;
+  if (!remote) return;
+  const pending = await remote.proposals("pending");
+  const decide = (proposal, verb) => h("button", { type: "button", "data-action": verb, "data-proposal": proposal.id }, verb === "approve" ? "Approve" : "Reject");
+  $("#proposal-table tbody").replaceChildren(...pending.map((p) => h("tr", { "data-proposal": p.id },
+    h("td", {}, h("code", {}, p.id)),
+    h("td", {}, `${p.command_type} ${p.command.id ?? p.command.project ?? ""} ${p.command.amount ? `USD ${money(p.command.amount)}` : ""}`),
+    h("td", {}, p.recorded_by), h("td", {}, p.proposed_at.slice(0, 16).replace("T", " ")),
+    h("td", {}, decide(p, "approve"), " ", decide(p, "reject")),
+  )));
+  $("#proposal-empty").hidden = pending.length > 0;
+  for (const button of document.querySelectorAll("#proposal-table button")) {
+    button.addEventListener("click", async () => {
+      clearMessages();
+      try {
+        const answer = await remote.decide(button.dataset.proposal, button.dataset.action);
+        await refreshAfterChange();
+        showNotice(button.dataset.action === "approve"
+          ? `Approved ${button.dataset.proposal}: entry ${answer.applied.seq}.`
+          : `Rejected ${button.dataset.proposal}.`);
+      } catch (err) {
+        showError(err);
+      }
+    });
+  }
+}

@@ -20,7 +20,7 @@ const routes = [
   ["/journal/window-year.jsonl", join(root, "tests", "fixtures", "window-year.jsonl")],
   ["/", here],
 ];
-const pageFiles = new Set(["/", "/index.html", "/app.js", "/format.js", "/style.css"]);
+const pageFiles = new Set(["/", "/index.html", "/app.js", "/format.js", "/service.js", "/style.css"]);
 
 const types = {
   ".html": "text/html; charset=utf-8",

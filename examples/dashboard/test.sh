@@ -14,6 +14,13 @@ source "$root/bindings/wasm/scripts/apt.sh"
 # The main package and the Excel report pack's module (which builds the main package first).
 "$root/bindings/wasm-xlsx/build.sh"
 
+# `test.sh service`: only the service mode (test/service.test.mjs; make test-postgres runs it).
+if [ "${1:-}" = "service" ]; then
+    tests=(examples/dashboard/test/service.test.mjs)
+else
+    tests=(examples/dashboard/test/)
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium
 fi
@@ -25,4 +32,4 @@ fi
 
 mkdir -p "$here/out"
 cd "$root"
-node --test examples/dashboard/test/
+node --test "${tests[@]}"
