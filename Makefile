@@ -39,13 +39,13 @@ test-browser:
 # installs Debian's postgresql when missing, runs initdb in a temporary folder, listens on a
 # Unix socket only, and stops and removes the server at the end). Under it these tests fail,
 # never skip, without a server. The Rust tests are the postgres_* test targets, selected from
-# the whole workspace as test-rust builds it, so nothing is compiled again.
+# the whole workspace as test-rust builds it (the same features), so nothing is compiled again.
 # The service's tests (examples/service/tests: the API, roles, four-eyes, bad input, two replicas
 # under load) are postgres_* targets too; the dashboard's service mode runs in Chromium against
 # the service built by the first line, and Schemathesis checks it against its OpenAPI document
 # for 60 s.
 test-postgres:
-	tests/postgres/with-server.sh cargo test --release --test 'postgres_*'
+	tests/postgres/with-server.sh cargo test --release --features funding-window/xlsx --test 'postgres_*'
 	tests/postgres/with-server.sh bindings/python/test.sh postgres
 	tests/postgres/with-server.sh env FW_SERVICE_BIN=target/release/service examples/dashboard/test.sh service
 	tests/postgres/with-server.sh examples/service/tests/schemathesis.sh
