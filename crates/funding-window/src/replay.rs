@@ -721,7 +721,7 @@ fn pipeline<R: Read + Send>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::account::AccountKey;
     use crate::journal::PostingLine;
@@ -773,8 +773,8 @@ mod tests {
         }
     }
 
-    /// Recomputes every hash, as someone rewriting a journal could.
-    fn rechain(text: &str) -> String {
+    /// Recomputes every hash, as someone rewriting a journal could (tests of other modules use it too).
+    pub(crate) fn rechain(text: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut lines = text.lines();
         let mut out = format!("{}\n", lines.next().unwrap());

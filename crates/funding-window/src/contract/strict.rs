@@ -236,25 +236,6 @@ mod tests {
         assert_eq!(repeated_key("not json"), None);
     }
 
-    /// Recomputes every hash of a journal, as someone rewriting it could.
-    fn rechain(text: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let suffix = crate::journal::HASH_SUFFIX_LEN;
-        let mut lines = text.lines();
-        let mut out = format!("{}\n", lines.next().unwrap_or_default());
-        let mut prev = [0u8; 32];
-        for line in lines {
-            let body = &line[..line.len() - suffix];
-            let mut hasher = Sha256::new();
-            hasher.update(prev);
-            hasher.update(body.as_bytes());
-            hasher.update(b"}");
-            prev = hasher.finalize().into();
-            out.push_str(&format!("{body},\"hash\":\"{}\"}}\n", crate::text::hex(&prev)));
-        }
-        out
-    }
-
     /// The journal's writer never repeats a key (it writes Rust structs and maps), so no
     /// journal it wrote holds one; a line that does was written by something else, and replay
     /// refuses it even with its hash chain recomputed, whichever reader (the direct one or
@@ -262,7 +243,7 @@ mod tests {
     #[test]
     fn replay_refuses_a_stored_line_with_a_repeated_key() {
         let text = include_str!("../../../../tests/fixtures/window-year.jsonl");
-        assert_eq!(rechain(text), text);
+        assert_eq!(crate::replay::tests::rechain(text), text);
         assert!(crate::Ledger::from_journal(text).is_ok());
         let edits: [(&str, &str); 7] = [
             (
@@ -290,7 +271,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, l)| if i == index { l.replacen(from, to, 1) } else { l.to_owned() })
                 .collect();
-            let changed = rechain(&(lines.join("\n") + "\n"));
+            let changed = crate::replay::tests::rechain(&(lines.join("\n") + "\n"));
             match crate::Ledger::from_journal(&changed) {
                 Err(crate::LedgerError::JournalCorrupt { line, reason, .. }) => {
                     assert_eq!(line, index as u64 + 1, "{to}");
