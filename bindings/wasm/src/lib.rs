@@ -33,8 +33,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![warn(missing_docs)]
 
-pub mod convert;
-pub mod error;
+pub use funding_window_wasm_common::{convert, error};
 pub mod memory;
 
 use std::sync::atomic::{AtomicI64, Ordering};
