@@ -15,16 +15,17 @@
 //! * strings and keys with lone surrogates (they cannot be UTF-8 and would be altered);
 //! * nesting deeper than [`DEPTH_MAX`] and text longer than [`COMMAND_JSON_BYTES_MAX`].
 //!
-//! The walk runs in JavaScript (`walk.js`, a snippet of this package): reading an object's
+//! The walk runs in JavaScript (`walk.js`, a snippet of each module that links it): reading an object's
 //! properties from WebAssembly costs a call across the boundary for each property, and for each
 //! character of a string to check its UTF-16, which made a batch of a million commands take a
 //! minute. The walk hands the module one string (a batch: one command per line) or a refusal,
 //! which becomes the core's error here. Each property is read once, so what is checked is what
 //! is written. The tables of decimal fields are the core's, given to the walk at start
-//! ([`configure`]).
+//! ([`configure`], called by the main module when it starts; the exports module walks option
+//! objects only, which hold no decimal fields).
 //!
-//! The same walk writes the option objects of method arguments (`exportCsv`'s `args`,
-//! `exportIati`'s `options`) as JSON for the core, refusing the same values as
+//! The same walk writes the option objects of arguments (`reportTable`'s and `exportCsv`'s `args`,
+//! `exportIati`'s and `exportXlsx`'s `options`, a `{from, to}` period) as JSON for the core, refusing the same values as
 //! `INVALID_ARGUMENT` naming the argument.
 //!
 //! Every JavaScript operation that can throw (a getter, a `Proxy` trap) is caught by the walk, so

@@ -1,8 +1,11 @@
 //! # funding-window-wasm-common
 //!
-//! What the WebAssembly modules of the funding-window ledger share, so that each reads
-//! JavaScript values and throws errors the same way: the main module (`bindings/wasm`) and the
-//! modules a page loads beside it on demand.
+//! What the two WebAssembly modules of the funding-window ledger share, so that both read
+//! JavaScript values and throw errors the same way:
+//!
+//! * `bindings/wasm`, the main module: the ledger, its commands and reports;
+//! * `bindings/wasm-exports`, loaded on demand: the books as files (CSV, IATI XML, an hledger
+//!   journal, the Excel report pack).
 //!
 //! [`convert`] turns JavaScript values into what the core reads (commands and option objects by
 //! the strict walk of `walk.js`, string and journal arguments); [`error`] turns the core's
