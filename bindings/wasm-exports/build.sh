@@ -19,48 +19,25 @@ export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '[wasm-exports build] %s\n' "$*" >&2; }
 
 "$root/bindings/wasm/build.sh"
+# shellcheck source=../wasm/scripts/wasm.sh
+source "$root/bindings/wasm/scripts/wasm.sh"
 
 cd "$root"
 log "compiling funding-window-exports-wasm for wasm32-unknown-unknown (Debian rustc, -Z build-std)"
-# The main module's settings (see bindings/wasm/build.sh), all at opt-level "s": a file is
-# written once per click, so size matters more here than speed.
-env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$root/target/wasm" \
-    CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
-    /usr/bin/cargo build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
-    --config 'profile.release.opt-level="s"' \
-    -p funding-window-exports-wasm
+# The main module's settings (scripts/wasm.sh), all at opt-level "s": a file is written once per
+# click, so size matters more here than speed.
+wasm_cargo_build funding-window-exports-wasm --config 'profile.release.opt-level="s"'
 
 raw="$root/target/wasm/wasm32-unknown-unknown/release/funding_window_exports.wasm"
 pkg="$here/pkg"
 name=funding_window_exports
-stamp="$(cat "$raw" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-64)"
+stamp="$(cat "$raw" "${BASH_SOURCE[0]}" "$root/bindings/wasm/scripts/wasm.sh" | sha256sum | cut -c1-64)"
 if [ -f "$pkg/.stamp" ] && [ "$(cat "$pkg/.stamp")" = "$stamp" ] &&
     [ -f "$pkg/web/${name}_bg.wasm" ] && [ -f "$pkg/node/${name}_bg.wasm" ]; then
     log "module is up to date"
 else
     rm -rf "$pkg/web" "$pkg/node" "$pkg/.stamp"
-    for target in web node; do
-        out="$pkg/$target"
-        bindgen_target="$target"
-        [ "$target" = node ] && bindgen_target=nodejs
-        wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name "$name" "$raw"
-        if [ "$target" = node ]; then
-            # The shared walk (walk.js) is an ES module, which the CommonJS glue require()s:
-            # its `export function` declarations become CommonJS exports (as in bindings/wasm/build.sh).
-            find "$out/snippets" -name '*.js' -print0 | while IFS= read -r -d '' snippet; do
-                names="$(sed -n 's/^export function \([A-Za-z0-9_]*\).*/\1/p' "$snippet" | paste -sd, -)"
-                sed -i 's/^export function /function /' "$snippet"
-                printf '\nmodule.exports = { %s };\n' "$names" >>"$snippet"
-            done
-        fi
-        log "optimising $target/${name}_bg.wasm (wasm-opt -Oz)"
-        "$root/bindings/wasm/node_modules/.bin/wasm-opt" -Oz \
-            --enable-bulk-memory --enable-bulk-memory-opt --enable-call-indirect-overlong \
-            --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int \
-            --enable-reference-types --enable-sign-ext \
-            -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
-    done
+    wasm_packages "$raw" "$pkg" "$name" -Oz
     printf '%s\n' "$stamp" >"$pkg/.stamp"
 fi
 # Cheap, so always: the README and package.json of both packages.
