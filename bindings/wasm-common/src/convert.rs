@@ -33,7 +33,7 @@
 //! unwinding through Rust frames.
 
 use funding_window::limits::{BATCH_COMMANDS_MAX, JOURNAL_LINE_BYTES_MAX};
-use funding_window::{LedgerError, Request, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+use funding_window::{CsvReport, LedgerError, Request, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -150,6 +150,14 @@ pub fn options_value(name: &'static str, value: &JsValue) -> Result<serde_json::
     // The walk writes valid JSON; a failure here would be a bug of the walk.
     serde_json::from_str(&text)
         .map_err(|e| LedgerError::Internal { message: format!("the JSON written for {name} does not parse: {e}") })
+}
+
+/// A report by name with its arguments, as `reportTable` (main module) and `exportCsv` (exports
+/// module) take them: `report` a name such as `"resolution_tracker"`, `args` an options object
+/// (`{period}`, `{as_of}`, `{donor}`) or absent. The core decides what is valid.
+pub fn report_arg(report: &JsValue, args: &JsValue) -> Result<CsvReport, LedgerError> {
+    let name = string_arg("report", report, "a report name such as \"resolution_tracker\"")?;
+    CsvReport::from_args(&name, &options_value("args", args)?)
 }
 
 /// Commands of a batch the walk writes at a time: its text dies young in JavaScript, and its

@@ -19,7 +19,7 @@
 #![warn(missing_docs)]
 
 use funding_window::export::XlsxOptions;
-use funding_window::{CsvReport, IatiOptions, Ledger, LedgerError};
+use funding_window::{IatiOptions, Ledger, LedgerError};
 use funding_window_wasm_common::{convert, error};
 use wasm_bindgen::prelude::*;
 
@@ -102,10 +102,7 @@ pub fn export_csv(
     #[wasm_bindgen(unchecked_param_type = "CsvReportName")] report: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CsvArgs | null")] args: JsValue,
 ) -> JsResult<String> {
-    let name =
-        convert::string_arg("report", &report, "a report name such as \"resolution_tracker\"").map_err(thrown)?;
-    let args = convert::options_value("args", &args).map_err(thrown)?;
-    let report = CsvReport::from_args(&name, &args).map_err(thrown)?;
+    let report = convert::report_arg(&report, &args).map_err(thrown)?;
     books(&journal)?.export_csv(&report).map_err(thrown)
 }
 

@@ -47,7 +47,7 @@ use funding_window::calendar::PeriodKind;
 use funding_window::calendar::{date_argument, format_date};
 use funding_window::command::COMMAND_TYPES;
 use funding_window::export::CSV_REPORTS;
-use funding_window::{CsvReport, Currency, LedgerError, ReportingPeriod, Request, ERROR_CODES};
+use funding_window::{Currency, LedgerError, ReportingPeriod, Request, ERROR_CODES};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -485,10 +485,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "CsvReportName")] report: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvArgs | null")] args: JsValue,
     ) -> JsResult<JsValue> {
-        let name =
-            convert::string_arg("report", &report, "a report name such as \"resolution_tracker\"").map_err(thrown)?;
-        let args = convert::options_value("args", &args).map_err(thrown)?;
-        let report = CsvReport::from_args(&name, &args).map_err(thrown)?;
+        let report = convert::report_arg(&report, &args).map_err(thrown)?;
         json_object(&self.inner.report_table(&report).map_err(thrown)?)
     }
 
