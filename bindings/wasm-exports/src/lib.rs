@@ -9,8 +9,9 @@
 //! Every function takes the books as a journal (the main module's `ledger.toJournal()`, its text
 //! or its bytes, or the ledger itself, whose `toJournal()` is called), replays it with every check
 //! the core makes, and returns the core's text (or bytes): the same code, and so the same bytes,
-//! as Rust's and Python's exports of the same journal with the same arguments. Replaying takes
-//! about as long as the main module's `Ledger.fromJournal` of that journal.
+//! as Rust's and Python's exports of the same journal with the same arguments. The module is
+//! optimised for size (a file is written once per click), so its replay takes about 1.8 times the
+//! main module's `Ledger.fromJournal` of the same journal.
 //!
 //! Arguments are read as the main module reads them (the strict walk of
 //! `funding-window-wasm-common`), and failures throw the same `Error`s, named `LedgerError`, with
