@@ -558,6 +558,7 @@ fn every_link_between_pages_resolves() {
         "README.md",
         "bindings/python/README.md",
         "bindings/wasm/README.md",
+        "bindings/wasm-exports/README.md",
         "examples/dashboard/README.md",
         "tests/scenarios/README.md",
         "tests/fuzz/README.md",

@@ -26,6 +26,8 @@ log() { printf '[wasm build] %s\n' "$*" >&2; }
 
 # shellcheck source=scripts/apt.sh
 source "$here/scripts/apt.sh"
+# shellcheck source=scripts/wasm.sh
+source "$here/scripts/wasm.sh"
 
 # ----- toolchain --------------------------------------------------------------------------------
 
@@ -86,61 +88,35 @@ ensure_npm_tools
 
 cd "$root"
 log "compiling funding-window-wasm for wasm32-unknown-unknown (Debian rustc, -Z build-std)"
-# Debian's compiler in a target directory of its own, so the two compilers never share artifacts.
-# Fat LTO and one codegen unit: a smaller and faster module. The module must stay under 300 KB
-# gzipped, so the profile of this build only (measured with the exports in, see README):
+# With the settings of scripts/wasm.sh (fat LTO, one codegen unit, panic = immediate-abort: about
+# 12 KB gzipped less than unwinding's messages). The module must stay under 300 KB gzipped, so the
+# profile of this build only (measured with the exports in, see README):
 #   * opt-level "s" for every crate except the two replay spends its time in (sha2, hashing
 #     every journal line, and the core, applying entries), which keep opt-level 3: about 30 KB
 #     gzipped less, replay time within a few percent (the noise here). serde_json, which parses
 #     each entry's command, kept opt-level 3 too until the core's replay got quicker and larger:
 #     at "s" it is 1.7 KB smaller and Node's replay of the 100,000-entry journal measured the
-#     same (479 ms against 488-500 ms);
-#   * panic = immediate-abort: a panic traps at once instead of formatting a message nobody
-#     sees (bare WebAssembly has no stderr and the binding installs no hook; a panic aborts the
-#     module either way, and the binding has none). About 12 KB gzipped less.
+#     same (479 ms against 488-500 ms). The core at "s" too (sha2 at 3), measured again when the
+#     exports moved out: 49 KB gzipped less, but replay took 38% more CPU time and applyBatch 13%
+#     more; -Z share-generics (3 KB less) cost 10-12% of both, as the core's hot code then calls
+#     the "s" copies of generic code other crates hold; wasm-opt -Oz was slower still.
 # (-C target-feature=+simd128 was measured too: sha2 0.10 has no wasm SIMD code and replay was
 # no faster, so the module keeps running on engines without SIMD.)
-env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$root/target/wasm" \
-    CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
-    /usr/bin/cargo build --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
+wasm_cargo_build funding-window-wasm \
     --config 'profile.release.opt-level="s"' \
     --config 'profile.release.package.sha2.opt-level=3' \
-    --config 'profile.release.package.funding-window.opt-level=3' \
-    -p funding-window-wasm
+    --config 'profile.release.package.funding-window.opt-level=3'
 
 raw="$root/target/wasm/wasm32-unknown-unknown/release/funding_window_wasm.wasm"
 pkg="$here/pkg"
 opt_level="${FW_WASM_OPT:--O3}"
-stamp="$(cat "$raw" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-64) $opt_level"
+stamp="$(cat "$raw" "${BASH_SOURCE[0]}" "$here/scripts/wasm.sh" | sha256sum | cut -c1-64) $opt_level"
 if [ "${FW_WASM_FORCE:-0}" != 1 ] && [ -f "$pkg/.stamp" ] && [ "$(cat "$pkg/.stamp")" = "$stamp" ] &&
     [ -f "$pkg/web/funding_window_bg.wasm" ] && [ -f "$pkg/node/funding_window_bg.wasm" ]; then
     log "package is up to date"
 else
     rm -rf "$pkg/web" "$pkg/node" "$pkg/.stamp"
-    for target in web node; do
-        out="$pkg/$target"
-        bindgen_target="$target"
-        [ "$target" = node ] && bindgen_target=nodejs
-        wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name funding_window "$raw"
-        if [ "$target" = node ]; then
-            # The package's own JavaScript (src/guard.js, src/walk.js) is written as ES modules,
-            # which the CommonJS glue of --target nodejs require()s: Node before 20.19 cannot,
-            # so their `export function` declarations become CommonJS exports.
-            find "$out/snippets" -name '*.js' -print0 | while IFS= read -r -d '' snippet; do
-                names="$(sed -n 's/^export function \([A-Za-z0-9_]*\).*/\1/p' "$snippet" | paste -sd, -)"
-                sed -i 's/^export function /function /' "$snippet"
-                printf '\nmodule.exports = { %s };\n' "$names" >>"$snippet"
-            done
-        fi
-        log "optimising $target/funding_window_bg.wasm (wasm-opt $opt_level)"
-        # The features rustc 1.96 enables by default for wasm32-unknown-unknown.
-        "$here/node_modules/.bin/wasm-opt" "$opt_level" \
-            --enable-bulk-memory --enable-bulk-memory-opt --enable-call-indirect-overlong \
-            --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int \
-            --enable-reference-types --enable-sign-ext \
-            -o "$out/funding_window_bg.wasm" "$out/funding_window_bg.wasm"
-    done
+    wasm_packages "$raw" "$pkg" funding_window "$opt_level"
     printf '%s\n' "$stamp" >"$pkg/.stamp"
 fi
 # Cheap, so always: the README and package.json of both packages.

@@ -147,38 +147,53 @@ function downloadJournal() {
   exportFile((ledger) => ledger.toJournal(), "funding-window.jsonl", "application/x-ndjson");
 }
 
+/** The exports module (bindings/wasm-exports: CSV, IATI XML, hledger, Excel), loaded on the first request for a file only. */
+let exportsModule = null;
+
+async function loadExports() {
+  if (!exportsModule) {
+    exportsModule = import("./pkg-exports/funding_window_exports.js").then(async (module) => {
+      await module.default();
+      return module;
+    });
+    // A failed load may be retried by the next click.
+    exportsModule.catch(() => { exportsModule = null; });
+  }
+  return exportsModule;
+}
+
+/**
+ * The exports of the ledger on screen: the service's, when connected; else the exports module's,
+ * which writes them from the ledger's journal.
+ */
+async function exportsOf(ledger) {
+  if (ledger instanceof RemoteLedger) return ledger;
+  const module = await loadExports();
+  return {
+    exportCsv: (report, args) => module.exportCsv(ledger, report, args),
+    exportIati: (options) => module.exportIati(ledger, options),
+    exportHledger: () => module.exportHledger(ledger),
+  };
+}
+
 function exportTrackerCsv() {
   if (!state.period) return;
   const period = state.period;
-  exportFile((ledger) => ledger.exportCsv("resolution_tracker", { period }), `resolution-tracker-${period}.csv`, "text/csv");
+  exportFile(async (ledger) => (await exportsOf(ledger)).exportCsv("resolution_tracker", { period }),
+    `resolution-tracker-${period}.csv`, "text/csv");
 }
 
 function exportIati() {
   // Generated now (to the second); the core leaves out anything dated after today.
   const generated_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  exportFile((ledger) => ledger.exportIati({ generated_at }), "funding-window-iati.xml", "application/xml");
+  exportFile(async (ledger) => (await exportsOf(ledger)).exportIati({ generated_at }), "funding-window-iati.xml", "application/xml");
 }
 
 function exportHledger() {
-  exportFile((ledger) => ledger.exportHledger(), "funding-window.journal", "text/plain");
+  exportFile(async (ledger) => (await exportsOf(ledger)).exportHledger(), "funding-window.journal", "text/plain");
 }
 
-/** The Excel module (bindings/wasm-xlsx), loaded on the first request for Excel only. */
-let excelModule = null;
-
-async function loadExcelModule() {
-  if (!excelModule) {
-    excelModule = import("./pkg-xlsx/funding_window_xlsx.js").then(async (module) => {
-      await module.default();
-      return module;
-    });
-    // A failed load may be retried by the next click.
-    excelModule.catch(() => { excelModule = null; });
-  }
-  return excelModule;
-}
-
-/** The report pack of the chosen period as an .xlsx workbook, written by the core in its own module. */
+/** The report pack of the chosen period as an .xlsx workbook, written by the core in the exports module. */
 async function exportXlsx() {
   if (!state.ledger || !state.period) return;
   clearMessages();
@@ -186,10 +201,11 @@ async function exportXlsx() {
   button.disabled = true;
   const period = state.period;
   try {
-    const module = await loadExcelModule();
-    // The pack replays the journal on screen (every check again) and writes every report.
+    const module = await loadExports();
+    // The pack replays the journal on screen (every check again) and writes every report; the
+    // journal is the service's when connected.
     const generated_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    const bytes = module.exportXlsx(state.ledger.toJournal(), { generated_at, period });
+    const bytes = module.exportXlsx(await state.ledger.toJournal(), { generated_at, period });
     download(bytes, `funding-window-${period}.xlsx`, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   } catch (err) {
     showError(err);

@@ -1,6 +1,6 @@
 // A small static server for the dashboard (no dependencies): the page from this directory, the
-// WebAssembly package from bindings/wasm/pkg/web (and the Excel module from
-// bindings/wasm-xlsx/pkg/web) and the example journal from
+// WebAssembly package from bindings/wasm/pkg/web (and the exports module from
+// bindings/wasm-exports/pkg/web) and the example journal from
 // tests/fixtures/window-year.jsonl (served where they are, never copied into git).
 //
 //   node examples/dashboard/serve.mjs [--port 8080] [--host 127.0.0.1]
@@ -15,8 +15,8 @@ const root = join(here, "..", "..");
 /** URL prefix -> directory or file. */
 const routes = [
   ["/pkg/", join(root, "bindings", "wasm", "pkg", "web")],
-  // The Excel report pack's module, fetched by the page only when the user asks for Excel.
-  ["/pkg-xlsx/", join(root, "bindings", "wasm-xlsx", "pkg", "web")],
+  // The exports module (CSV, IATI XML, hledger, Excel), fetched by the page only when the user asks for a file.
+  ["/pkg-exports/", join(root, "bindings", "wasm-exports", "pkg", "web")],
   ["/journal/window-year.jsonl", join(root, "tests", "fixtures", "window-year.jsonl")],
   ["/", here],
 ];

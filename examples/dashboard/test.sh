@@ -11,8 +11,8 @@ root="$(cd "$here/../.." && pwd)"
 # shellcheck source=../../bindings/wasm/scripts/apt.sh
 source "$root/bindings/wasm/scripts/apt.sh"
 
-# The main package and the Excel report pack's module (which builds the main package first).
-"$root/bindings/wasm-xlsx/build.sh"
+# The main package and the exports module (which builds the main package first).
+"$root/bindings/wasm-exports/build.sh"
 
 # `test.sh service`: only the service mode (test/service.test.mjs; make test-postgres runs it).
 if [ "${1:-}" = "service" ]; then

@@ -5,27 +5,6 @@
 /** A resolution id, `"2/4"` (`session/number`). */
 export type ResolutionId = string;
 
-/** Options of `exportIati`; only `generated_at` is required (the export reads no clock). */
-export interface IatiOptions {
-  /** `iati-activities/@generated-datetime`. */
-  generated_at: Timestamp;
-  /** Last value date included; the date of `generated_at` by default, never after it. */
-  as_of?: IsoDate | null;
-  /** Default `"XM-DAC-41120"` (UN-Habitat). */
-  reporting_org_ref?: string;
-  reporting_org_name?: string;
-  /** IATI organisation type code, default `"40"` (multilateral). */
-  reporting_org_type?: string;
-  /** The window's activity is `{reporting_org_ref}-{window_suffix}`; default `"UAFW"`. */
-  window_suffix?: string;
-  window_title?: string;
-  window_description?: string;
-  /** Each project as an activity of its own (default `true`). */
-  include_projects?: boolean;
-  /** `xml:lang` of the narratives, default `"en"`. */
-  language?: string;
-}
-
 /** The module's heap (`memoryUsage()`), in bytes. */
 export interface MemoryUsage {
   /** Live on the heap now. */

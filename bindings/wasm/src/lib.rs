@@ -10,8 +10,11 @@
 //!   where a decimal string belongs is refused, never converted.
 //! * Reports come out as the core's `serde_json` text: the `...Json()` methods return it as is,
 //!   the other methods return `JSON.parse` of that exact text (amounts stay strings).
-//! * Exports (CSV, IATI 2.03 XML, an hledger journal) are the core's text, returned unchanged; their
-//!   option objects go through the same strict walk as commands, then to the core.
+//! * Exports to files (CSV, IATI 2.03 XML, an hledger journal, the Excel report pack) are not in
+//!   this module: they are in the exports module (`bindings/wasm-exports`), which a page loads
+//!   only when a user asks for a file, so that this one stays small. Both read JavaScript values
+//!   and throw errors with the same code ([`convert`] and [`error`], from
+//!   `funding-window-wasm-common`).
 //! * A journal given as bytes goes to the core as it is
 //!   ([`funding_window::Ledger::from_journal_bytes`]): the core, not the binding, decides what
 //!   is UTF-8.
@@ -33,8 +36,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![warn(missing_docs)]
 
-pub mod convert;
-pub mod error;
+pub use funding_window_wasm_common::{convert, error};
 pub mod memory;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -45,7 +47,7 @@ use funding_window::calendar::PeriodKind;
 use funding_window::calendar::{date_argument, format_date};
 use funding_window::command::COMMAND_TYPES;
 use funding_window::export::CSV_REPORTS;
-use funding_window::{CsvReport, Currency, IatiOptions, LedgerError, ReportingPeriod, Request, ERROR_CODES};
+use funding_window::{Currency, LedgerError, ReportingPeriod, Request, ERROR_CODES};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -471,70 +473,20 @@ impl Ledger {
         json_object(&self.inner.posting_rows().map_err(thrown)?)
     }
 
-    // ----- exports (the text is the core's: the same bytes as from Rust and Python) -----
-
-    /// One report as CSV (RFC 4180: CRLF line ends, a header row; a text cell that a spreadsheet
-    /// would run as a formula, one beginning with `=`, `+`, `-`, `@`, a tab or a CR, gets a
-    /// leading apostrophe, amounts and dates never do). `report` is one of
-    /// `trial_balance`, `resolution_tracker`, `window_statement`, `donor_statement`,
-    /// `transfer_register`, `allocation_log`, `journal`; `args` are the report's arguments
-    /// (`{period}` for the tracker and the window statement, optional `{as_of}` for the trial
-    /// balance, optional `{donor}` for the donor statement: every donor when absent).
-    /// An unknown report or argument is `INVALID_ARGUMENT`.
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CsvReportName")] report: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CsvArgs | null")] args: JsValue,
-    ) -> JsResult<String> {
-        let name =
-            convert::string_arg("report", &report, "a report name such as \"resolution_tracker\"").map_err(thrown)?;
-        let args = convert::options_value("args", &args).map_err(thrown)?;
-        let report = CsvReport::from_args(&name, &args).map_err(thrown)?;
-        self.inner.export_csv(&report).map_err(thrown)
-    }
-
     /// One report laid out as a table by the core: its columns (name, label, kind) and rows of
-    /// cells, the same rows its CSV and the Python DataFrames show. `report` and `args` are as
-    /// `exportCsv` takes them.
+    /// cells, the same rows its CSV (the exports module's `exportCsv`) and the Python DataFrames
+    /// show. `report` is one of `csvReports()`; `args` are the report's arguments (`{period}` for
+    /// the tracker and the window statement, optional `{as_of}` for the trial balance, optional
+    /// `{donor}` for the donor statement: every donor when absent). An unknown report or argument
+    /// is `INVALID_ARGUMENT`.
     #[wasm_bindgen(js_name = reportTable, unchecked_return_type = "Table")]
     pub fn report_table(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CsvReportName")] report: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvArgs | null")] args: JsValue,
     ) -> JsResult<JsValue> {
-        let name =
-            convert::string_arg("report", &report, "a report name such as \"resolution_tracker\"").map_err(thrown)?;
-        let args = convert::options_value("args", &args).map_err(thrown)?;
-        let report = CsvReport::from_args(&name, &args).map_err(thrown)?;
+        let report = convert::report_arg(&report, &args).map_err(thrown)?;
         json_object(&self.inner.report_table(&report).map_err(thrown)?)
-    }
-
-    /// The window and its projects as an IATI 2.03 activity file (XML). `options` is an object
-    /// (or its JSON text) with `generated_at` (RFC 3339, required: the export reads no clock)
-    /// and optional `as_of`, `reporting_org_ref`, `reporting_org_name`, `reporting_org_type`,
-    /// `window_suffix`, `window_title`, `window_description`, `include_projects`, `language`.
-    /// Unknown or malformed options are `INVALID_ARGUMENT`.
-    #[wasm_bindgen(js_name = exportIati)]
-    pub fn export_iati(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "IatiOptions | string")] options: JsValue,
-    ) -> JsResult<String> {
-        let options = if options.is_string() {
-            let text = convert::string_arg("options", &options, "IATI options or their JSON text").map_err(thrown)?;
-            IatiOptions::from_json(&text)
-        } else {
-            convert::options_value("options", &options).and_then(|value| IatiOptions::from_value(&value))
-        }
-        .map_err(thrown)?;
-        self.inner.export_iati(&options).map_err(thrown)
-    }
-
-    /// The journal as a plain-text hledger / ledger-cli journal: `hledger bal` on it gives the
-    /// trial balance.
-    #[wasm_bindgen(js_name = exportHledger)]
-    pub fn export_hledger(&self) -> JsResult<String> {
-        self.inner.export_hledger().map_err(thrown)
     }
 
     /// The error the guard of `guard.js` throws (not part of the API): `kind` is `freed`,
@@ -605,7 +557,7 @@ pub fn command_types() -> JsValue {
     COMMAND_TYPES.iter().map(|name| JsValue::from_str(name)).collect::<js_sys::Array>().into()
 }
 
-/// The report names `exportCsv` takes.
+/// The report names `reportTable` (and the exports module's `exportCsv`) take.
 #[wasm_bindgen(js_name = csvReports, unchecked_return_type = "CsvReportName[]")]
 pub fn csv_reports() -> JsValue {
     CSV_REPORTS.iter().map(|name| JsValue::from_str(name)).collect::<js_sys::Array>().into()

@@ -1,4 +1,5 @@
-// Shared by the Node tests: loads the --target nodejs build (CommonJS) and locates the repository.
+// Shared by the Node tests: loads the --target nodejs builds (CommonJS) of the main module and of
+// the exports module, and locates the repository.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The package built by build.sh for Node. */
 export const fw = require("../pkg/node/funding_window.js");
+
+/** The exports module (CSV, IATI XML, hledger, Excel) built by bindings/wasm-exports/build.sh for Node. */
+export const fx = require("../../wasm-exports/pkg/node/funding_window_exports.js");
 
 /** The repository root. */
 export const root = join(here, "..", "..", "..");

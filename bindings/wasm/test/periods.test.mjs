@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { fw, ledgerError, root } from "./helpers.mjs";
+import { fw, fx, ledgerError, root } from "./helpers.mjs";
 
 const fixture = readFileSync(join(root, "tests", "fixtures", "window-year.jsonl"), "utf8");
 
@@ -65,7 +65,7 @@ test("reportTable is the report's CSV as rows of typed cells, with the core's la
   ]) {
     const table = ledger.reportTable(report, args);
     assert.equal(table.report, report);
-    const csv = ledger.exportCsv(report, args).split("\r\n").filter(Boolean);
+    const csv = fx.exportCsv(ledger, report, args).split("\r\n").filter(Boolean);
     assert.equal(csv[0], table.columns.map((c) => c.name).join(","));
     assert.equal(csv.length - 1, table.rows.length);
     // Plain cells (no comma or quote) read back as the CSV writes them.

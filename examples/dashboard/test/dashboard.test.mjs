@@ -1,7 +1,8 @@
 // End-to-end test of the dashboard: Debian's Chromium (headless) driven by playwright-core.
 //
-// The expected numbers come from the same WebAssembly core loaded in Node (bindings/wasm/pkg/node)
-// on the same example journal: the page must show exactly the core's reports, then the same
+// The expected numbers come from the same WebAssembly core loaded in Node (bindings/wasm/pkg/node,
+// and the exports module the page loads for files, bindings/wasm-exports/pkg/web) on the same
+// example journal: the page must show exactly the core's reports, then the same
 // split and tracker after a previewed and applied allocation, and the core's error for a bad
 // amount. axe-core, injected into the page, finds no WCAG 2.1 A/AA violation in any state the tests
 // visit; the file picker and the allocation form are operated with real key presses; on a 390x844
@@ -24,6 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const out = join(here, "..", "out");
 const fw = createRequire(import.meta.url)(join(root, "bindings", "wasm", "pkg", "node", "funding_window.js"));
+const exportsDir = join(root, "bindings", "wasm-exports", "pkg", "web");
 const fixture = readFileSync(join(root, "tests", "fixtures", "window-year.jsonl"), "utf8");
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -45,6 +47,18 @@ let profile;
 const problems = [];
 /** Every URL the page requested, in order. */
 const requested = [];
+/** The page's requests for the exports module (fetched on the first click on a file only). */
+const exportsRequests = () => requested.filter((u) => u.includes("/pkg-exports/"));
+
+/** The exports module (bindings/wasm-exports), loaded in Node as the page loads it. */
+let fx;
+async function exportsModule() {
+  if (!fx) {
+    fx = await import(join(exportsDir, "funding_window_exports.js"));
+    fx.initSync({ module: readFileSync(join(exportsDir, "funding_window_exports_bg.wasm")) });
+  }
+  return fx;
+}
 
 before(async () => {
   ({ server, url } = await start({ port: 0 }));
@@ -175,6 +189,8 @@ test("the page loads the example journal and shows the core's tracker", async ()
   const donor = await page.inputValue("#donor");
   const agreements = await page.$$eval("#donor-table tbody tr", (trs) => trs.map((tr) => tr.dataset.agreement));
   assert.deepEqual(agreements, expected.donorStatement(donor).agreements.map((a) => a.agreement));
+  // Exports are written by a module of their own, not loaded with the page.
+  assert.deepEqual(exportsRequests(), [], "the exports module is not loaded with the page");
   await page.selectOption("#period", "2024-H1");
   assert.deepStrictEqual(await pageTracker(), expectedTracker(expected.resolutionTracker("2024-H1")));
   await assertAccessible("another period chosen");
@@ -192,10 +208,13 @@ test("the page loads the example journal and shows the core's tracker", async ()
   }
   assert.deepEqual(fw.periodsBetween(first, last, "half"), halves);
   assert.deepEqual(await page.$$eval("#period option", (os) => os.map((o) => o.value)), halves);
-  // The tracker CSV of the chosen period is the package's, which is the golden file of the core.
+  // The tracker CSV of the chosen period is the exports module's, which is the golden file of the
+  // core; the module is fetched on this first click on a file.
+  const { exportCsv } = await exportsModule();
   const csv = await downloadOf("#export-tracker-csv");
   assert.equal(csv.name, "resolution-tracker-2024-H1.csv");
-  assert.ok(csv.bytes.equals(Buffer.from(expected.exportCsv("resolution_tracker", { period: "2024-H1" }))));
+  assert.ok(exportsRequests().some((u) => u.endsWith("funding_window_exports_bg.wasm")), "loaded on the click");
+  assert.ok(csv.bytes.equals(Buffer.from(exportCsv(expected, "resolution_tracker", { period: "2024-H1" }))));
   assert.ok(csv.bytes.equals(readFileSync(join(root, "tests", "fixtures", "exports", "resolution_tracker-2024-H1.csv"))));
   await page.selectOption("#period", "2024-H2");
 });
@@ -261,7 +280,8 @@ test("the export buttons download the package's exports of the ledger on screen"
   const period = await page.inputValue("#period");
   const csv = await downloadOf("#export-tracker-csv");
   assert.equal(csv.name, `resolution-tracker-${period}.csv`);
-  const expectedCsv = onScreen.exportCsv("resolution_tracker", { period });
+  const { exportCsv, exportHledger, exportIati } = await exportsModule();
+  const expectedCsv = exportCsv(onScreen, "resolution_tracker", { period });
   assert.equal(csv.bytes.toString("utf8"), expectedCsv);
   assert.ok(csv.bytes.equals(Buffer.from(expectedCsv)), "the CSV bytes are the package's");
   assert.ok(csv.bytes.includes("\r\n"), "RFC 4180 line ends survive the download");
@@ -271,25 +291,17 @@ test("the export buttons download the package's exports of the ledger on screen"
   const generated = /generated-datetime="([^"]+)"/.exec(xml.bytes.toString("utf8"))?.[1];
   assert.match(generated ?? "", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   assert.ok(Math.abs(Date.parse(generated) - Date.now()) < 10 * 60_000, `generated at ${generated}`);
-  assert.ok(xml.bytes.equals(Buffer.from(onScreen.exportIati({ generated_at: generated }))), "the IATI XML is the package's");
+  assert.ok(xml.bytes.equals(Buffer.from(exportIati(onScreen, { generated_at: generated }))), "the IATI XML is the package's");
 
   const hledger = await downloadOf("#export-hledger");
   assert.equal(hledger.name, "funding-window.journal");
-  assert.ok(hledger.bytes.equals(Buffer.from(onScreen.exportHledger())), "the hledger journal is the package's");
+  assert.ok(hledger.bytes.equals(Buffer.from(exportHledger(onScreen))), "the hledger journal is the package's");
   assert.ok(await page.isHidden("#error"));
   onScreen.free();
 });
 
-/** The Excel module (bindings/wasm-xlsx), loaded in Node as the page loads it. */
-async function excelModule() {
-  const dir = join(root, "bindings", "wasm-xlsx", "pkg", "web");
-  const module = await import(join(dir, "funding_window_xlsx.js"));
-  module.initSync({ module: readFileSync(join(dir, "funding_window_xlsx_bg.wasm")) });
-  return module;
-}
-
-test("the Excel module gives the golden report pack, the same bytes as Python's export_xlsx", async () => {
-  const { exportXlsx } = await excelModule();
+test("the exports module gives the golden report pack, the same bytes as Python's export_xlsx", async () => {
+  const { exportXlsx } = await exportsModule();
   const golden = readFileSync(join(root, "tests", "fixtures", "xlsx", "report-pack-2024-H2.xlsx"));
   const bytes = exportXlsx(fixture, { generated_at: "2025-01-15T09:00:00Z", period: "2024-H2" });
   assert.ok(Buffer.from(bytes).equals(golden), "tests/fixtures/xlsx/report-pack-2024-H2.xlsx");
@@ -299,9 +311,7 @@ test("the Excel module gives the golden report pack, the same bytes as Python's 
     (err) => err.name === "LedgerError" && err.code === "INVALID_ARGUMENT" && /generated_at/.test(err.message));
 });
 
-test("the Excel button loads its module only when asked, and downloads the core's pack", async () => {
-  const excelRequests = () => requested.filter((u) => u.includes("/pkg-xlsx/"));
-  assert.deepEqual(excelRequests(), [], "the Excel module is not loaded with the page");
+test("the Excel button downloads the core's pack, from the exports module loaded once", async () => {
   const journal = (await downloadOf("#download-journal")).bytes;
   const period = await page.inputValue("#period");
   const from = Math.floor(Date.now() / 1000) - 1;
@@ -309,16 +319,15 @@ test("the Excel button loads its module only when asked, and downloads the core'
   const to = Math.ceil(Date.now() / 1000) + 1;
   assert.equal(pack.name, `funding-window-${period}.xlsx`);
   assert.equal(pack.bytes.subarray(0, 2).toString("latin1"), "PK");
-  assert.ok(excelRequests().some((u) => u.endsWith("funding_window_xlsx_bg.wasm")), "loaded on the click");
   // The pack is the core's for the journal on screen, generated at the click (to the second).
-  const { exportXlsx } = await excelModule();
+  const { exportXlsx } = await exportsModule();
   const seconds = [];
   for (let s = from; s <= to; s++) seconds.push(new Date(s * 1000).toISOString().replace(/\.\d+Z$/, "Z"));
   const match = seconds.find((generated_at) => Buffer.from(exportXlsx(journal, { generated_at, period })).equals(pack.bytes));
   assert.ok(match, "the downloaded pack is exportXlsx(journal on screen, { generated_at: the click, period })");
   const again = await downloadOf("#export-xlsx");
   assert.equal(again.bytes.subarray(0, 2).toString("latin1"), "PK");
-  assert.equal(excelRequests().filter((u) => u.endsWith(".wasm")).length, 1, "the module is fetched once");
+  assert.equal(exportsRequests().filter((u) => u.endsWith(".wasm")).length, 1, "the module is fetched once");
   assert.ok(await page.isHidden("#error"));
   await assertAccessible("after the Excel download");
 });
@@ -464,7 +473,8 @@ test("names a spreadsheet would run are shown as text and downloaded with an apo
   assert.equal(row.status, hostile.commands.find((c) => c.type === "register_resolution").status);
   // The download is the package's CSV, whose text cells that start a formula carry an apostrophe.
   const csv = await downloadOf("#export-tracker-csv");
-  const expected = ledger.exportCsv("resolution_tracker", { period });
+  const { exportCsv } = await exportsModule();
+  const expected = exportCsv(ledger, "resolution_tracker", { period });
   assert.ok(csv.bytes.equals(Buffer.from(expected)), "the CSV bytes are the package's");
   const lines = csv.bytes.toString("utf8").split("\r\n");
   const header = lines[0].split(",");

@@ -1,5 +1,5 @@
-// Compiled by test.sh with `tsc --noEmit --strict` against the generated funding_window.d.ts:
-// the typed API accepts the contract and rejects what the contract refuses. Every
+// Compiled by test.sh with `tsc --noEmit --strict` against the generated funding_window.d.ts (and the
+// exports module's funding_window_exports.d.ts): the typed API accepts the contract and rejects what the contract refuses. Every
 // `@ts-expect-error` line must be an error, or tsc fails.
 import {
   Ledger,
@@ -21,7 +21,6 @@ import {
   type CsvReportName,
   type DecimalString,
   type ErrorCode,
-  type IatiOptions,
   type IsoDate,
   type MemoryUsage,
   type PostingRow,
@@ -30,6 +29,15 @@ import {
   type Table,
   type TrialBalance,
 } from "../../pkg/node/funding_window.js";
+import {
+  exportCsv,
+  exportHledger,
+  exportIati,
+  exportXlsx,
+  type IatiOptions,
+  type JournalSource,
+  type XlsxOptions,
+} from "../../../wasm-exports/pkg/node/funding_window_exports.js";
 
 const ledger: Ledger = new Ledger();
 
@@ -141,18 +149,28 @@ export function demo(): DecimalString {
   const firstDate: IsoDate | undefined = range?.[0];
   const rows: PostingRow[] = restored.postingRows();
   const rowAmount: DecimalString = rows[0].amount;
-  const csv: string = restored.exportCsv("resolution_tracker", { period: "2024-H2" });
-  const csvAll: string = restored.exportCsv("donor_statement") + restored.exportCsv("trial_balance", { as_of: "2024-06-30" });
+  // Exports are the exports module's: the books as a ledger, its journal or the journal's bytes.
+  const books: JournalSource[] = [restored, journal, new TextEncoder().encode(journal)];
+  const csv: string = exportCsv(restored, "resolution_tracker", { period: "2024-H2" });
+  const csvAll: string = exportCsv(journal, "donor_statement") + exportCsv(books[2], "trial_balance", { as_of: "2024-06-30" });
   const options: IatiOptions = { generated_at: "2025-01-15T09:00:00Z", as_of: "2024-12-31", include_projects: false };
-  const xml: string = restored.exportIati(options) + restored.exportIati('{"generated_at": "2025-01-15T09:00:00Z"}');
-  const hledger: string = restored.exportHledger();
+  const xml: string = exportIati(restored, options) + exportIati(journal, '{"generated_at": "2025-01-15T09:00:00Z"}');
+  const hledger: string = exportHledger(restored);
+  const pack: XlsxOptions = { generated_at: "2025-01-15T09:00:00Z", period: { from: "2024-01-01", to: "2024-06-30" } };
+  const workbook: Uint8Array = exportXlsx(restored, pack);
   const reports: CsvReportName[] = csvReports();
   // @ts-expect-error an unknown report
-  restored.exportCsv("balance_sheet");
+  exportCsv(restored, "balance_sheet");
   // @ts-expect-error a period is a string
-  restored.exportCsv("resolution_tracker", { period: 2024 });
+  exportCsv(restored, "resolution_tracker", { period: 2024 });
   // @ts-expect-error IATI options need generated_at
-  restored.exportIati({ as_of: "2024-12-31" });
+  exportIati(restored, { as_of: "2024-12-31" });
+  // @ts-expect-error the books are a journal or a ledger, not a number
+  exportHledger(42);
+  // @ts-expect-error the Excel pack needs a period
+  exportXlsx(restored, { generated_at: "2025-01-15T09:00:00Z" });
+  // @ts-expect-error the ledger has no exports of its own
+  restored.exportCsv("trial_balance");
   // @ts-expect-error posting amounts are strings
   const rowNumber: number = rows[0].amount;
   const head: string = restored.chainHead;
@@ -174,7 +192,7 @@ export function demo(): DecimalString {
   // @ts-expect-error a period kind is year, half, quarter or month
   periodOf("2024-08-15", "week");
   return [fromBytes.length, seq, one.hash, gap, tb.totals.USD, tbAt.as_of, text, rank, asNumber, codes, journal, head, entries, statements,
-    firstDate, rowAmount, csv, csvAll, xml, hledger, reports, rowNumber,
+    firstDate, rowAmount, csv, csvAll, xml, hledger, workbook, reports, rowNumber,
     numberAmount, unknownType, missingField, badKind, sharesWithEqual, weightsMissing, noTarget, noEarmarks,
     ledger.windowBalance().unallocated, ledger.balance("funds:window:unallocated"), ledger.transferRegister().rows.length,
     ledger.allocationLog().rows.map((r) => r.amount), ledger.windowStatement("2024-H2").closing.total,

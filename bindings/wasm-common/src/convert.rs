@@ -15,16 +15,17 @@
 //! * strings and keys with lone surrogates (they cannot be UTF-8 and would be altered);
 //! * nesting deeper than [`DEPTH_MAX`] and text longer than [`COMMAND_JSON_BYTES_MAX`].
 //!
-//! The walk runs in JavaScript (`walk.js`, a snippet of this package): reading an object's
+//! The walk runs in JavaScript (`walk.js`, a snippet of each module that links it): reading an object's
 //! properties from WebAssembly costs a call across the boundary for each property, and for each
 //! character of a string to check its UTF-16, which made a batch of a million commands take a
 //! minute. The walk hands the module one string (a batch: one command per line) or a refusal,
 //! which becomes the core's error here. Each property is read once, so what is checked is what
 //! is written. The tables of decimal fields are the core's, given to the walk at start
-//! ([`configure`]).
+//! ([`configure`], called by the main module when it starts; the exports module walks option
+//! objects only, which hold no decimal fields).
 //!
-//! The same walk writes the option objects of method arguments (`exportCsv`'s `args`,
-//! `exportIati`'s `options`) as JSON for the core, refusing the same values as
+//! The same walk writes the option objects of arguments (`reportTable`'s and `exportCsv`'s `args`,
+//! `exportIati`'s and `exportXlsx`'s `options`, a `{from, to}` period) as JSON for the core, refusing the same values as
 //! `INVALID_ARGUMENT` naming the argument.
 //!
 //! Every JavaScript operation that can throw (a getter, a `Proxy` trap) is caught by the walk, so
@@ -32,7 +33,7 @@
 //! unwinding through Rust frames.
 
 use funding_window::limits::{BATCH_COMMANDS_MAX, JOURNAL_LINE_BYTES_MAX};
-use funding_window::{LedgerError, Request, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+use funding_window::{CsvReport, LedgerError, Request, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -149,6 +150,14 @@ pub fn options_value(name: &'static str, value: &JsValue) -> Result<serde_json::
     // The walk writes valid JSON; a failure here would be a bug of the walk.
     serde_json::from_str(&text)
         .map_err(|e| LedgerError::Internal { message: format!("the JSON written for {name} does not parse: {e}") })
+}
+
+/// A report by name with its arguments, as `reportTable` (main module) and `exportCsv` (exports
+/// module) take them: `report` a name such as `"resolution_tracker"`, `args` an options object
+/// (`{period}`, `{as_of}`, `{donor}`) or absent. The core decides what is valid.
+pub fn report_arg(report: &JsValue, args: &JsValue) -> Result<CsvReport, LedgerError> {
+    let name = string_arg("report", report, "a report name such as \"resolution_tracker\"")?;
+    CsvReport::from_args(&name, &options_value("args", args)?)
 }
 
 /// Commands of a batch the walk writes at a time: its text dies young in JavaScript, and its
