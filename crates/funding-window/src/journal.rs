@@ -32,7 +32,7 @@ use crate::command::Command;
 use crate::contract::{contract, Hash, Timestamp};
 use crate::error::{LedgerError, Result};
 use crate::money::Currency;
-use crate::state::Conversion;
+use crate::plan::Conversion;
 use crate::store::{ChainHead, JournalStore, Position};
 
 /// First line of every journal.

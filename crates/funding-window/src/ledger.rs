@@ -10,16 +10,17 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::account::AccountKey;
-use crate::allocation::AllocationPreview;
 use crate::calendar::iso_date_opt;
 use crate::command::{format_timestamp, Allocate, Command, Request};
 use crate::contract::{contract, Hash};
+use crate::domain::allocation::AllocationPreview;
 use crate::error::{BatchError, LedgerError, Result};
 use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HASH_SUFFIX_LEN};
 use crate::limits::BATCH_COMMANDS_MAX;
 use crate::money::Currency;
+use crate::plan::{Plan, Posting};
 use crate::replay::{ReplayError, Torn};
-use crate::state::{EntryInfo, Plan, Posting, State, UndoLog};
+use crate::state::{EntryInfo, State, UndoLog};
 use crate::store::{ChainHead, FileStore, JournalStore};
 
 /// Where the ledger takes `recorded_at` from when a command does not say.

@@ -16,7 +16,8 @@ use crate::error::LedgerError;
 use crate::journal::{verify_line, LineIn, HASH_SUFFIX_LEN, HEADER};
 use crate::ledger::{Ledger, Mark};
 use crate::limits::JOURNAL_LINE_BYTES_MAX;
-use crate::state::{Posting, State};
+use crate::plan::Posting;
+use crate::state::State;
 use crate::text::{decimal_bytes, push_decimal, DecimalBuf};
 use crate::written::{self, Dates};
 

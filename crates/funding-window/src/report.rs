@@ -18,7 +18,9 @@ use crate::contract::{contract, Described, Field, Hash, Object, ReportInfo, Shap
 use crate::error::{LedgerError, Result};
 use crate::ledger::Ledger;
 use crate::money::{self, Currency, RoundingRule};
-use crate::state::{Funding, Idx, SeriesKey, Source, State};
+use crate::plan::SeriesKey;
+use crate::records::{Funding, Idx, Source};
+use crate::state::State;
 
 use crate::text::{decimal_opt as amount_opt, decimal_str as amount};
 

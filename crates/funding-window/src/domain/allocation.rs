@@ -23,8 +23,10 @@ use crate::contract::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_id;
 use crate::money::{self, Currency};
+use crate::plan::{Change, Plan, SeriesKey};
+use crate::records::{AllocationLine, AllocationRecord, Idx, Source};
 use crate::split::{largest_remainder, SplitLine};
-use crate::state::{AllocationLine, AllocationRecord, Change, Idx, Plan, SeriesKey, Source, State};
+use crate::state::State;
 
 contract! {
     /// The result of a dry run of an allocation: the split and why.

@@ -15,7 +15,9 @@ use crate::error::{LedgerError, Result};
 use crate::ids::check_text;
 use crate::journal::JournalEntry;
 use crate::ledger::Ledger;
-use crate::state::{AgreementDyn, Change, Funding, Plan, Posting, SeriesKey, State};
+use crate::plan::{Change, Plan, Posting, SeriesKey};
+use crate::records::{AgreementDyn, Funding};
+use crate::state::State;
 
 /// Command types whose entries can be reversed.
 const REVERSIBLE: &[&str] = &[
@@ -109,7 +111,7 @@ impl State {
                             return refuse("the project has activity; reverse it first");
                         }
                         plan.flow(SeriesKey::Mobilized(project.resolution), -d.mobilized_usd);
-                        let dynamic = crate::state::ProjectDyn { voided: true, mobilized_usd: Decimal::ZERO, ..d };
+                        let dynamic = crate::records::ProjectDyn { voided: true, mobilized_usd: Decimal::ZERO, ..d };
                         plan.changes.push(Change::Project(*p, dynamic));
                     }
                     Funding::Window { .. } => plan.flow(SeriesKey::Contribution(agreement.donor), -agreement.usd_value),
@@ -154,7 +156,7 @@ impl State {
                 let agreement = &self.agreements[project.agreement as usize];
                 let cancelled = -posted(original, self, AccountKey::Receivable(project.agreement));
                 let a_dyn = AgreementDyn { cancelled: agreement.dynamic.cancelled - cancelled, ..agreement.dynamic };
-                let dynamic = crate::state::ProjectDyn { closed_on: None, ..project.dynamic };
+                let dynamic = crate::records::ProjectDyn { closed_on: None, ..project.dynamic };
                 self.remobilize(plan, p, a_dyn.cancelled, dynamic)?;
                 plan.changes.push(Change::Agreement(project.agreement, a_dyn));
             }
@@ -167,7 +169,7 @@ impl State {
                     .ok_or(LedgerError::UnknownEntry { entry: original.seq })?;
                 let transfer = &self.transfers[t];
                 let project = &self.projects[p as usize];
-                let dynamic = crate::state::ProjectDyn {
+                let dynamic = crate::records::ProjectDyn {
                     transferred: project.dynamic.transferred - transfer.amount,
                     ..project.dynamic
                 };
@@ -181,7 +183,7 @@ impl State {
                 let project = &self.projects[p as usize];
                 let amount = posted(original, self, AccountKey::ProjectFund(p));
                 let dynamic =
-                    crate::state::ProjectDyn { refunded: project.dynamic.refunded - amount, ..project.dynamic };
+                    crate::records::ProjectDyn { refunded: project.dynamic.refunded - amount, ..project.dynamic };
                 let cancelled = self.agreements[project.agreement as usize].dynamic.cancelled;
                 self.remobilize(plan, p, cancelled, dynamic)?;
             }
