@@ -374,9 +374,10 @@ impl Ledger {
     pub(crate) fn commit_request(&mut self, request: &Request) -> Result<Plan> {
         let seq = self.journal.len() as u64 + 1;
         State::check_request(request)?;
-        let (mut plan, reversal_of) = match &request.command {
-            Command::Reverse(r) => (self.plan_reversal(r, seq)?, Some(r.entry)),
-            _ => (self.state.plan(request, seq)?, None),
+        let mut plan = self.state.plan(request, seq)?;
+        let reversal_of = match &request.command {
+            Command::Reverse(r) => Some(r.entry),
+            _ => None,
         };
         if !balanced(&plan.postings) {
             return Err(LedgerError::Internal {

@@ -79,10 +79,54 @@ pub(crate) enum Change {
     EntryReversed(u64, u64),
 }
 
+/// What an entry changed in the registers, kept with its postings for every entry so that a
+/// reversal undoes it from typed data, without reading the journal back. Each command that
+/// posts names its effect when its plan is made ([`Plan::dated`] takes one); the reversal
+/// matches on it with no fall-through ([`crate::domain::reversal`]), so a new kind of effect
+/// does not compile until its reversal is decided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Posts nothing (a registration, a rate, a setting, a requirement, a period closed):
+    /// not reversed; a new command says what it means instead.
+    #[default]
+    PostsNothing,
+    /// A reversal, never reversed itself.
+    Reversal,
+    /// The agreement signed.
+    Signature(Idx),
+    /// The agreement a receipt was recorded against.
+    Receipt(Idx),
+    /// The project charged (`None`: a resolution's expenditure).
+    Expenditure(Option<Idx>),
+    /// The project closed.
+    Closure(Idx),
+    /// The project whose balance was transferred, and the transfer's record.
+    Transfer {
+        /// The project.
+        project: Idx,
+        /// Its record among the transfers.
+        transfer: Idx,
+    },
+    /// The project whose balance was refunded.
+    Refund(Idx),
+    /// The allocation's record.
+    Allocation(Idx),
+}
+
+impl Effect {
+    /// Whether the entry's postings are kept for a later reversal (a reversal, and a command
+    /// that posts nothing, is never reversed).
+    pub fn keeps_postings(self) -> bool {
+        !matches!(self, Effect::PostsNothing | Effect::Reversal)
+    }
+}
+
 /// Everything one command does, computed before anything changes.
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
     pub date: Option<NaiveDate>,
+    /// What a reversal of the entry will undo.
+    pub effect: Effect,
     pub postings: Vec<Posting>,
     /// Deltas of non-balance series, dated at `date`.
     pub flows: Vec<(SeriesKey, Decimal)>,
@@ -91,10 +135,12 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub fn dated(date: NaiveDate) -> Plan {
-        Plan { date: Some(date), ..Plan::default() }
+    /// A plan that posts on `date`, with the effect a reversal of it will undo.
+    pub fn dated(date: NaiveDate, effect: Effect) -> Plan {
+        Plan { date: Some(date), effect, ..Plan::default() }
     }
 
+    /// A plan that changes the registers and posts nothing (never reversed).
     pub fn undated(change: Change) -> Plan {
         Plan { changes: vec![change], ..Plan::default() }
     }

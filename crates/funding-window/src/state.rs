@@ -18,31 +18,48 @@ use crate::command::COMMAND_TYPES;
 use crate::error::{LedgerError, Result};
 use crate::ids::ASSEMBLY_RESOLUTIONS;
 use crate::money::Currency;
-use crate::plan::{Change, Plan, SeriesKey};
+use crate::plan::{Change, Effect, Plan, Posting, SeriesKey};
 use crate::records::{
     Agreement, AgreementDyn, AllocationRecord, Donor, Idx, Project, ProjectDyn, Rate, Resolution, Settings,
     TransferRecord,
 };
 use crate::series::{DatedSeries, SeriesUndo};
 
-/// What the ledger knows of each journal entry: kept for every entry, so kept small (24 bytes,
-/// where a `&str` and two `Option<u64>` took 56).
+/// What the ledger knows of each journal entry: kept for every entry, so kept small (40 bytes:
+/// a `&str` and two `Option<u64>` took 56 before the effect was kept).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EntryInfo {
     pub date: Option<NaiveDate>,
     /// The command type, as its position in [`COMMAND_TYPES`].
     kind: u8,
+    /// What a reversal of the entry undoes in the registers.
+    effect: Effect,
+    /// End of the entry's postings in [`State::postings`] (they start where the previous
+    /// entry's end).
+    postings_end: u32,
     reversal_of: Option<NonZeroU64>,
     reversed_by: Option<NonZeroU64>,
 }
 
-const _: () = assert!(std::mem::size_of::<EntryInfo>() <= 24);
+const _: () = assert!(std::mem::size_of::<EntryInfo>() <= 40);
 
 impl EntryInfo {
     /// An entry of command type `kind` (one of [`COMMAND_TYPES`]), reversing `reversal_of`.
     pub fn new(date: Option<NaiveDate>, kind: &str, reversal_of: Option<u64>) -> EntryInfo {
         let kind = COMMAND_TYPES.iter().position(|t| *t == kind).and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX);
-        EntryInfo { date, kind, reversal_of: reversal_of.and_then(NonZeroU64::new), reversed_by: None }
+        EntryInfo {
+            date,
+            kind,
+            effect: Effect::PostsNothing,
+            postings_end: 0,
+            reversal_of: reversal_of.and_then(NonZeroU64::new),
+            reversed_by: None,
+        }
+    }
+
+    /// What a reversal of the entry undoes.
+    pub fn effect(&self) -> Effect {
+        self.effect
     }
 
     /// The command type (`record_receipt`).
@@ -214,6 +231,9 @@ pub(crate) struct State {
     pub series_index: FxHashMap<SeriesKey, u32>,
     pub series: Vec<DatedSeries>,
     pub entries: Vec<EntryInfo>,
+    /// The typed postings of every entry that may be reversed, in entry order (see
+    /// [`EntryInfo`]): a reversal negates them without reading the journal back.
+    pub postings: Vec<Posting>,
     pub idempotency: FxHashMap<String, u64>,
 }
 
@@ -238,6 +258,7 @@ impl Default for State {
             series_index: FxHashMap::default(),
             series: Vec::new(),
             entries: Vec::new(),
+            postings: Vec::new(),
             idempotency: FxHashMap::default(),
         };
         for (id, title) in ASSEMBLY_RESOLUTIONS {
@@ -296,6 +317,14 @@ impl State {
         self.series_at(SeriesKey::Balance(account, currency), date)
     }
 
+    /// The typed postings of entry `seq` (none for an entry that is never reversed).
+    pub fn entry_postings(&self, seq: u64) -> &[Posting] {
+        let index = usize::try_from(seq).ok().and_then(|s| s.checked_sub(1));
+        let Some(i) = index.filter(|&i| i < self.entries.len()) else { return &[] };
+        let start = i.checked_sub(1).map_or(0, |p| self.entries[p].postings_end as usize);
+        self.postings.get(start..self.entries[i].postings_end as usize).unwrap_or_default()
+    }
+
     /// A credit fund's balance as a positive amount (what the fund holds).
     pub fn fund(&self, account: AccountKey, currency: Currency, date: Option<NaiveDate>) -> Decimal {
         -self.balance(account, currency, date)
@@ -351,6 +380,19 @@ impl State {
         for change in std::mem::take(&mut plan.changes) {
             self.apply_change(change, undo);
         }
+        let mut entry = entry;
+        entry.effect = plan.effect;
+        let out_of_memory = |postings: usize| LedgerError::OutOfMemory {
+            what: "the postings kept for reversals".into(),
+            bytes: postings.saturating_mul(std::mem::size_of::<Posting>()) as u64,
+        };
+        let kept = if plan.effect.keeps_postings() { plan.postings.as_slice() } else { &[] };
+        // Checked before anything is kept, so that an error leaves the postings as they were;
+        // running out of memory is an error, not an abort (WebAssembly).
+        let end = self.postings.len() + kept.len();
+        entry.postings_end = u32::try_from(end).map_err(|_| out_of_memory(end))?;
+        self.postings.try_reserve(kept.len()).map_err(|_| out_of_memory(end))?;
+        self.postings.extend_from_slice(kept);
         self.entries.push(entry);
         undo.push(Undo::PopEntry);
         Ok(())
@@ -502,6 +544,8 @@ impl State {
             }
             Undo::PopEntry => {
                 self.entries.pop();
+                let end = self.entries.last().map_or(0, |e| e.postings_end as usize);
+                self.postings.truncate(end);
             }
             Undo::Idempotency(key) => {
                 self.idempotency.remove(&key);

@@ -9,7 +9,7 @@ use crate::command::{Purpose, RecordReceipt, SignAgreement};
 use crate::error::{LedgerError, Result};
 use crate::ids::{check_id, check_text};
 use crate::money::{self, Currency};
-use crate::plan::{Change, Plan, SeriesKey};
+use crate::plan::{Change, Effect, Plan, SeriesKey};
 use crate::records::{Agreement, AgreementDyn, Funding, Idx, Project, ProjectDyn};
 use crate::state::State;
 
@@ -27,9 +27,9 @@ impl State {
         if let Some(end) = c.ends_on {
             Self::check_order("agreement end", end, Some(c.signed_on))?;
         }
-        let mut plan = Plan::dated(c.signed_on);
         let usd = self.to_usd(amount, currency, c.signed_on)?;
         let agreement_idx = self.agreements.len() as Idx;
+        let mut plan = Plan::dated(c.signed_on, Effect::Signature(agreement_idx));
         let mut agreement = Agreement {
             id: c.id.clone(),
             donor,
@@ -56,8 +56,7 @@ impl State {
                 agreement.funding = Funding::Project(project_idx);
                 plan.post(AccountKey::ProjectFund(project_idx), currency, -amount);
                 let mut dynamic = ProjectDyn { last_activity: Some(c.signed_on), ..ProjectDyn::default() };
-                dynamic.mobilized_usd = usd.amount;
-                plan.flow(SeriesKey::Mobilized(resolution), usd.amount);
+                State::count_new_project(&mut plan, resolution, &mut dynamic, usd.amount);
                 Self::note_conversion(&mut plan, amount, currency, &usd);
                 plan.changes.push(Change::PushAgreement(agreement));
                 plan.changes.push(Change::PushProject(Project {
@@ -103,7 +102,7 @@ impl State {
                 amount: money::format_amount(amount, currency),
             });
         }
-        let mut plan = Plan::dated(c.received_on);
+        let mut plan = Plan::dated(c.received_on, Effect::Receipt(a));
         plan.post(AccountKey::Cash, currency, amount);
         plan.post(AccountKey::Receivable(a), currency, -amount);
         let mut dynamic = agreement.dynamic;

@@ -23,7 +23,7 @@ use crate::contract::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_id;
 use crate::money::{self, Currency};
-use crate::plan::{Change, Plan, SeriesKey};
+use crate::plan::{Change, Effect, Plan};
 use crate::records::{AllocationLine, AllocationRecord, Idx, Source};
 use crate::split::{largest_remainder, SplitLine};
 use crate::state::State;
@@ -114,13 +114,12 @@ impl State {
                 .map_err(|e| LedgerError::InvalidAllocation { reason: format!("cannot split: {e:?}") })?
         };
 
-        let mut plan = Plan::dated(c.decided_on);
+        let mut plan = Plan::dated(c.decided_on, Effect::Allocation(self.allocations.len() as Idx));
         plan.post(source_account, usd, amount);
         let mut record_lines = Vec::new();
         for ((&r, line), gap) in candidates.iter().zip(&lines).zip(&gaps) {
             plan.post(AccountKey::ResolutionFund(r), usd, -line.share);
-            plan.flow(SeriesKey::Allocated(r), line.share);
-            plan.flow(SeriesKey::Mobilized(r), line.share);
+            State::count_allocation(&mut plan, r, line.share);
             if !line.share.is_zero() {
                 record_lines.push(AllocationLine { resolution: r, gap_before: *gap, amount: line.share });
             }

@@ -33,7 +33,7 @@ pub(crate) mod treasury;
 pub(crate) mod window;
 
 use crate::command::{Command, Request};
-use crate::error::{LedgerError, Result};
+use crate::error::Result;
 use crate::ids::check_text;
 use crate::plan::Plan;
 use crate::state::State;
@@ -56,11 +56,7 @@ impl State {
             Command::TransferBalance(c) => self.plan_transfer(c, recorded_by, seq)?,
             Command::RefundBalance(c) => self.plan_refund(c)?,
             Command::Allocate(c) => self.plan_allocation(c, recorded_by, seq, false)?.0,
-            Command::Reverse(_) => {
-                return Err(LedgerError::invalid_command(
-                    "reversals are planned by the ledger, which reads the journal",
-                ))
-            }
+            Command::Reverse(c) => self.plan_reversal(c, seq)?,
             Command::ClosePeriod(c) => self.plan_close_period(c.period)?,
         };
         self.check_funds(&plan)?;

@@ -9,7 +9,7 @@ use crate::command::{CloseProject, RecordExpenditure};
 use crate::error::{LedgerError, Result, Shortfall, Spending};
 use crate::ids::check_text;
 use crate::money::{self, Currency};
-use crate::plan::{Change, Plan};
+use crate::plan::{Change, Effect, Plan};
 use crate::records::{Agreement, Idx, Project};
 use crate::state::State;
 
@@ -79,7 +79,7 @@ impl State {
                 ),
             });
         }
-        let mut plan = Plan::dated(c.spent_on);
+        let mut plan = Plan::dated(c.spent_on, Effect::Expenditure(Some(p)));
         plan.post(AccountKey::ProjectFund(p), currency, total);
         plan.post(AccountKey::Cash, currency, -cost);
         plan.post(AccountKey::IncomePsc, currency, -psc);
@@ -97,7 +97,7 @@ impl State {
         let cost = money::parse_amount("amount", c.amount.as_str(), Currency::USD)?;
         self.check_open(c.spent_on)?;
         let psc = self.psc(cost, self.settings.window_psc_rate, Currency::USD)?;
-        let mut plan = Plan::dated(c.spent_on);
+        let mut plan = Plan::dated(c.spent_on, Effect::Expenditure(None));
         plan.post(AccountKey::ResolutionFund(r), Currency::USD, cost + psc);
         plan.post(AccountKey::Cash, Currency::USD, -cost);
         plan.post(AccountKey::IncomePsc, Currency::USD, -psc);
@@ -110,7 +110,7 @@ impl State {
         Self::check_order("closure", c.closed_on, project.dynamic.last_activity)?;
         let currency = agreement.currency;
         let cancelled = agreement.outstanding();
-        let mut plan = Plan::dated(c.closed_on);
+        let mut plan = Plan::dated(c.closed_on, Effect::Closure(p));
         plan.post(AccountKey::ProjectFund(p), currency, cancelled);
         plan.post(AccountKey::Receivable(project.agreement), currency, -cancelled);
         let mut a_dyn = agreement.dynamic;

@@ -86,6 +86,20 @@ impl State {
         (requirement, mobilized, gap)
     }
 
+    /// A new project counts its agreement's amount at the signing month's rate (`usd`) as
+    /// mobilized for its resolution.
+    pub(crate) fn count_new_project(plan: &mut Plan, resolution: Idx, project: &mut ProjectDyn, usd: Decimal) {
+        project.mobilized_usd = usd;
+        plan.flow(SeriesKey::Mobilized(resolution), usd);
+    }
+
+    /// Counts a window allocation of `amount` to resolution `r` (negative: its reversal) as
+    /// allocated and, so, as mobilized.
+    pub(crate) fn count_allocation(plan: &mut Plan, r: Idx, amount: Decimal) {
+        plan.flow(SeriesKey::Allocated(r), amount);
+        plan.flow(SeriesKey::Mobilized(r), amount);
+    }
+
     /// What a project counts as mobilized for its resolution, given its state:
     /// agreement amount less cancelled receivable, transfers and refunds, in the
     /// agreement's currency, converted once at the signing month's rate.

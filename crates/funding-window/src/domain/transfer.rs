@@ -8,7 +8,7 @@ use crate::command::{RefundBalance, TransferBalance};
 use crate::error::{LedgerError, Result, Shortfall};
 use crate::ids::check_text;
 use crate::money::{self, Currency};
-use crate::plan::{Change, Plan, SeriesKey};
+use crate::plan::{Change, Effect, Plan, SeriesKey};
 use crate::records::{Idx, TransferRecord};
 use crate::state::State;
 
@@ -55,7 +55,8 @@ impl State {
         let currency = agreement.currency;
         let amount = self.balance_to_move(p, &c.project, c.amount.as_ref().map(|a| a.as_str()), currency)?;
         let usd = self.to_usd(amount, currency, c.transferred_on)?;
-        let mut plan = Plan::dated(c.transferred_on);
+        let mut plan =
+            Plan::dated(c.transferred_on, Effect::Transfer { project: p, transfer: self.transfers.len() as Idx });
         plan.post(AccountKey::ProjectFund(p), currency, amount);
         if currency != Currency::USD {
             plan.post(AccountKey::EquityConversion, currency, -amount);
@@ -89,7 +90,7 @@ impl State {
         Self::check_order("refund", c.refunded_on, Some(closed_on))?;
         let currency = agreement.currency;
         let amount = self.balance_to_move(p, &c.project, c.amount.as_ref().map(|a| a.as_str()), currency)?;
-        let mut plan = Plan::dated(c.refunded_on);
+        let mut plan = Plan::dated(c.refunded_on, Effect::Refund(p));
         plan.post(AccountKey::ProjectFund(p), currency, amount);
         plan.post(AccountKey::RefundLiability(agreement.donor), currency, -amount);
         let mut dynamic = project.dynamic;
