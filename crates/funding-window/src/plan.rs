@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::account::AccountKey;
 use crate::calendar::{Month, Period};
 use crate::command::DecimalString;
-use crate::contract::contract;
+use crate::contract::describe::contract;
 use crate::money::Currency;
 use crate::records::{
     Agreement, AgreementDyn, AllocationRecord, Donor, Idx, Project, ProjectDyn, Rate, Resolution, Settings,

@@ -30,7 +30,7 @@ use serde::ser::{Serialize, Serializer};
 
 use crate::calendar::format_date;
 use crate::command::{AllocationSource, Command};
-use crate::contract::{contract, contract_choice, Described, Shape};
+use crate::contract::describe::{contract, contract_choice, Described, Shape};
 use crate::domain::allocation::{AllocationPreview, PreviewLine};
 use crate::journal::{JournalEntry, PostingLine};
 use crate::report::{

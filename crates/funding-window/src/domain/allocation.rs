@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::account::AccountKey;
 use crate::calendar::iso_date;
 use crate::command::{Allocate, AllocationSource, DecimalString, Policy};
-use crate::contract::contract;
+use crate::contract::describe::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_id;
 use crate::money::{self, Currency};
