@@ -5,10 +5,10 @@
 //! govern, through the `contract!` family of macros (in `describe`, beneath every module
 //! that declares a type; this module is the catalogue above them): the macro emits the
 //! Rust type exactly as written (serde attributes and all) together with its description
-//! ([`Described::SHAPE`]) and, for commands, the journal's direct reader. Nothing else lists fields: the bindings' key tables
-//! ([`DECIMAL_FIELDS`], the Python binding's amount and date
-//! keys), the TypeScript declarations, the Python error classes and `TypedDict`s and
-//! the JSON Schema (`contract/schema.json`) are written from these descriptions by
+//! ([`Described::SHAPE`]) and, for commands, the journal's direct reader. Nothing else
+//! lists fields: the bindings' key tables ([`DECIMAL_FIELDS`], the Python binding's amount
+//! and date keys), the TypeScript declarations, the Python error classes and `TypedDict`s
+//! and the JSON Schema (`contract/schema.json`) are written from these descriptions by
 //! the generator (`cargo run -p funding-window-codegen`), whose `--check` mode fails
 //! the test run when a generated file is stale.
 //!
