@@ -568,9 +568,8 @@ fn postings_match(state: &State, postings: &[Posting], stored: &[u8], name: &mut
     rest == b"]"
 }
 
-/// Replays a journal into `ledger`: an empty ledger on the journal's own store (so
-/// that reversals can read the entries they reverse), or an empty in-memory
-/// ledger given the journal's bytes as `source`, which it keeps.
+/// Replays a journal into `ledger`: an empty ledger on the journal's own store, or an
+/// empty in-memory ledger given the journal's bytes as `source`, which it keeps.
 pub(crate) fn replay<R: Read + Send>(
     reader: R,
     mut ledger: Ledger,
@@ -784,8 +783,9 @@ impl Ledger {
         let reader = store.read_from(&crate::store::Position::start())?;
         let describe = store.describe();
         let mut ledger = Ledger::new();
-        // The ledger reads entries back from the store while replaying (reversals do), or
-        // keeps the lines as it reads them, for a store that cannot read them back.
+        // On the store from the start: a ledger on a store that cannot read its lines back
+        // keeps them as it reads them (replay itself reads nothing back: a reversal works
+        // from the postings and effect kept with the entry it reverses).
         ledger.journal = Journal::on_store(store);
         crate::replay::replay(reader, ledger, None).map_err(|e| replay_error(e, &describe))
     }
