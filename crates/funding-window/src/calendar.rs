@@ -14,21 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{LedgerError, Result};
 
-/// Parses `YYYY-MM-DD`, exactly ten characters, a real calendar day.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
-    NaiveDate::from_ymd_opt(year as i32, month, day)
-}
-
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-}
+use crate::text::digits;
+pub use crate::text::parse_date;
 
 /// Formats a date as `YYYY-MM-DD`.
 pub fn format_date(date: NaiveDate) -> String {
@@ -506,6 +493,12 @@ impl<'de> Deserialize<'de> for ReportingPeriod {
         let value = serde_json::Value::deserialize(d)?;
         ReportingPeriod::from_value(&value).map_err(serde::de::Error::custom)
     }
+}
+
+crate::contract::describe::described! {
+    Month => crate::contract::describe::Shape::Month,
+    Period => crate::contract::describe::Shape::HalfYear,
+    ReportingPeriod => crate::contract::describe::Shape::Period,
 }
 
 #[cfg(test)]

@@ -24,89 +24,21 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::calendar::{iso_date, iso_date_opt, Month, Period};
-use crate::contract::strict;
-use crate::contract::{
+use crate::contract::describe::{
     command_struct, contract, contract_choice, CommandInfo, CurrencyCode, Described, Field, Object, Rule, Shape, Union,
     Variant,
 };
+use crate::contract::strict;
 use crate::error::Result;
 use crate::money::RoundingRule;
-use crate::written::{Cursor, Written};
+use crate::written::{Cursor, Dates, Written};
 
-/// A decimal number carried as a JSON string (`"1250000.00"`), exactly as written.
-///
-/// Parsing and range checks happen when the command is validated, against the
-/// currency the amount is in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct DecimalString(String);
-
-impl DecimalString {
-    /// Wraps text; it is checked when the command is applied.
-    pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
-    }
-
-    /// The text as written.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for DecimalString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for DecimalString {
-    fn from(text: &str) -> Self {
-        Self(text.to_owned())
-    }
-}
-
-impl From<String> for DecimalString {
-    fn from(text: String) -> Self {
-        Self(text)
-    }
-}
-
-impl From<Decimal> for DecimalString {
-    fn from(value: Decimal) -> Self {
-        Self(value.to_string())
-    }
-}
-
-impl Serialize for DecimalString {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DecimalString {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = DecimalString;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a decimal string such as \"1250.00\" (numbers are not accepted where money belongs)")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<DecimalString, E> {
-                Ok(DecimalString(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<DecimalString, E> {
-                Ok(DecimalString(v))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-pub use crate::contract::{DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+pub use crate::contract::keys::{DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS};
+pub use crate::money::DecimalString;
 
 contract_choice! {
     /// What kind of donor.
@@ -974,6 +906,21 @@ impl<'de> Deserialize<'de> for Command {
         }
         Ok(req.command)
     }
+}
+
+crate::contract::describe::described! {
+    Command => Shape::Command,
+}
+
+/// The command in `text` (a whole object), if it is laid out as the journal writes it.
+pub(crate) fn read_journal_command(text: &str, dates: &mut Dates) -> Option<Command> {
+    let mut c = Cursor::new(text, dates);
+    if !c.eat("{\"type\":") {
+        return None;
+    }
+    let type_name = c.str()?;
+    let command = read_written(type_name, &mut c)?;
+    (c.eat("}") && c.at_end()).then_some(command)
 }
 
 #[cfg(test)]

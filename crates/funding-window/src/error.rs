@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::contract::{Described, ErrorInfo, Field};
+use crate::contract::describe::{Described, ErrorInfo, Field};
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = LedgerError> = std::result::Result<T, E>;

@@ -29,14 +29,13 @@ use sha2::{Digest, Sha256};
 
 use crate::calendar::iso_date_opt;
 use crate::command::Command;
-use crate::contract::{contract, Hash, Timestamp};
+use crate::contract::describe::{contract, Hash, Timestamp};
 use crate::error::{LedgerError, Result};
 use crate::money::Currency;
-use crate::state::Conversion;
+use crate::plan::Conversion;
 use crate::store::{ChainHead, JournalStore, Position};
 
-/// First line of every journal.
-pub const HEADER: &str = "{\"journal\":\"funding-window\",\"version\":1}\n";
+pub use crate::store::HEADER;
 
 /// Length of the `,"hash":"<64 hex>"}` suffix of an entry line (without newline).
 pub(crate) const HASH_SUFFIX_LEN: usize = 9 + 64 + 2;
@@ -51,7 +50,7 @@ contract! {
         /// Currency of the amount.
         pub currency: Currency,
         /// Debit-positive amount at the currency's minor unit.
-        #[serde(with = "crate::text::decimal_str")]
+        #[serde(with = "crate::money::decimal_str")]
         pub amount: Decimal,
     }
 }
@@ -109,7 +108,7 @@ contract! {
         /// Currency.
         pub currency: Currency,
         /// Debit-positive amount.
-        #[serde(with = "crate::text::decimal_str")]
+        #[serde(with = "crate::money::decimal_str")]
         pub amount: Decimal,
         /// The entry a reversal undoes (`null` for any other command).
         pub reverses: Option<u64>,

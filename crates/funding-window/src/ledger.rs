@@ -10,17 +10,17 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::account::AccountKey;
-use crate::allocation::AllocationPreview;
 use crate::calendar::iso_date_opt;
 use crate::command::{format_timestamp, Allocate, Command, Request};
-use crate::contract::{contract, Hash};
+use crate::contract::describe::{contract, Hash};
+use crate::domain::allocation::AllocationPreview;
 use crate::error::{BatchError, LedgerError, Result};
 use crate::journal::{EntryOut, Journal, JournalEntry, JournalMark, PostingLine, HASH_SUFFIX_LEN};
 use crate::limits::BATCH_COMMANDS_MAX;
 use crate::money::Currency;
-use crate::replay::{ReplayError, Torn};
-use crate::state::{EntryInfo, Plan, Posting, State, UndoLog};
-use crate::store::{ChainHead, FileStore, JournalStore};
+use crate::plan::{Plan, Posting};
+use crate::state::{EntryInfo, State, UndoLog};
+use crate::store::{ChainHead, FileStore};
 
 /// Where the ledger takes `recorded_at` from when a command does not say.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -354,7 +354,7 @@ impl Ledger {
 
     /// Ends the operation begun at `mark`: rolled back if it failed, its undo steps forgotten
     /// either way (and their memory given back after a large batch).
-    fn end_operation(&mut self, mark: &Mark, failed: bool) {
+    pub(crate) fn end_operation(&mut self, mark: &Mark, failed: bool) {
         if failed {
             self.rollback(mark);
         }
@@ -373,9 +373,10 @@ impl Ledger {
     pub(crate) fn commit_request(&mut self, request: &Request) -> Result<Plan> {
         let seq = self.journal.len() as u64 + 1;
         State::check_request(request)?;
-        let (mut plan, reversal_of) = match &request.command {
-            Command::Reverse(r) => (self.plan_reversal(r, seq)?, Some(r.entry)),
-            _ => (self.state.plan(request, seq)?, None),
+        let mut plan = self.state.plan(request, seq)?;
+        let reversal_of = match &request.command {
+            Command::Reverse(r) => Some(r.entry),
+            _ => None,
         };
         if !balanced(&plan.postings) {
             return Err(LedgerError::Internal {
@@ -444,122 +445,6 @@ impl Ledger {
         Ok(ledger)
     }
 
-    /// Opens a journal file to append to it: takes the file's exclusive lock (held for the
-    /// ledger's lifetime; `JOURNAL_LOCKED` if another writer holds it, and the file is left
-    /// untouched), then replays every entry, verifying the hash chain and that each entry's
-    /// postings are what its command posts. New entries are appended to the file, which
-    /// keeps the journal (memory holds the state and an index of entries, not the text).
-    ///
-    /// A malformed or altered line is `JOURNAL_CORRUPT` naming its line; an
-    /// incomplete last line (or batch) is `JOURNAL_TORN_TAIL`, which only
-    /// [`Ledger::recover`] drops. A path that is not a regular file (a directory, a
-    /// FIFO, a device) is an `IO_ERROR` at once.
-    pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
-        let (ledger, torn) = Self::replay_store(Box::new(FileStore::open(path.as_ref())?))?;
-        if let Some(t) = torn {
-            return Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes });
-        }
-        Ok(ledger)
-    }
-
-    /// Opens a journal file to read it only, verifying it as [`Ledger::open`] does, while
-    /// a writer may hold it. Commands are refused (`READ_ONLY`); [`Ledger::refresh`] takes
-    /// in what the writer has appended since. An incomplete last line or batch is a write
-    /// under way: it is left out until it is complete.
-    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Ledger> {
-        Self::replay_store(Box::new(FileStore::open_read_only(path.as_ref())?)).map(|(ledger, _)| ledger)
-    }
-
-    /// Opens a journal file, cutting off a torn tail (an incomplete last line or
-    /// batch left by a crash) if there is one. Complete entries are all kept;
-    /// corruption anywhere else is still an error. Takes the lock as [`Ledger::open`] does.
-    pub fn recover(path: impl AsRef<Path>) -> Result<(Ledger, Recovery)> {
-        let store = FileStore::open(path.as_ref())?;
-        let cutter = store.cutter()?;
-        let (ledger, torn) = Self::replay_store(Box::new(store))?;
-        let mut recovery = Recovery { dropped_bytes: 0, dropped_from_line: None, entries: ledger.len() as u64 };
-        if let Some(t) = torn {
-            cutter.truncate(t.offset)?;
-            recovery.dropped_bytes = t.bytes;
-            recovery.dropped_from_line = Some(t.line);
-        }
-        Ok((ledger, recovery))
-    }
-
-    /// Opens a ledger on a journal store (see [`crate::store`]): reads the whole journal
-    /// and verifies it as [`Ledger::open`] does. Commands are appended to the store on
-    /// condition that no other writer appended first (`CONFLICT` otherwise:
-    /// [`Ledger::refresh`], then retry).
-    pub fn open_store(store: impl JournalStore + 'static) -> Result<Ledger> {
-        let (ledger, torn) = Self::replay_store(Box::new(store))?;
-        match torn {
-            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
-            None => Ok(ledger),
-        }
-    }
-
-    /// Reads and verifies a store's whole journal into a new ledger kept in it.
-    fn replay_store(mut store: Box<dyn JournalStore>) -> Result<(Ledger, Option<Torn>)> {
-        let reader = store.read_from(&crate::store::Position::start())?;
-        let describe = store.describe();
-        let mut ledger = Ledger::new();
-        // The ledger reads entries back from the store while replaying (reversals do), or
-        // keeps the lines as it reads them, for a store that cannot read them back.
-        ledger.journal = Journal::on_store(store);
-        crate::replay::replay(reader, ledger, None).map_err(|e| replay_error(e, &describe))
-    }
-
-    /// Takes in what other writers appended to the journal since this ledger last read
-    /// it, verifying it exactly as opening does (the hash chain, and every command
-    /// re-applied and compared with its stored postings and conversions). Returns the
-    /// number of entries taken in.
-    ///
-    /// For a read-only ledger on a file, this follows the writer; on a shared store it is
-    /// how a writer catches up after `CONFLICT`. On a file this ledger writes, or in
-    /// memory, there is nothing to take in. If what was appended does not verify, nothing
-    /// is taken in and the error names the line (`JOURNAL_CORRUPT`; entry `seq` is line
-    /// `seq + 1`, after the header).
-    pub fn refresh(&mut self) -> Result<u64> {
-        let at = self.journal.position();
-        let Some(store) = self.journal.store_mut() else { return Ok(0) };
-        let describe = store.describe();
-        let reader = store.read_from(&at)?;
-        self.take_in_lines(reader, None, &describe)
-    }
-
-    /// Verifies and takes in journal lines that follow this ledger's head, as
-    /// [`Ledger::refresh`] does, for a caller that read them from its store itself (an
-    /// asynchronous database client). `lines` are complete entry lines, each ending in a
-    /// newline, starting with entry `len() + 1`; an incomplete last line or batch is left
-    /// out. All or nothing: on error the ledger is unchanged. Returns the number of
-    /// entries taken in.
-    ///
-    /// Only for a ledger in memory: a ledger on a store takes in through [`Ledger::refresh`].
-    pub fn take_in(&mut self, lines: &[u8]) -> Result<u64> {
-        if self.journal.store_mut().is_some() {
-            return Err(LedgerError::InvalidArgument {
-                name: "lines".into(),
-                value: format!("{} bytes", lines.len()),
-                reason: format!("this ledger reads its journal from {}: use refresh()", self.journal.describe()),
-            });
-        }
-        self.take_in_lines(lines, Some(lines), "<text>")
-    }
-
-    fn take_in_lines<R: std::io::Read + Send>(
-        &mut self,
-        reader: R,
-        source: Option<&[u8]>,
-        describe: &str,
-    ) -> Result<u64> {
-        let before = self.len();
-        let mark = self.mark();
-        let taken = crate::replay::take_in(reader, self, source);
-        self.end_operation(&mark, taken.is_err());
-        taken.map_err(|e| replay_error(e, describe))?;
-        Ok((self.len() - before) as u64)
-    }
-
     /// The journal's chain head: its last entry's sequence number and hash.
     pub fn head(&self) -> ChainHead {
         self.journal.head()
@@ -574,34 +459,6 @@ impl Ledger {
     /// `<memory>`.
     pub fn store_description(&self) -> String {
         self.journal.describe()
-    }
-
-    /// Rebuilds a ledger from journal text (as written by [`Ledger::to_journal`]),
-    /// verifying it as [`Ledger::open`] does. The ledger is in memory.
-    pub fn from_journal(text: &str) -> Result<Ledger> {
-        Self::from_journal_bytes(text.as_bytes())
-    }
-
-    /// [`Ledger::from_journal`] on bytes: a line that is not UTF-8 is
-    /// `JOURNAL_CORRUPT` naming the line.
-    pub fn from_journal_bytes(bytes: &[u8]) -> Result<Ledger> {
-        let (ledger, torn) =
-            crate::replay::replay(bytes, Ledger::new(), Some(bytes)).map_err(|e| replay_error(e, "<text>"))?;
-        match torn {
-            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
-            None => Ok(ledger),
-        }
-    }
-
-    /// [`Ledger::from_journal`] on a stream (a socket, a pipe, rows arriving from a
-    /// database): read a block at a time and verified as it comes. The ledger is in memory.
-    pub fn from_reader(reader: impl std::io::Read + Send) -> Result<Ledger> {
-        let (ledger, torn) =
-            crate::replay::replay(reader, Ledger::new(), None).map_err(|e| replay_error(e, "<stream>"))?;
-        match torn {
-            Some(t) => Err(LedgerError::JournalTornTail { line: t.line, offset: t.offset, bytes: t.bytes }),
-            None => Ok(ledger),
-        }
     }
 
     /// The first and last value dates in the journal (`None` while nothing is dated).
@@ -696,13 +553,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
-    }
-}
-
-fn replay_error(e: ReplayError, describe: &str) -> LedgerError {
-    match e {
-        ReplayError::Io(err) => LedgerError::Io { path: describe.to_owned(), message: err.to_string() },
-        ReplayError::Ledger(err) => err,
     }
 }
 

@@ -59,10 +59,10 @@
 #![warn(missing_docs)]
 
 mod account;
-pub mod allocation;
 pub mod calendar;
 pub mod command;
 pub mod contract;
+mod domain;
 pub mod error;
 pub mod export;
 pub mod identity;
@@ -71,10 +71,11 @@ pub mod journal;
 mod ledger;
 pub mod limits;
 pub mod money;
+mod names;
 mod plan;
+mod records;
 mod replay;
 pub mod report;
-mod reversal;
 mod series;
 pub mod split;
 mod state;
@@ -91,10 +92,11 @@ pub use command::{
     Request, Reverse, SetRate, SetRequirement, SetStatus, SignAgreement, TransferBalance, WindowPurpose,
     DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS,
 };
+pub use domain::allocation;
 pub use error::{BatchError, LedgerError, Result, ERROR_CODES};
 pub use export::{CsvReport, IatiOptions};
 pub use journal::{JournalEntry, PostingLine, PostingRow};
 pub use ledger::{Applied, Clock, Ledger, Recovery, Staged, StagedLine};
 pub use money::{Currency, Money, RoundingRule};
-pub use state::Conversion;
+pub use plan::Conversion;
 pub use store::{ChainHead, JournalStore, MemoryStore};

@@ -274,7 +274,7 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-crate::contract::contract_choice! {
+crate::contract::describe::contract_choice! {
     /// How a quotient or product is brought to a minor unit. Half-to-even by default.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub enum RoundingRule {
@@ -903,6 +903,113 @@ where
         total = total.add(term, 1).ok_or_else(too_many_digits)?;
     }
     total.text()
+}
+
+/// A decimal number carried as a JSON string (`"1250000.00"`), exactly as written.
+///
+/// Parsing and range checks happen when the command is validated, against the
+/// currency the amount is in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct DecimalString(String);
+
+impl DecimalString {
+    /// Wraps text; it is checked when the command is applied.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DecimalString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for DecimalString {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl From<String> for DecimalString {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl From<Decimal> for DecimalString {
+    fn from(value: Decimal) -> Self {
+        Self(value.to_string())
+    }
+}
+
+impl Serialize for DecimalString {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for DecimalString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = DecimalString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal string such as \"1250.00\" (numbers are not accepted where money belongs)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<DecimalString, E> {
+                Ok(DecimalString(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<DecimalString, E> {
+                Ok(DecimalString(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+crate::contract::describe::described! {
+    DecimalString => crate::contract::describe::Shape::Decimal,
+    Currency => crate::contract::describe::Shape::Currency,
+}
+
+/// Serde for decimals as JSON strings written exactly at their scale.
+pub(crate) mod decimal_str {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::text::{decimal, DecimalBuf};
+
+    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = DecimalBuf::default();
+        s.serialize_str(decimal(value, &mut buf))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        super::parse_decimal(&text).map_err(|e| serde::de::Error::custom(format!("invalid decimal {text:?}: {e}")))
+    }
+}
+
+/// Serde for optional decimals as JSON strings or null.
+pub(crate) mod decimal_opt {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+
+    use super::decimal_str;
+
+    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => decimal_str::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,13 +14,15 @@ use serde::Serialize;
 use crate::account::AccountKey;
 use crate::calendar::{iso_date, iso_date_opt, Month, ReportingPeriod};
 use crate::command::{AllocationSource, DonorKind, Policy};
-use crate::contract::{contract, Described, Field, Hash, Object, ReportInfo, Shape};
+use crate::contract::describe::{contract, Described, Field, Hash, Object, ReportInfo, Shape};
 use crate::error::{LedgerError, Result};
 use crate::ledger::Ledger;
 use crate::money::{self, Currency, RoundingRule};
-use crate::state::{Funding, Idx, SeriesKey, Source, State};
+use crate::plan::SeriesKey;
+use crate::records::{Funding, Idx, Source};
+use crate::state::State;
 
-use crate::text::{decimal_opt as amount_opt, decimal_str as amount};
+use crate::money::{decimal_opt as amount_opt, decimal_str as amount};
 
 /// Brings an amount to its currency's minor unit for display (never drops digits) and avoids `-0`.
 fn at(value: Decimal, currency: Currency) -> Decimal {

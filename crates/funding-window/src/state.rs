@@ -14,205 +14,52 @@ use rustc_hash::FxHashMap;
 
 use crate::account::AccountKey;
 use crate::calendar::{Month, Period};
-use crate::command::{DecimalString, DonorKind, Policy, COMMAND_TYPES};
-use crate::contract::contract;
+use crate::command::COMMAND_TYPES;
 use crate::error::{LedgerError, Result};
-use crate::ids::{ResolutionId, ASSEMBLY_RESOLUTIONS};
-use crate::money::{Currency, RoundingRule};
+use crate::ids::ASSEMBLY_RESOLUTIONS;
+use crate::money::Currency;
+use crate::plan::{Change, Effect, Plan, Posting, SeriesKey};
+use crate::records::{
+    Agreement, AgreementDyn, AllocationRecord, Donor, Idx, Project, ProjectDyn, Rate, Resolution, Settings,
+    TransferRecord,
+};
 use crate::series::{DatedSeries, SeriesUndo};
 
-/// Index into one of the registries.
-pub(crate) type Idx = u32;
-
-/// A donor.
-#[derive(Debug, Clone)]
-pub(crate) struct Donor {
-    pub id: String,
-    pub name: String,
-    pub kind: DonorKind,
-}
-
-/// A resolution of the Assembly.
-#[derive(Debug, Clone)]
-pub(crate) struct Resolution {
-    pub id: ResolutionId,
-    pub id_text: String,
-    pub title: String,
-    pub status: Option<String>,
-    /// Requirement in USD by effective date (`NaiveDate::MIN` for "always").
-    pub requirement: Vec<(NaiveDate, Decimal)>,
-}
-
-impl Resolution {
-    /// The requirement in force on `date` (the latest one when `None`).
-    pub fn requirement_at(&self, date: Option<NaiveDate>) -> Option<Decimal> {
-        let n = match date {
-            Some(d) => self.requirement.partition_point(|r| r.0 <= d),
-            None => self.requirement.len(),
-        };
-        n.checked_sub(1).map(|i| self.requirement[i].1)
-    }
-}
-
-/// What an agreement funds, resolved to indices.
-#[derive(Debug, Clone)]
-pub(crate) enum Funding {
-    /// Window money; earmarks in resolution order (empty: unearmarked).
-    Window { earmarks: Vec<Idx> },
-    /// One project.
-    Project(Idx),
-}
-
-/// A signed contribution agreement.
-#[derive(Debug, Clone)]
-pub(crate) struct Agreement {
-    pub id: String,
-    pub donor: Idx,
-    pub currency: Currency,
-    pub amount: Decimal,
-    pub signed_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
-    pub psc_rate: Decimal,
-    pub elective_transfer: bool,
-    pub funding: Funding,
-    /// UNORE units per USD in the signing month (`None` for USD agreements).
-    pub sign_rate: Option<Decimal>,
-    /// USD value at the signing month's rate.
-    pub usd_value: Decimal,
-    pub dynamic: AgreementDyn,
-}
-
-/// The parts of an agreement that change after signing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct AgreementDyn {
-    pub received: Decimal,
-    /// Receivable cancelled when its project closed.
-    pub cancelled: Decimal,
-    /// Realised FX difference on window receipts, in USD (positive: gain to the window).
-    pub fx_usd: Decimal,
-    pub last_receipt: Option<NaiveDate>,
-    /// The entry that reversed the signature, if any.
-    pub reversed_by: Option<u64>,
-}
-
-impl Agreement {
-    /// Amount − receipts − cancelled (zero once the signature is reversed).
-    pub fn outstanding(&self) -> Decimal {
-        if self.dynamic.reversed_by.is_some() {
-            return Decimal::ZERO;
-        }
-        self.amount - self.dynamic.received - self.dynamic.cancelled
-    }
-}
-
-/// A project, created by its agreement.
-#[derive(Debug, Clone)]
-pub(crate) struct Project {
-    pub id: String,
-    pub agreement: Idx,
-    pub resolution: Idx,
-    pub dynamic: ProjectDyn,
-}
-
-/// The parts of a project that change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct ProjectDyn {
-    pub closed_on: Option<NaiveDate>,
-    /// Set when the signature of its agreement is reversed.
-    pub voided: bool,
-    pub spent: Decimal,
-    pub psc: Decimal,
-    pub transferred: Decimal,
-    pub refunded: Decimal,
-    /// What the project currently counts as mobilized for its resolution, in USD.
-    pub mobilized_usd: Decimal,
-    /// Latest date of anything recorded on the project (closure may not precede it).
-    pub last_activity: Option<NaiveDate>,
-}
-
-/// A UNORE rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Rate {
-    pub per_usd: Decimal,
-    pub source: Option<String>,
-}
-
-/// Ledger settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Settings {
-    pub window_psc_rate: Decimal,
-    pub rounding: RoundingRule,
-    pub four_eyes: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { window_psc_rate: Decimal::new(7, 2), rounding: RoundingRule::HalfEven, four_eyes: false }
-    }
-}
-
-/// Where an allocation drew its money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Source {
-    Unallocated,
-    Earmarked(Idx),
-}
-
-/// One resolution's part of an allocation.
-#[derive(Debug, Clone)]
-pub(crate) struct AllocationLine {
-    pub resolution: Idx,
-    pub gap_before: Option<Decimal>,
-    pub amount: Decimal,
-}
-
-/// An applied allocation decision.
-#[derive(Debug, Clone)]
-pub(crate) struct AllocationRecord {
-    pub id: String,
-    pub decided_on: NaiveDate,
-    pub approved_by: Option<String>,
-    pub policy: Policy,
-    pub source: Source,
-    pub lines: Vec<AllocationLine>,
-    pub entry: u64,
-    pub reversed: Option<(u64, NaiveDate)>,
-}
-
-/// An applied balance transfer.
-#[derive(Debug, Clone)]
-pub(crate) struct TransferRecord {
-    pub project: Idx,
-    pub amount: Decimal,
-    pub usd: Decimal,
-    pub rate: Option<Decimal>,
-    pub rate_month: Option<Month>,
-    pub elected_on: NaiveDate,
-    pub election_ref: String,
-    pub transferred_on: NaiveDate,
-    pub approved_by: Option<String>,
-    pub entry: u64,
-    pub reversed: Option<(u64, NaiveDate)>,
-}
-
-/// What the ledger knows of each journal entry: kept for every entry, so kept small (24 bytes,
-/// where a `&str` and two `Option<u64>` took 56).
+/// What the ledger knows of each journal entry: kept for every entry, so kept small (40 bytes:
+/// a `&str` and two `Option<u64>` took 56 before the effect was kept).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EntryInfo {
     pub date: Option<NaiveDate>,
     /// The command type, as its position in [`COMMAND_TYPES`].
     kind: u8,
+    /// What a reversal of the entry undoes in the registers.
+    effect: Effect,
+    /// End of the entry's postings in [`State::postings`] (they start where the previous
+    /// entry's end).
+    postings_end: u32,
     reversal_of: Option<NonZeroU64>,
     reversed_by: Option<NonZeroU64>,
 }
 
-const _: () = assert!(std::mem::size_of::<EntryInfo>() <= 24);
+const _: () = assert!(std::mem::size_of::<EntryInfo>() <= 40);
 
 impl EntryInfo {
     /// An entry of command type `kind` (one of [`COMMAND_TYPES`]), reversing `reversal_of`.
     pub fn new(date: Option<NaiveDate>, kind: &str, reversal_of: Option<u64>) -> EntryInfo {
         let kind = COMMAND_TYPES.iter().position(|t| *t == kind).and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX);
-        EntryInfo { date, kind, reversal_of: reversal_of.and_then(NonZeroU64::new), reversed_by: None }
+        EntryInfo {
+            date,
+            kind,
+            effect: Effect::PostsNothing,
+            postings_end: 0,
+            reversal_of: reversal_of.and_then(NonZeroU64::new),
+            reversed_by: None,
+        }
+    }
+
+    /// What a reversal of the entry undoes.
+    pub fn effect(&self) -> Effect {
+        self.effect
     }
 
     /// The command type (`record_receipt`).
@@ -228,104 +75,6 @@ impl EntryInfo {
     /// The entry that reversed it, if any.
     pub fn reversed_by(&self) -> Option<u64> {
         self.reversed_by.map(NonZeroU64::get)
-    }
-}
-
-/// Running totals kept besides account balances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum SeriesKey {
-    /// An account's balance in one currency.
-    Balance(AccountKey, Currency),
-    /// Money mobilized for a resolution (USD).
-    Mobilized(Idx),
-    /// Window allocations to a resolution, net of reversals (USD).
-    Allocated(Idx),
-    /// Window contributions by a donor (USD).
-    Contribution(Idx),
-    /// Project balances transferred into the window (USD).
-    TransferIn,
-    /// FX differences on window receipts (USD).
-    OtherIncome,
-}
-
-/// One leg of a journal entry, debit-positive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Posting {
-    pub account: AccountKey,
-    pub currency: Currency,
-    pub amount: Decimal,
-}
-
-contract! {
-    /// A conversion to USD, kept with the entry as provenance.
-    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    pub struct Conversion {
-        /// Original amount.
-        pub amount: DecimalString,
-        /// Original currency.
-        pub currency: Currency,
-        /// UNORE units per USD.
-        pub rate: DecimalString,
-        /// Month of the rate.
-        pub month: Month,
-        /// USD value, rounded to the cent.
-        pub usd: DecimalString,
-    }
-}
-
-/// A mutation of the registries, with a well-defined inverse.
-#[derive(Debug, Clone)]
-pub(crate) enum Change {
-    PushDonor(Donor),
-    PushResolution(Resolution),
-    PushAgreement(Agreement),
-    PushProject(Project),
-    PushAllocation(AllocationRecord),
-    PushTransfer(TransferRecord),
-    ResolutionStatus(Idx, Option<String>),
-    Requirement(Idx, Vec<(NaiveDate, Decimal)>),
-    Rate(Currency, Month, Rate),
-    Settings(Settings),
-    ClosedThrough(Period),
-    Agreement(Idx, AgreementDyn),
-    Project(Idx, ProjectDyn),
-    AllocationReversed(Idx, u64, NaiveDate),
-    TransferReversed(Idx, u64, NaiveDate),
-    EntryReversed(u64, u64),
-}
-
-/// Everything one command does, computed before anything changes.
-#[derive(Debug, Default)]
-pub(crate) struct Plan {
-    pub date: Option<NaiveDate>,
-    pub postings: Vec<Posting>,
-    /// Deltas of non-balance series, dated at `date`.
-    pub flows: Vec<(SeriesKey, Decimal)>,
-    pub conversions: Vec<Conversion>,
-    pub changes: Vec<Change>,
-}
-
-impl Plan {
-    pub fn dated(date: NaiveDate) -> Plan {
-        Plan { date: Some(date), ..Plan::default() }
-    }
-
-    pub fn undated(change: Change) -> Plan {
-        Plan { changes: vec![change], ..Plan::default() }
-    }
-
-    /// Adds a posting; zero amounts are left out.
-    pub fn post(&mut self, account: AccountKey, currency: Currency, amount: Decimal) {
-        if !amount.is_zero() {
-            self.postings.push(Posting { account, currency, amount });
-        }
-    }
-
-    /// Adds a flow; zero amounts are left out.
-    pub fn flow(&mut self, key: SeriesKey, amount: Decimal) {
-        if !amount.is_zero() {
-            self.flows.push((key, amount));
-        }
     }
 }
 
@@ -482,6 +231,9 @@ pub(crate) struct State {
     pub series_index: FxHashMap<SeriesKey, u32>,
     pub series: Vec<DatedSeries>,
     pub entries: Vec<EntryInfo>,
+    /// The typed postings of every entry that may be reversed, in entry order (see
+    /// [`EntryInfo`]): a reversal negates them without reading the journal back.
+    pub postings: Vec<Posting>,
     pub idempotency: FxHashMap<String, u64>,
 }
 
@@ -506,6 +258,7 @@ impl Default for State {
             series_index: FxHashMap::default(),
             series: Vec::new(),
             entries: Vec::new(),
+            postings: Vec::new(),
             idempotency: FxHashMap::default(),
         };
         for (id, title) in ASSEMBLY_RESOLUTIONS {
@@ -564,6 +317,14 @@ impl State {
         self.series_at(SeriesKey::Balance(account, currency), date)
     }
 
+    /// The typed postings of entry `seq` (none for an entry that is never reversed).
+    pub fn entry_postings(&self, seq: u64) -> &[Posting] {
+        let index = usize::try_from(seq).ok().and_then(|s| s.checked_sub(1));
+        let Some(i) = index.filter(|&i| i < self.entries.len()) else { return &[] };
+        let start = i.checked_sub(1).map_or(0, |p| self.entries[p].postings_end as usize);
+        self.postings.get(start..self.entries[i].postings_end as usize).unwrap_or_default()
+    }
+
     /// A credit fund's balance as a positive amount (what the fund holds).
     pub fn fund(&self, account: AccountKey, currency: Currency, date: Option<NaiveDate>) -> Decimal {
         -self.balance(account, currency, date)
@@ -572,14 +333,6 @@ impl State {
     /// What a credit fund can give on `date` without going negative on any later date.
     pub fn fund_available_from(&self, account: AccountKey, currency: Currency, date: NaiveDate) -> Decimal {
         self.series(SeriesKey::Balance(account, currency)).map_or(Decimal::ZERO, |s| -s.max_from(date))
-    }
-
-    /// A resolution's funding gap and requirement as of `date`.
-    pub fn gap(&self, r: Idx, date: Option<NaiveDate>) -> (Option<Decimal>, Decimal, Option<Decimal>) {
-        let requirement = self.resolutions[r as usize].requirement_at(date);
-        let mobilized = self.series_at(SeriesKey::Mobilized(r), date);
-        let gap = requirement.map(|req| (req - mobilized).max(Decimal::ZERO));
-        (requirement, mobilized, gap)
     }
 
     // ----- commit and undo -----------------------------------------------------------------
@@ -627,6 +380,19 @@ impl State {
         for change in std::mem::take(&mut plan.changes) {
             self.apply_change(change, undo);
         }
+        let mut entry = entry;
+        entry.effect = plan.effect;
+        let out_of_memory = |postings: usize| LedgerError::OutOfMemory {
+            what: "the postings kept for reversals".into(),
+            bytes: postings.saturating_mul(std::mem::size_of::<Posting>()) as u64,
+        };
+        let kept = if plan.effect.keeps_postings() { plan.postings.as_slice() } else { &[] };
+        // Checked before anything is kept, so that an error leaves the postings as they were;
+        // running out of memory is an error, not an abort (WebAssembly).
+        let end = self.postings.len() + kept.len();
+        entry.postings_end = u32::try_from(end).map_err(|_| out_of_memory(end))?;
+        self.postings.try_reserve(kept.len()).map_err(|_| out_of_memory(end))?;
+        self.postings.extend_from_slice(kept);
         self.entries.push(entry);
         undo.push(Undo::PopEntry);
         Ok(())
@@ -778,6 +544,8 @@ impl State {
             }
             Undo::PopEntry => {
                 self.entries.pop();
+                let end = self.entries.last().map_or(0, |e| e.postings_end as usize);
+                self.postings.truncate(end);
             }
             Undo::Idempotency(key) => {
                 self.idempotency.remove(&key);

@@ -35,7 +35,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::Serialize;
 
 use crate::error::{LedgerError, Result};
-use crate::journal::HEADER;
+
+/// First line of every journal (what a store holds before the first entry).
+pub const HEADER: &str = "{\"journal\":\"funding-window\",\"version\":1}\n";
 
 /// Hash of the empty journal's head: 64 zeros.
 pub const EMPTY_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

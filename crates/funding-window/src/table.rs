@@ -28,10 +28,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::{Serialize, Serializer};
 
-use crate::allocation::{AllocationPreview, PreviewLine};
 use crate::calendar::format_date;
 use crate::command::{AllocationSource, Command};
-use crate::contract::{contract, contract_choice, Described, Shape};
+use crate::contract::describe::{contract, contract_choice, Described, Shape};
+use crate::domain::allocation::{AllocationPreview, PreviewLine};
 use crate::journal::{JournalEntry, PostingLine};
 use crate::report::{
     AllocationLog, AllocationRow, DonorAgreement, DonorStatement, ResolutionTracker, TrackerRow, TransferRegister,

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserializer, Serializer};
 
 /// Room for any `Decimal` (at most 29 digits, a sign and a point).
 pub(crate) type DecimalBuf = [u8; 32];
@@ -171,6 +170,23 @@ pub(crate) fn timestamp(at: &DateTime<Utc>) -> String {
     String::from_utf8_lossy(&buf[..=n]).into_owned()
 }
 
+/// Parses `YYYY-MM-DD`, exactly ten characters, a real calendar day.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(&b[0..4])?;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+}
+
+/// The number the ASCII digits `b` spell (`None` for anything else).
+pub(crate) fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+}
+
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` quickly; anything else goes through chrono's RFC 3339 parser.
 pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes();
@@ -178,7 +194,7 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         let num = |r: std::ops::Range<usize>| {
             b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
         };
-        let day = crate::calendar::parse_date(&text[..10])?;
+        let day = parse_date(&text[..10])?;
         let time = chrono::NaiveTime::from_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
         return Some(DateTime::from_naive_utc_and_offset(day.and_time(time), Utc));
     }
@@ -215,36 +231,6 @@ pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
         pair[1] = HEX_DIGITS[(b & 15) as usize];
     }
     out
-}
-
-/// Serde for decimals as JSON strings written exactly at their scale.
-pub(crate) mod decimal_str {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = DecimalBuf::default();
-        s.serialize_str(decimal(value, &mut buf))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        crate::money::parse_decimal(&text)
-            .map_err(|e| serde::de::Error::custom(format!("invalid decimal {text:?}: {e}")))
-    }
-
-    use serde::Deserialize;
-}
-
-/// Serde for optional decimals as JSON strings or null.
-pub(crate) mod decimal_opt {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(v) => decimal_str::serialize(v, s),
-            None => s.serialize_none(),
-        }
-    }
 }
 
 #[cfg(test)]

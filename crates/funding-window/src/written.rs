@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::calendar::{parse_date, Month, Period};
-use crate::command::{Command, DecimalString};
+use crate::money::DecimalString;
 
 /// A value read directly from the journal's layout; `None` when the text is laid out
 /// otherwise (serde then decides). Implemented for the field types of commands, and for
@@ -141,14 +141,9 @@ impl<'a, 'd> Cursor<'a, 'd> {
         }
     }
 
-    /// The command object starting here, to the end of the text.
-    fn command(&mut self) -> Option<Command> {
-        if !self.eat("{\"type\":") {
-            return None;
-        }
-        let type_name = self.str()?;
-        let command = crate::command::read_written(type_name, self)?;
-        (self.eat("}") && self.at == self.text.len()).then_some(command)
+    /// Whether the whole text has been read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.at == self.text.len()
     }
 }
 
@@ -261,14 +256,10 @@ impl Written for BTreeMap<String, DecimalString> {
     }
 }
 
-/// The command in `text` (a whole object), if it is laid out as the journal writes it.
-pub(crate) fn command(text: &str, dates: &mut Dates) -> Option<Command> {
-    Cursor::new(text, dates).command()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{read_journal_command as command, Command};
     use crate::contract::{Object, Shape};
     use proptest::collection;
     use proptest::prelude::*;

@@ -15,7 +15,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value as Json};
 
-use crate::command::DecimalString;
+use crate::money::DecimalString;
 
 /// The message of a repeated key: the key, and the path of the object holding it
 /// (`purpose.window`, `weights`; nothing for the command itself).

@@ -166,7 +166,7 @@ impl CsvReport {
             CsvReport::AllocationLog => ledger.allocation_log().table(),
             CsvReport::Journal => {
                 let mut table = table::journal_table();
-                super::for_each_entry(ledger, |entry| {
+                super::format::for_each_entry(ledger, |entry| {
                     table::push_journal_entry(&mut table, &entry);
                     Ok(())
                 })?;
@@ -205,7 +205,7 @@ pub(super) fn export(ledger: &Ledger, report: &CsvReport) -> Result<String> {
         // Streamed: a long journal is never held as one table.
         CsvReport::Journal => {
             let mut out = table::journal_table().to_csv();
-            super::for_each_entry(ledger, |entry| {
+            super::format::for_each_entry(ledger, |entry| {
                 table::journal_csv_lines(&mut out, &entry);
                 Ok(())
             })?;

@@ -23,7 +23,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::{date, decimal};
+use super::format::{date, decimal};
 use crate::command::Command;
 use crate::error::Result;
 use crate::journal::JournalEntry;
@@ -35,7 +35,7 @@ pub(super) fn export(ledger: &Ledger) -> Result<String> {
     let mut currencies: BTreeSet<&'static str> = BTreeSet::new();
     let mut entries = 0usize;
     let mut body = String::new();
-    super::for_each_entry(ledger, |entry| {
+    super::format::for_each_entry(ledger, |entry| {
         entries += 1;
         let Some(on) = entry.date.filter(|_| !entry.postings.is_empty()) else { return Ok(()) };
         let _ = writeln!(

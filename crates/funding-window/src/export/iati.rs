@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{date, decimal, resolution_of_account_part};
+use super::format::{date, decimal, resolution_of_account_part};
 use crate::command::{Command, DonorKind, Purpose};
 use crate::error::{LedgerError, Result};
 use crate::journal::JournalEntry;
@@ -302,7 +302,7 @@ pub(super) fn export(ledger: &Ledger, options: &IatiOptions) -> Result<String> {
         produced: HashMap::new(),
         status_changes: HashMap::new(),
     };
-    super::for_each_entry(ledger, |entry| match entry.date.filter(|d| *d <= cutoff) {
+    super::format::for_each_entry(ledger, |entry| match entry.date.filter(|d| *d <= cutoff) {
         Some(on) => books.read(&entry, on),
         None => Ok(()),
     })?;

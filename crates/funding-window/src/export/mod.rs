@@ -39,6 +39,7 @@
 //! ```
 
 mod csv;
+mod format;
 mod hledger;
 mod iati;
 #[cfg(feature = "xlsx")]
@@ -47,16 +48,12 @@ mod xlsx;
 #[cfg(feature = "xlsx")]
 pub use self::xlsx::{excel_number, XlsxOptions, EXCEL_ROWS_MAX, EXCEL_SIGNIFICANT_DIGITS, SHEETS};
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
 pub use self::csv::{CsvReport, CSV_REPORTS};
 pub use self::iati::{
     IatiOptions, UN_HABITAT_ORG_NAME, UN_HABITAT_ORG_REF, UN_HABITAT_ORG_TYPE, WINDOW_ACTIVITY_SUFFIX,
 };
 
-use crate::error::{LedgerError, Result};
-use crate::journal::JournalEntry;
+use crate::error::Result;
 use crate::ledger::Ledger;
 
 impl Ledger {
@@ -173,31 +170,4 @@ impl Ledger {
     pub fn export_xlsx(&self, options: &XlsxOptions) -> Result<Vec<u8>> {
         xlsx::export(self, options)
     }
-}
-
-/// Calls `f` with every journal entry, in order, parsing one line at a time (a
-/// journal of a million entries is never held parsed all at once).
-fn for_each_entry(ledger: &Ledger, mut f: impl FnMut(JournalEntry) -> Result<()>) -> Result<()> {
-    let text = ledger.to_journal()?;
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let entry: JournalEntry = serde_json::from_str(line)
-            .map_err(|e| LedgerError::journal_corrupt(i as u64 + 1, format!("malformed entry: {e}")))?;
-        f(entry)?;
-    }
-    Ok(())
-}
-
-/// A decimal exactly as the JSON reports write it (never `-0`).
-fn decimal(value: Decimal) -> String {
-    crate::text::decimal(&value, &mut crate::text::DecimalBuf::default()).to_owned()
-}
-
-/// A date as `YYYY-MM-DD`.
-fn date(value: NaiveDate) -> String {
-    crate::calendar::format_date(value)
-}
-
-/// The resolution id (`2/4`) named by the account part of a resolution account (`2-4`).
-fn resolution_of_account_part(part: &str) -> String {
-    part.replacen('-', "/", 1)
 }

@@ -32,7 +32,7 @@ use serde_json::Value;
 
 use crate::calendar::ReportingPeriod;
 use crate::error::{LedgerError, Result};
-use crate::export::CsvReport;
+use crate::export::csv::CsvReport;
 use crate::ledger::Ledger;
 use crate::report::DonorStatement;
 use crate::table::{Cell, CellKind, Table};

@@ -19,12 +19,14 @@ use serde::Serialize;
 use crate::account::AccountKey;
 use crate::calendar::iso_date;
 use crate::command::{Allocate, AllocationSource, DecimalString, Policy};
-use crate::contract::contract;
+use crate::contract::describe::contract;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_id;
 use crate::money::{self, Currency};
+use crate::plan::{Change, Effect, Plan};
+use crate::records::{AllocationLine, AllocationRecord, Idx, Source};
 use crate::split::{largest_remainder, SplitLine};
-use crate::state::{AllocationLine, AllocationRecord, Change, Idx, Plan, SeriesKey, Source, State};
+use crate::state::State;
 
 contract! {
     /// The result of a dry run of an allocation: the split and why.
@@ -112,13 +114,12 @@ impl State {
                 .map_err(|e| LedgerError::InvalidAllocation { reason: format!("cannot split: {e:?}") })?
         };
 
-        let mut plan = Plan::dated(c.decided_on);
+        let mut plan = Plan::dated(c.decided_on, Effect::Allocation(self.allocations.len() as Idx));
         plan.post(source_account, usd, amount);
         let mut record_lines = Vec::new();
         for ((&r, line), gap) in candidates.iter().zip(&lines).zip(&gaps) {
             plan.post(AccountKey::ResolutionFund(r), usd, -line.share);
-            plan.flow(SeriesKey::Allocated(r), line.share);
-            plan.flow(SeriesKey::Mobilized(r), line.share);
+            State::count_allocation(&mut plan, r, line.share);
             if !line.share.is_zero() {
                 record_lines.push(AllocationLine { resolution: r, gap_before: *gap, amount: line.share });
             }

@@ -10,31 +10,21 @@
 use rust_decimal::Decimal;
 
 use crate::account::AccountKey;
-use crate::command::{Command, Reverse};
+use crate::command::Reverse;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_text;
-use crate::journal::JournalEntry;
-use crate::ledger::Ledger;
-use crate::state::{AgreementDyn, Change, Funding, Plan, Posting, SeriesKey, State};
+use crate::plan::{Change, Effect, Plan, Posting, SeriesKey};
+use crate::records::{AgreementDyn, Funding, ProjectDyn};
+use crate::state::State;
 
-/// Command types whose entries can be reversed.
-const REVERSIBLE: &[&str] = &[
-    "sign_agreement",
-    "record_receipt",
-    "record_expenditure",
-    "close_project",
-    "transfer_balance",
-    "refund_balance",
-    "allocate",
-];
-
-impl Ledger {
-    /// Validates a reversal and computes its plan.
+impl State {
+    /// Validates a reversal and computes its plan from the typed postings and effect kept
+    /// with the entry it reverses.
     pub(crate) fn plan_reversal(&self, r: &Reverse, seq: u64) -> Result<Plan> {
         let info = usize::try_from(r.entry)
             .ok()
             .and_then(|e| e.checked_sub(1))
-            .and_then(|i| self.state.entries.get(i))
+            .and_then(|i| self.entries.get(i))
             .copied()
             .ok_or(LedgerError::UnknownEntry { entry: r.entry })?;
         let refuse = |reason: String| Err(LedgerError::NotReversible { entry: r.entry, reason });
@@ -44,55 +34,28 @@ impl Ledger {
         if let Some(by) = info.reversed_by() {
             return Err(LedgerError::AlreadyReversed { entry: r.entry, reversed_by: by });
         }
-        if !REVERSIBLE.contains(&info.kind()) {
+        if !info.effect().keeps_postings() {
             return refuse(format!("a {} entry posts nothing; record a new one instead", info.kind()));
         }
         check_text("reason", &r.reason, true)?;
-        self.state.check_open(r.on)?;
+        self.check_open(r.on)?;
         State::check_order("reversal", r.on, info.date)?;
-        let original = self.journal.entry(r.entry)?;
-        let mut plan = Plan::dated(r.on);
-        for p in resolve_postings(&self.state, &original)? {
+        let original = self.entry_postings(r.entry);
+        let mut plan = Plan::dated(r.on, Effect::Reversal);
+        for p in original {
             plan.post(p.account, p.currency, -p.amount);
         }
-        self.state.undo_effects(&original, &mut plan, seq)?;
+        self.undo_effects(r.entry, info.effect(), original, &mut plan, seq)?;
         plan.changes.push(Change::EntryReversed(r.entry, seq));
-        self.state.check_funds(&plan)?;
         Ok(plan)
     }
-}
 
-/// The postings of a stored entry, with account names resolved.
-fn resolve_postings(state: &State, entry: &JournalEntry) -> Result<Vec<Posting>> {
-    entry
-        .postings
-        .iter()
-        .map(|p| {
-            let (account, _) = AccountKey::parse(state, &p.account).ok_or_else(|| {
-                LedgerError::journal_corrupt(entry.seq + 1, format!("unknown account {:?}", p.account))
-            })?;
-            Ok(Posting { account, currency: p.currency, amount: p.amount })
-        })
-        .collect()
-}
-
-/// Sum of an entry's postings to one account.
-fn posted(entry: &JournalEntry, state: &State, account: AccountKey) -> Decimal {
-    entry
-        .postings
-        .iter()
-        .filter(|p| AccountKey::parse(state, &p.account).is_some_and(|(k, _)| k == account))
-        .map(|p| p.amount)
-        .sum()
-}
-
-impl State {
-    /// Adds to `plan` the changes that undo `original`'s effect on the registries and flows.
-    fn undo_effects(&self, original: &JournalEntry, plan: &mut Plan, seq: u64) -> Result<()> {
-        let refuse = |reason: &str| Err(LedgerError::NotReversible { entry: original.seq, reason: reason.into() });
-        match &original.command {
-            Command::SignAgreement(c) => {
-                let a = self.agreement(&c.id)?;
+    /// Adds to `plan` the changes that undo the effect of entry `entry` (`original`: its
+    /// postings) on the registers and flows.
+    fn undo_effects(&self, entry: u64, effect: Effect, original: &[Posting], plan: &mut Plan, seq: u64) -> Result<()> {
+        let refuse = |reason: &str| Err(LedgerError::NotReversible { entry, reason: reason.into() });
+        match effect {
+            Effect::Signature(a) => {
                 let agreement = &self.agreements[a as usize];
                 if !agreement.dynamic.received.is_zero() || !agreement.dynamic.cancelled.is_zero() {
                     return refuse("receipts or a closure are recorded against the agreement; reverse them first");
@@ -108,19 +71,17 @@ impl State {
                         {
                             return refuse("the project has activity; reverse it first");
                         }
-                        plan.flow(SeriesKey::Mobilized(project.resolution), -d.mobilized_usd);
-                        let dynamic = crate::state::ProjectDyn { voided: true, mobilized_usd: Decimal::ZERO, ..d };
-                        plan.changes.push(Change::Project(*p, dynamic));
+                        // A voided project counts nothing as mobilized.
+                        self.remobilize(plan, *p, agreement.dynamic.cancelled, ProjectDyn { voided: true, ..d })?;
                     }
                     Funding::Window { .. } => plan.flow(SeriesKey::Contribution(agreement.donor), -agreement.usd_value),
                 }
                 plan.changes.push(Change::Agreement(a, AgreementDyn { reversed_by: Some(seq), ..agreement.dynamic }));
             }
-            Command::RecordReceipt(c) => {
-                let a = self.agreement(&c.agreement)?;
+            Effect::Receipt(a) => {
                 let agreement = &self.agreements[a as usize];
-                let amount = posted(original, self, AccountKey::Cash);
-                let fx = posted(original, self, AccountKey::EquityFx);
+                let amount = posted(original, AccountKey::Cash);
+                let fx = posted(original, AccountKey::EquityFx);
                 let mut dynamic = agreement.dynamic;
                 dynamic.received -= amount;
                 dynamic.fx_usd -= fx;
@@ -136,70 +97,59 @@ impl State {
                 plan.flow(SeriesKey::OtherIncome, -fx);
                 plan.changes.push(Change::Agreement(a, dynamic));
             }
-            Command::RecordExpenditure(c) => {
-                if let Some(id) = &c.project {
-                    let p = self.project(id)?;
+            Effect::Expenditure(project) => {
+                if let Some(p) = project {
                     let mut dynamic = self.projects[p as usize].dynamic;
-                    dynamic.spent += posted(original, self, AccountKey::Cash);
-                    dynamic.psc += posted(original, self, AccountKey::IncomePsc);
+                    dynamic.spent += posted(original, AccountKey::Cash);
+                    dynamic.psc += posted(original, AccountKey::IncomePsc);
                     plan.changes.push(Change::Project(p, dynamic));
                 }
             }
-            Command::CloseProject(c) => {
-                let p = self.project(&c.project)?;
+            Effect::Closure(p) => {
                 let project = &self.projects[p as usize];
                 if !project.dynamic.transferred.is_zero() || !project.dynamic.refunded.is_zero() {
                     return refuse("the project's balance has been transferred or refunded; reverse that first");
                 }
                 let agreement = &self.agreements[project.agreement as usize];
-                let cancelled = -posted(original, self, AccountKey::Receivable(project.agreement));
+                let cancelled = -posted(original, AccountKey::Receivable(project.agreement));
                 let a_dyn = AgreementDyn { cancelled: agreement.dynamic.cancelled - cancelled, ..agreement.dynamic };
-                let dynamic = crate::state::ProjectDyn { closed_on: None, ..project.dynamic };
+                let dynamic = ProjectDyn { closed_on: None, ..project.dynamic };
                 self.remobilize(plan, p, a_dyn.cancelled, dynamic)?;
                 plan.changes.push(Change::Agreement(project.agreement, a_dyn));
             }
-            Command::TransferBalance(c) => {
-                let p = self.project(&c.project)?;
-                let t = self
-                    .transfers
-                    .iter()
-                    .rposition(|t| t.entry == original.seq)
-                    .ok_or(LedgerError::UnknownEntry { entry: original.seq })?;
-                let transfer = &self.transfers[t];
+            Effect::Transfer { project: p, transfer: t } => {
+                let transfer = &self.transfers[t as usize];
                 let project = &self.projects[p as usize];
-                let dynamic = crate::state::ProjectDyn {
-                    transferred: project.dynamic.transferred - transfer.amount,
-                    ..project.dynamic
-                };
+                let dynamic =
+                    ProjectDyn { transferred: project.dynamic.transferred - transfer.amount, ..project.dynamic };
                 let cancelled = self.agreements[project.agreement as usize].dynamic.cancelled;
                 self.remobilize(plan, p, cancelled, dynamic)?;
                 plan.flow(SeriesKey::TransferIn, -transfer.usd);
-                plan.changes.push(Change::TransferReversed(t as u32, seq, plan.date.unwrap_or_default()));
+                plan.changes.push(Change::TransferReversed(t, seq, plan.date.unwrap_or_default()));
             }
-            Command::RefundBalance(c) => {
-                let p = self.project(&c.project)?;
+            Effect::Refund(p) => {
                 let project = &self.projects[p as usize];
-                let amount = posted(original, self, AccountKey::ProjectFund(p));
-                let dynamic =
-                    crate::state::ProjectDyn { refunded: project.dynamic.refunded - amount, ..project.dynamic };
+                let amount = posted(original, AccountKey::ProjectFund(p));
+                let dynamic = ProjectDyn { refunded: project.dynamic.refunded - amount, ..project.dynamic };
                 let cancelled = self.agreements[project.agreement as usize].dynamic.cancelled;
                 self.remobilize(plan, p, cancelled, dynamic)?;
             }
-            Command::Allocate(c) => {
-                let a = *self.allocation_index.get(&c.id).ok_or(LedgerError::UnknownEntry { entry: original.seq })?;
+            Effect::Allocation(a) => {
                 for line in &self.allocations[a as usize].lines {
-                    plan.flow(SeriesKey::Allocated(line.resolution), -line.amount);
-                    plan.flow(SeriesKey::Mobilized(line.resolution), -line.amount);
+                    State::count_allocation(plan, line.resolution, -line.amount);
                 }
                 plan.changes.push(Change::AllocationReversed(a, seq, plan.date.unwrap_or_default()));
             }
-            other => {
-                return Err(LedgerError::NotReversible {
-                    entry: original.seq,
-                    reason: format!("{} is not reversible", other.type_name()),
-                })
+            // Refused before: a reversal of these is never planned.
+            Effect::PostsNothing | Effect::Reversal => {
+                return refuse("it posts nothing");
             }
         }
         Ok(())
     }
+}
+
+/// Sum of an entry's postings to one account.
+fn posted(postings: &[Posting], account: AccountKey) -> Decimal {
+    postings.iter().filter(|p| p.account == account).map(|p| p.amount).sum()
 }
