@@ -220,7 +220,14 @@ fn order_marks(chars: &mut [char]) {
             continue;
         }
         let end = chars[start..].iter().position(|&c| combining_class(c) == 0).map_or(chars.len(), |n| start + n);
-        chars[start..end].sort_by_key(|&c| combining_class(c));
+        let run = &mut chars[start..end];
+        for i in 1..run.len() {
+            let mut j = i;
+            while j > 0 && combining_class(run[j - 1]) > combining_class(run[j]) {
+                run.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         start = end;
     }
 }
