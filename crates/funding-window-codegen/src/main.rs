@@ -8,6 +8,7 @@
 //! | file | what |
 //! |---|---|
 //! | `crates/funding-window/src/contract/keys.rs` | the key tables (`DECIMAL_FIELDS`, the Python binding's amount and date keys) |
+//! | `crates/funding-window/src/identity/table.rs` | the key of every code point alone, for person names (from the reference in `identity.rs`) |
 //! | `contract/schema.json` | JSON Schema (2020-12) of commands, reports, results and errors |
 //! | `contract/bad-input.json` | the bad-input battery (`funding_window::contract::battery`) every front end's tests run |
 //! | `bindings/wasm/src/contract.d.ts` | the TypeScript types of the JavaScript API |
@@ -26,6 +27,7 @@
 //! line and name this command.
 
 mod docs;
+mod identity;
 mod python;
 mod rust;
 mod schema;
@@ -50,6 +52,7 @@ pub enum Output {
 fn outputs() -> Vec<(&'static str, Output)> {
     vec![
         ("crates/funding-window/src/contract/keys.rs", Output::File(rust::key_tables())),
+        ("crates/funding-window/src/identity/table.rs", Output::File(identity::table_source())),
         ("contract/schema.json", Output::File(schema::schema())),
         ("contract/bad-input.json", Output::File(bad_input())),
         ("bindings/wasm/src/contract.d.ts", Output::File(typescript::declarations())),

@@ -17,8 +17,14 @@
 //! assert!(!same_person("José", "Jose")); // accents are kept: other names
 //! ```
 
-use caseless::Caseless;
-use unicode_normalization::UnicodeNormalization;
+// Generated from the reference comparison (crates/funding-window-codegen/src/identity.rs).
+#[rustfmt::skip]
+mod table;
+
+/// The Unicode versions the comparison follows, as generated into its table from the reference
+/// crates: normalization and combining classes Unicode 18.0 (unicode-normalization 0.1.26), case
+/// folding Unicode 16.0 (caseless 0.2.2), White_Space Unicode 17.0 (Rust's `char`).
+pub const UNICODE_VERSIONS: &str = table::UNICODE_VERSIONS;
 
 /// The comparison key of a person's name: two names with the same key name the same person.
 ///
@@ -26,7 +32,7 @@ use unicode_normalization::UnicodeNormalization;
 /// section 3.13, definition D146: NFD, full case folding, NFKD, full case folding again, NFKD),
 /// with every character that shows nothing removed. It is left decomposed (NFKD): two keys are
 /// equal exactly when their NFKC forms are, and recomposing would cost the WebAssembly module
-/// the composition tables (6 KB gzipped) for nothing. So:
+/// composition tables for nothing. So:
 ///
 /// * compatibility normalization makes compatibility forms one: full-width `Ａ` is `A`, the ligature `ﬁ` is `fi`,
 ///   a precomposed `é` and `e` + combining acute are one;
@@ -49,26 +55,45 @@ use unicode_normalization::UnicodeNormalization;
 /// Nothing else is changed: accents and other marks stay (`José` is not `Jose`), and letters
 /// of different scripts that merely look alike stay different. A name made only of removed
 /// characters has an empty key: it names nobody, and four-eyes control treats it as missing.
+///
+/// The Unicode versions are [`UNICODE_VERSIONS`]: normalization Unicode 18.0, case folding
+/// Unicode 16.0.
+///
+/// # How
+///
+/// Every step of the definition but two maps one character at a time: decomposing, folding and
+/// removing. So a table generated from the reference (`funding-window-codegen`) holds the key of
+/// each code point alone, all steps applied, in runs (35 KB raw); with the code it costs the
+/// WebAssembly module about 22 KB gzipped, where the general normalization and case folding
+/// tables cost about 69 KB. The key of a name is the keys of its characters one after another
+/// (Hangul syllables decomposed by arithmetic), then:
+///
+/// * the combining marks between two letters put in canonical order (by combining class), as
+///   decomposing the whole name does;
+/// * the two steps that depend on the neighbours: the COMBINING GREEK YPOGEGRAMMENI (U+0345, a
+///   mark of class 240 that case folding makes the letter `ι`) is ordered as the mark it is
+///   and only then read as `ι`, as the definition decomposes (and orders) before it folds;
+///   and the Turkish dot above is dropped after an `i` once the marks are in order.
+///
+/// The generator's tests compare this with the reference (the definition above built on the
+/// unicode-rs crates) at every code point, on every pair of characters whose marks meet, and
+/// on random names.
 pub fn person_key(name: &str) -> String {
-    // The key depends on the name's NFKD form only, so every normalization form of a name has
-    // the same key. Invisible characters go next, before anything looks at a letter and its
-    // marks (one between them would keep them apart), and after NFKD, which turns some
-    // compatibility characters into spaces (U+3000, or U+00A8 DIAERESIS into a space and a
-    // combining mark). Then D146: decomposing (which puts the marks the removal brought
-    // together in canonical order), folding, decomposing and folding again, because a fold
-    // can produce characters that decompose further (U+0345 and its compositions).
-    let visible: String = name.chars().nfkd().filter(|&c| !is_invisible(c)).collect();
-    let mut decomposed = String::with_capacity(visible.len());
-    for c in visible.chars().nfd().default_case_fold().nfkd().default_case_fold().nfkd() {
+    let mut chars: Vec<char> = Vec::with_capacity(name.len());
+    for c in name.chars() {
+        push_key(c, &mut chars);
+    }
+    order_marks(&mut chars);
+    let mut key = String::with_capacity(chars.len());
+    for c in chars {
         match c {
-            c if is_invisible(c) => {}
-            // The Turkish letters (see above): ı is i, and an i keeps no second dot.
-            '\u{0131}' => decomposed.push('i'),
-            '\u{0307}' if decomposed.ends_with('i') => {}
-            c => decomposed.push(c),
+            YPOGEGRAMMENI => key.push('\u{03B9}'),
+            // The Turkish letters (see above): an i keeps no second dot.
+            '\u{0307}' if key.ends_with('i') => {}
+            c => key.push(c),
         }
     }
-    decomposed
+    key
 }
 
 /// Whether two names are the same person: their [`person_key`]s are equal.
@@ -84,67 +109,134 @@ pub fn names_someone(name: &str) -> bool {
     !person_key(name).is_empty()
 }
 
-/// A character that shows nothing in a name: White_Space, general category Cf (format), or
-/// another default-ignorable code point.
-fn is_invisible(c: char) -> bool {
-    c.is_whitespace() || is_format(c) || is_other_default_ignorable(c)
+/// COMBINING GREEK YPOGEGRAMMENI: the table keeps it as the mark, for the ordering.
+const YPOGEGRAMMENI: char = '\u{0345}';
+
+/// The Hangul syllables, decomposed by arithmetic (the Unicode Standard, section 3.12) rather
+/// than stored: 11,172 code points.
+const HANGUL_FIRST: u32 = 0xAC00;
+const HANGUL_COUNT: u32 = 11_172;
+const HANGUL_LEADS: u32 = 0x1100;
+const HANGUL_VOWELS: u32 = 0x1161;
+const HANGUL_TRAILS: u32 = 0x11A7;
+const HANGUL_VOWEL_COUNT: u32 = 21;
+const HANGUL_TRAIL_COUNT: u32 = 28;
+
+// The packing of `table::RUN` (written by the generator with the same widths).
+const KIND_SHIFT: u32 = 30;
+const REMOVED: u32 = 0;
+const OFFSET: u32 = 1;
+const TEXT: u32 = 2;
+const COUNT_BITS: u32 = 9;
+const DELTA_BITS: u32 = 20;
+const LEN_BITS: u32 = 6;
+const AT_BITS: u32 = 15;
+const BLOCK_BITS: u32 = 8;
+
+fn bits(word: u32, shift: u32, width: u32) -> u32 {
+    (word >> shift) & ((1 << width) - 1)
 }
 
-/// Whether a character is of general category Cf (format), Unicode 18.
-///
-/// A list of its 21 ranges rather than a general-category crate's table of every category:
-/// that table costs the WebAssembly module 17 KB gzipped for this one question. A test checks
-/// the list against the unicode-properties crate for every code point, so a new Unicode
-/// version that changes Cf fails the build until the list follows.
-fn is_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{061C}'
-            | '\u{06DD}'
-            | '\u{070F}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08E2}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{110BD}'
-            | '\u{110CD}'
-            | '\u{13430}'..='\u{1343F}'
-            | '\u{1BCA0}'..='\u{1BCA3}'
-            | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0001}'
-            | '\u{E0020}'..='\u{E007F}'
-    )
+/// Appends the key of one character alone (before the ordering of marks).
+fn push_key(c: char, out: &mut Vec<char>) {
+    let cp = u32::from(c);
+    let syllable = cp.wrapping_sub(HANGUL_FIRST);
+    if syllable < HANGUL_COUNT {
+        let per_lead = HANGUL_VOWEL_COUNT * HANGUL_TRAIL_COUNT;
+        let jamo = [
+            HANGUL_LEADS + syllable / per_lead,
+            HANGUL_VOWELS + syllable % per_lead / HANGUL_TRAIL_COUNT,
+            HANGUL_TRAILS + syllable % HANGUL_TRAIL_COUNT,
+        ];
+        let with_trail = syllable % HANGUL_TRAIL_COUNT != 0;
+        out.extend(jamo[..if with_trail { 3 } else { 2 }].iter().filter_map(|&j| char::from_u32(j)));
+        return;
+    }
+    match key_of(cp) {
+        Key::Itself => out.push(c),
+        Key::Removed => {}
+        Key::Char(k) => out.push(k),
+        Key::Text(text) => out.extend(text.chars()),
+    }
 }
 
-/// The default-ignorable code points of Unicode's DerivedCoreProperties.txt that are neither
-/// White_Space nor Cf (those are caught by their property): they render as nothing, or as
-/// blank filler, wherever they appear.
-fn is_other_default_ignorable(c: char) -> bool {
-    matches!(
-        c,
-        '\u{034F}' // COMBINING GRAPHEME JOINER
-            | '\u{115F}'..='\u{1160}' // HANGUL CHOSEONG and JUNGSEONG FILLER
-            | '\u{17B4}'..='\u{17B5}' // KHMER VOWEL INHERENT AQ, AA
-            | '\u{180B}'..='\u{180D}' // MONGOLIAN FREE VARIATION SELECTORS ONE to THREE
-            | '\u{180F}' // MONGOLIAN FREE VARIATION SELECTOR FOUR
-            | '\u{3164}' // HANGUL FILLER
-            | '\u{FE00}'..='\u{FE0F}' // VARIATION SELECTORS 1 to 16
-            | '\u{FFA0}' // HALFWIDTH HANGUL FILLER
-            | '\u{E0000}'..='\u{E0FFF}' // tags, variation selectors 17 to 256, reserved
-    )
+/// The key of a code point alone, from the table.
+enum Key {
+    Itself,
+    Removed,
+    Char(char),
+    Text(&'static str),
+}
+
+/// Looks a code point up: the run of its block that starts last at or before it, if it covers it.
+fn key_of(cp: u32) -> Key {
+    let block = (cp >> BLOCK_BITS) as usize;
+    let (Some(&from), Some(&to)) = (table::BLOCK_RUNS.get(block), table::BLOCK_RUNS.get(block + 1)) else {
+        return Key::Itself;
+    };
+    let Some(lows) = table::RUN_LOW.get(usize::from(from)..usize::from(to)) else { return Key::Itself };
+    let low = (cp & 0xFF) as u8;
+    let before = lows.partition_point(|&first| first <= low);
+    let Some(i) = before.checked_sub(1) else { return Key::Itself };
+    let (Some(&first_low), Some(&run)) = (lows.get(i), table::RUN.get(usize::from(from) + i)) else {
+        return Key::Itself;
+    };
+    let offset = u32::from(low - first_low);
+    let count = bits(run, 0, COUNT_BITS);
+    match run >> KIND_SHIFT {
+        REMOVED if offset < count => Key::Removed,
+        OFFSET => {
+            let stride = bits(run, COUNT_BITS + DELTA_BITS, 1) + 1;
+            // The delta is signed: shift its sign bit to the top and back.
+            let delta = ((bits(run, COUNT_BITS, DELTA_BITS) << (32 - DELTA_BITS)) as i32) >> (32 - DELTA_BITS);
+            if offset % stride != 0 || offset / stride >= count {
+                return Key::Itself;
+            }
+            cp.checked_add_signed(delta).and_then(char::from_u32).map_or(Key::Itself, Key::Char)
+        }
+        TEXT if offset < count => {
+            let len = bits(run, COUNT_BITS, LEN_BITS) as usize;
+            let at = bits(run, COUNT_BITS + LEN_BITS, AT_BITS) as usize + offset as usize * len;
+            table::POOL.get(at..at + len).map_or(Key::Itself, Key::Text)
+        }
+        _ => Key::Itself,
+    }
+}
+
+/// The canonical combining class of a character a key holds (0 for a letter).
+fn combining_class(c: char) -> u8 {
+    let cp = u32::from(c);
+    let after = table::CLASS_CHANGES.partition_point(|&change| change >> 8 <= cp);
+    after.checked_sub(1).and_then(|i| table::CLASS_CHANGES.get(i)).map_or(0, |&change| (change & 0xFF) as u8)
+}
+
+/// Puts each run of combining marks in canonical order: a stable sort by combining class (the
+/// Unicode Standard, section 3.11).
+fn order_marks(chars: &mut [char]) {
+    let mut start = 0;
+    while start < chars.len() {
+        if combining_class(chars[start]) == 0 {
+            start += 1;
+            continue;
+        }
+        let end = chars[start..].iter().position(|&c| combining_class(c) == 0).map_or(chars.len(), |n| start + n);
+        let run = &mut chars[start..end];
+        for i in 1..run.len() {
+            let mut j = i;
+            while j > 0 && combining_class(run[j - 1]) > combining_class(run[j]) {
+                run.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        start = end;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
 
     #[test]
     fn the_forms_of_ann_are_one_person_and_anne_another() {
@@ -233,14 +325,42 @@ mod tests {
     }
 
     #[test]
-    fn the_format_list_is_general_category_cf_for_every_code_point() {
-        use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
-        let differ: Vec<String> = (0..=char::MAX as u32)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_format(c) != (c.general_category() == GeneralCategory::Format))
-            .map(|c| format!("U+{:04X}", c as u32))
-            .collect();
-        assert!(differ.is_empty(), "is_format disagrees with general category Cf at {differ:?}");
+    fn hangul_syllables_are_their_letters() {
+        // 한 is ㅎ ㅏ ㄴ (conjoining jamo); a syllable without a final consonant has two.
+        assert_eq!(person_key("\u{D55C}"), "\u{1112}\u{1161}\u{11AB}");
+        assert_eq!(person_key("\u{AC00}"), "\u{1100}\u{1161}");
+        assert!(same_person("\u{D55C}\u{AE00}", "\u{1112}\u{1161}\u{11AB}\u{1100}\u{1173}\u{11AF}"));
+        // Compatibility jamo are the conjoining ones too: ㅎ ㅏ is 하.
+        assert!(same_person("\u{314E}\u{314F}", "\u{D558}"));
+    }
+
+    #[test]
+    fn marks_are_put_in_canonical_order_across_characters() {
+        // A cedilla (class 202) and an acute (230) in either order, after a precomposed or a
+        // plain letter, are one name.
+        assert!(same_person("c\u{0301}\u{0327}", "c\u{0327}\u{0301}"));
+        assert!(same_person("\u{0107}\u{0327}", "\u{00E7}\u{0301}"));
+        assert_eq!(person_key("\u{0107}\u{0327}"), "c\u{0327}\u{0301}");
+        // A name's invisible characters do not keep its marks apart.
+        assert_eq!(person_key("c\u{0301}\u{200B}\u{0327}"), "c\u{0327}\u{0301}");
+    }
+
+    #[test]
+    fn the_iota_subscript_is_ordered_as_a_mark_and_then_folded() {
+        // ᾳ is α with U+0345 (a mark of class 240), which folds to ι. Decomposition orders it
+        // after an acute (230) before the fold, so ᾳ + acute is α, acute, ι; and ᾴ is too.
+        assert_eq!(person_key("\u{1FB3}\u{0301}"), "\u{03B1}\u{0301}\u{03B9}");
+        assert!(same_person("\u{1FB3}\u{0301}", "\u{1FB4}"));
+        assert!(same_person("\u{1FB4}", "\u{0391}\u{0301}\u{0399}"));
+    }
+
+    #[test]
+    fn the_dot_of_a_turkish_capital_goes_only_when_it_follows_the_i() {
+        // After the marks are ordered: an ogonek (202) comes between the i and the dot (230),
+        // which then stays, as in the reference.
+        assert_eq!(person_key("\u{0130}"), "i");
+        assert_eq!(person_key("i\u{0307}\u{0307}"), "i");
+        assert_eq!(person_key("\u{0130}\u{0328}"), "i\u{0328}\u{0307}");
     }
 
     #[test]
