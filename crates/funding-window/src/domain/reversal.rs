@@ -28,6 +28,7 @@ const REVERSIBLE: &[&str] = &[
     "transfer_balance",
     "refund_balance",
     "allocate",
+    "convert_cash",
 ];
 
 impl Ledger {
@@ -59,7 +60,7 @@ impl Ledger {
         }
         self.state.undo_effects(&original, &mut plan, seq)?;
         plan.changes.push(Change::EntryReversed(r.entry, seq));
-        self.state.check_funds(&plan)?;
+        self.state.check_limits(&plan)?;
         Ok(plan)
     }
 }
@@ -195,6 +196,8 @@ impl State {
                 }
                 plan.changes.push(Change::AllocationReversed(a, seq, plan.date.unwrap_or_default()));
             }
+            // A conversion changes cash only: its negated postings are the whole reversal.
+            Command::ConvertCash(_) => {}
             other => {
                 return Err(LedgerError::NotReversible {
                     entry: original.seq,
