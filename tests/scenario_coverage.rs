@@ -37,10 +37,10 @@ const NOT_FROM_COMMANDS: &[&str] = &[
 /// Scenarios of the Precisions (December 2026), each the conformance test of one rule: they
 /// must stay (a rule without its scenario is a rule nobody checks in Python and Node).
 const PRECISIONS: &[(&str, &str)] = &[
-    ("40_cash_never_below_zero.json", "no cash account goes below zero at any date"),
-    ("41_convert_cash.json", "convert_cash"),
-    ("42_project_cash_at_every_date.json", "a project spends only money received by the spending date"),
-    ("43_outstanding_at_every_date.json", "a receipt never exceeds what is outstanding at any later date"),
+    ("40_project_spends_only_money_received_by_its_date.json", "a project spends only money received by its date"),
+    ("41_cash_never_below_zero.json", "no cash account goes below zero at any date"),
+    ("42_convert_cash.json", "convert_cash"),
+    ("43_receipts_within_what_is_outstanding_at_every_date.json", "a receipt never exceeds what is outstanding"),
     ("44_balances_move_from_their_date.json", "transfers and refunds take what is held from their date on"),
 ];
 
