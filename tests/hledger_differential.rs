@@ -1,7 +1,7 @@
 //! Differential test against hledger, an independent double-entry engine.
 //!
 //! Seeded random ledgers (at least 200 per run: every command type, five
-//! currencies with 0, 2 and 3 decimals, every allocation policy, reversals,
+//! currencies with 0, 2 and 3 decimals, every allocation policy, conversions of cash, reversals,
 //! period closes, batches and repeated idempotency keys) are exported to the
 //! plain-text journal; `hledger bal` of each must list exactly our trial
 //! balance — every account, every currency, every balance — and total zero,
@@ -110,6 +110,7 @@ fn hledger_balances_equal_ours_on_random_ledgers() {
         "transfer_balance",
         "refund_balance",
         "allocate",
+        "convert_cash",
         "reverse",
     ] {
         assert!(kinds.get(kind).copied().unwrap_or(0) >= 20, "too few {kind} entries in the run: {kinds:?}");

@@ -82,6 +82,13 @@ enum Op {
         days: u8,
         op: Box<Op>,
     },
+    /// Converts `percent` (more than 100 now and then, to be refused) of the cash held now in
+    /// `from` into `to`, the bank crediting about 1.1 of a minor unit per minor unit sold.
+    Convert {
+        from: u8,
+        to: u8,
+        percent: u8,
+    },
     /// Allocates `percent` of what a window fund holds now (the unallocated fund, or the
     /// `earmark`-th earmarked fund), emptying it often, so that later receipts' exchange losses
     /// meet empty funds.
@@ -116,6 +123,7 @@ fn simple_op() -> impl Strategy<Value = Op> {
         1 => (0u8..12).prop_map(|back| Op::Reverse { back }),
         1 => Just(Op::ClosePeriod),
         1 => (0u8..8).prop_map(|back| Op::Repeat { back }),
+        2 => (0u8..4, 0u8..4, 1u8..=120).prop_map(|(from, to, percent)| Op::Convert { from, to, percent }),
     ]
 }
 
@@ -284,6 +292,25 @@ impl Model {
             Op::Repeat { back } => {
                 let i = self.sent.len().checked_sub(1 + *back as usize)?;
                 self.sent[i].clone()
+            }
+            Op::Convert { from, to, percent } => {
+                let (from, to) = (CURRENCIES[*from as usize], CURRENCIES[*to as usize]);
+                let minor = |c: &str| Currency::from_code(c).map_or(2, |c| c.minor_unit());
+                let held = ledger
+                    .trial_balance(None)
+                    .accounts
+                    .iter()
+                    .find(|l| l.account == format!("assets:cash:{from}"))
+                    .map_or(Decimal::ZERO, |l| l.balance);
+                let sold = (held * Decimal::from(*percent) / Decimal::from(100)).round_dp(minor(from));
+                let units: u64 =
+                    (sold * Decimal::from(10u64.pow(minor(from)))).trunc().normalize().to_string().parse().ok()?;
+                if units == 0 {
+                    return None;
+                }
+                json!({"type": "convert_cash", "from": from, "to": to, "amount": Self::amount(from, units),
+                       "received": Self::amount(to, (units * 11 / 10).max(1)), "converted_on": date,
+                       "reference": "deal"})
             }
             Op::AllocateHoldings { earmark, percent } => {
                 let window = ledger.window_balance(None);
@@ -583,10 +610,13 @@ proptest! {
     }
 
     /// Every invariant of the books after every command, at every date, on streams with
-    /// back-dated commands. Today's rules break it (project spending before the money arrives,
-    /// cash below zero, receipts refused): it runs when the Precisions land.
+    /// back-dated commands and conversions of cash. Every invariant of the checker holds (cash,
+    /// a project's cash, outstanding and funds at every date); what still breaks is the
+    /// Precisions' "a receipt is never refused for lack of funds": an FX loss on a window receipt
+    /// larger than the fund it adjusts is refused (INSUFFICIENT_FUNDS) until such a loss may take
+    /// the unallocated fund below zero. Remove the `ignore` with that rule.
     #[test]
-    #[ignore = "enabled when the Precisions rules land"]
+    #[ignore = "enabled when receipts are never refused for lack of funds (FX losses on window receipts)"]
     fn every_invariant_holds_after_every_command(ops in prop::collection::vec(dated_op(), 1..80)) {
         every_invariant_after_every_step(&ops)?;
     }

@@ -34,6 +34,26 @@ const NOT_FROM_COMMANDS: &[&str] = &[
     "LEDGER_FREED",
 ];
 
+/// Scenarios of the Precisions (December 2026), each the conformance test of one rule: they
+/// must stay (a rule without its scenario is a rule nobody checks in Python and Node).
+const PRECISIONS: &[(&str, &str)] = &[
+    ("40_project_spends_only_money_received_by_its_date.json", "a project spends only money received by its date"),
+    ("41_cash_never_below_zero.json", "no cash account goes below zero at any date"),
+    ("42_convert_cash.json", "convert_cash"),
+    ("43_receipts_within_what_is_outstanding_at_every_date.json", "a receipt never exceeds what is outstanding"),
+    ("44_balances_move_from_their_date.json", "transfers and refunds take what is held from their date on"),
+];
+
+#[test]
+fn each_rule_of_the_precisions_has_its_scenario() {
+    let files = support::scenario_files();
+    let names: BTreeSet<String> =
+        files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    for (file, rule) in PRECISIONS {
+        assert!(names.contains(*file), "no scenario {file} for the rule: {rule}");
+    }
+}
+
 #[derive(Default)]
 struct Seen {
     applied: BTreeSet<String>,

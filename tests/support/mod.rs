@@ -375,6 +375,14 @@ impl Model {
                 let psc = ["0.07", "0.1", "0.125", "0"][r.below(4) as usize];
                 json!({"type": "configure", "rounding": rule, "window_psc_rate": psc})
             }
+            97..=98 => {
+                // Treasury converts cash; more than is held is refused, the same currency too.
+                let (from, to) = (CURRENCIES[r.below(5) as usize], CURRENCIES[r.below(5) as usize]);
+                let sold = units(r, from) / 10;
+                let received = (sold * (50 + r.below(100)) / 100).max(1);
+                json!({"type": "convert_cash", "from": from, "to": to, "amount": amount(from, sold.max(1)),
+                       "received": amount(to, received), "converted_on": on, "reference": "FX deal"})
+            }
             _ => {
                 let i = self.sent.len().checked_sub(1 + r.below(6) as usize)?;
                 self.sent[i].clone()

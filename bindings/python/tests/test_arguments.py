@@ -132,6 +132,8 @@ BASELINES: Dict[str, Tuple[Tuple[Any, ...], Dict[str, Any]]] = {
                  {"approved_by": "Executive Director", "recorded_at": AT}),
     "preview_allocation": (("EB-2024-H2-09", "2024-11-02", D("10.00"), "equal", ["2/2"]),
                            {"approved_by": "Executive Director"}),
+    "convert_cash": (("USD", "EUR", D("100.00"), D("91.00"), "2024-12-02"), {"reference": "deal",
+                                                                             "recorded_at": AT}),
     "reverse": ((16, "2024-11-05", "entered twice"), {"recorded_at": AT}),
     "close_period": (("2024-H1",), {"recorded_at": AT}),
     "trial_balance": ((), {"as_of": "2024-06-30"}),

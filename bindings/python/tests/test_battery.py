@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import keyword
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
@@ -61,7 +62,8 @@ def keyword_call(ledger: fw.Ledger, case: Dict[str, Any]) -> Optional[Callable[[
     command = json.loads(case["json"])
     if command[field] is None:
         return None  # None leaves a field out
-    kwargs = {k: v for k, v in command.items() if k != "type"}
+    # A field named after a Python keyword is the parameter with a trailing underscore (from_).
+    kwargs = {(k + "_" if keyword.iskeyword(k) else k): v for k, v in command.items() if k != "type"}
     purpose = kwargs.pop("purpose", None)
     if purpose is not None:
         if "window" in purpose:
@@ -80,9 +82,9 @@ def ways(ledger: fw.Ledger, case: Dict[str, Any]) -> List[Tuple[str, Callable[[]
     if case["object"]:
         command = json.loads(case["json"])
         out.append(("dict", lambda: ledger.apply(command)))
-    keyword = keyword_call(ledger, case)
-    if keyword is not None:
-        out.append(("keywords", keyword))
+    by_keywords = keyword_call(ledger, case)
+    if by_keywords is not None:
+        out.append(("keywords", by_keywords))
     return out
 
 

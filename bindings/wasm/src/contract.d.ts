@@ -248,6 +248,28 @@ export type Allocate = AllocateFields & (
   | { policy: "equal" | "gap_pro_rata"; shares?: null; weights?: null }
 );
 
+/**
+ * `convert_cash`: treasury converts cash from one currency to another, at the bank's
+ * amounts (both legs through `equity:conversion`; no fund changes).
+ */
+export interface ConvertCash {
+  type: "convert_cash";
+  /** ISO 4217 code of the currency sold. */
+  from: CurrencyCode;
+  /** ISO 4217 code of the currency bought. */
+  to: CurrencyCode;
+  /** Amount sold, in `from` (what left that cash account). */
+  amount: DecimalString;
+  /** Amount the bank credited, in `to`. */
+  received: DecimalString;
+  /** Value date of the conversion. */
+  converted_on: IsoDate;
+  /** Bank reference (a deal ticket, a statement line). */
+  reference?: string | null;
+  /** Who approved the conversion (needed under four-eyes control). */
+  approved_by?: string | null;
+}
+
 /** `reverse`: a new entry undoing an earlier one, dated in an open period. */
 export interface Reverse {
   type: "reverse";
@@ -281,6 +303,7 @@ export type Command =
   | TransferBalance
   | RefundBalance
   | Allocate
+  | ConvertCash
   | Reverse
   | ClosePeriod;
 

@@ -302,7 +302,10 @@ pub fn contract_module() -> String {
 
 /// A keyword method's parameter: its name, annotation and what the command gets.
 struct Param {
+    /// The parameter's name: the field's, with `_` after a Python keyword (`from_`).
     name: String,
+    /// The field's name in the command.
+    key: String,
     annotation: String,
     /// The expression put in the command (`list(resolutions)` for a sequence).
     value: String,
@@ -310,7 +313,8 @@ struct Param {
 }
 
 fn param(field: &Field) -> Param {
-    let name = field.name.to_owned();
+    let key = field.name.to_owned();
+    let name = if KEYWORDS.contains(&field.name) { format!("{key}_") } else { key.clone() };
     let shape = field.shape.non_null();
     // A sequence or a table is copied by `_list_arg` or `_dict_arg`, which refuse a `str` for a
     // list (it would split into characters), a set (unordered) and anything not a mapping for a
@@ -327,7 +331,13 @@ fn param(field: &Field) -> Param {
         other => (py(other, Side::Input), name.clone()),
     };
     let optional = field.default;
-    Param { annotation: if optional { format!("Optional[{annotation}]") } else { annotation }, name, value, optional }
+    Param {
+        annotation: if optional { format!("Optional[{annotation}]") } else { annotation },
+        name,
+        key,
+        value,
+        optional,
+    }
 }
 
 fn signature(out: &mut String, method: &str, positional: &[Param], keyword: &[Param], meta: &[&str], returns: &str) {
@@ -400,6 +410,7 @@ pub fn commands_module() -> String {
             ] {
                 keyword.push(Param {
                     name: name.into(),
+                    key: name.into(),
                     annotation: annotation.into(),
                     value: String::new(),
                     optional: true,
@@ -416,7 +427,10 @@ pub fn commands_module() -> String {
             .fields
             .iter()
             .filter(|f| !(flattened_purpose && f.name == "purpose"))
-            .map(|f| format!("* ``{}``: {}", f.name, docs::one_line(f.doc)))
+            .map(|f| match KEYWORDS.contains(&f.name) {
+                true => format!("* ``{}_`` (the command's ``{}``): {}", f.name, f.name, docs::one_line(f.doc)),
+                false => format!("* ``{}``: {}", f.name, docs::one_line(f.doc)),
+            })
             .collect();
         let mut extra = vec![fields_doc.join("\n")];
         if flattened_purpose {
@@ -434,7 +448,7 @@ pub fn commands_module() -> String {
                 items.push("\"purpose\": _purpose(earmarked_to, project, resolution)".into());
                 continue;
             }
-            let p = positional.iter().chain(&keyword).find(|p| p.name == field.name).map(|p| p.value.clone());
+            let p = positional.iter().chain(&keyword).find(|p| p.key == field.name).map(|p| p.value.clone());
             items.push(format!("\"{}\": {}", field.name, p.unwrap_or_default()));
         }
         let _ = writeln!(

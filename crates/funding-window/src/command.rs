@@ -342,6 +342,32 @@ command_struct! {
     }
 }
 
+command_struct! {
+    /// `convert_cash`: treasury converts cash from one currency to another, at the bank's
+    /// amounts (both legs through `equity:conversion`; no fund changes).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConvertCash {
+        /// ISO 4217 code of the currency sold.
+        pub from: CurrencyCode,
+        /// ISO 4217 code of the currency bought.
+        pub to: CurrencyCode,
+        /// Amount sold, in `from` (what left that cash account).
+        pub amount: DecimalString,
+        /// Amount the bank credited, in `to`.
+        pub received: DecimalString,
+        /// Value date of the conversion.
+        #[serde(with = "iso_date")]
+        pub converted_on: NaiveDate,
+        /// Bank reference (a deal ticket, a statement line).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reference: Option<String>,
+        /// Who approved the conversion (needed under four-eyes control).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
+    }
+}
+
 contract_choice! {
     /// How an allocation splits its amount.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -569,6 +595,7 @@ commands! {
     TransferBalance(TransferBalance) = "transfer_balance",
     RefundBalance(RefundBalance) = "refund_balance",
     Allocate(Allocate) = "allocate",
+    ConvertCash(ConvertCash) = "convert_cash",
     Reverse(Reverse) = "reverse",
     ClosePeriod(ClosePeriod) = "close_period",
 }

@@ -555,6 +555,12 @@ pub enum Shortfall {
     Spending(Box<Spending>),
     /// A part of a closed project's balance moved out (transferred or refunded).
     Balance,
+    /// Cash paid out of a currency's cash account: `available` is the least it holds from the
+    /// value date on.
+    Cash,
+    /// Money taken from a project's cash (a receipt reversed): `available` is the least the
+    /// project holds from the value date on, received less spent with PSC and moved out.
+    ProjectCash,
 }
 
 /// The arithmetic of a project's overspending (see [`Shortfall::Spending`]).
@@ -570,6 +576,9 @@ pub struct Spending {
     pub received: String,
     /// What the project has spent so far, PSC included.
     pub spent: String,
+    /// The value date, when what is available from it on is less than received less spent
+    /// (money received after it, or spent after it).
+    pub from: Option<String>,
 }
 
 impl Shortfall {
@@ -581,15 +590,29 @@ impl Shortfall {
                 "{requested} {currency} requested, and {available} {currency} is available \
                  (the least the fund holds from the value date on)"
             ),
-            Shortfall::Spending(spending) => format!(
-                "the cost of {} {currency} plus {} PSC of {} {currency} is {requested} {currency} requested, \
-                 and {available} {currency} is available (received {} {currency} less spent {} {currency} \
-                 with PSC)",
-                grouped(&spending.cost),
-                percent(&spending.psc_rate),
-                grouped(&spending.psc),
-                grouped(&spending.received),
-                grouped(&spending.spent)
+            Shortfall::Spending(spending) => {
+                let available = match &spending.from {
+                    None => format!("{available} {currency} is available"),
+                    Some(date) => format!("{available} {currency} is available on {date} and every later date"),
+                };
+                format!(
+                    "the cost of {} {currency} plus {} PSC of {} {currency} is {requested} {currency} requested, \
+                     and {available} (received {} {currency} less spent {} {currency} with PSC{})",
+                    grouped(&spending.cost),
+                    percent(&spending.psc_rate),
+                    grouped(&spending.psc),
+                    grouped(&spending.received),
+                    grouped(&spending.spent),
+                    if spending.from.is_some() { " in all" } else { "" }
+                )
+            }
+            Shortfall::Cash => format!(
+                "{requested} {currency} to pay, and {available} {currency} is held \
+                 (the least cash in {currency} from the value date on; convert cash from another currency first)"
+            ),
+            Shortfall::ProjectCash => format!(
+                "{requested} {currency} requested, and the project holds {available} {currency} \
+                 (the least of received less spent with PSC and moved out, from the value date on)"
             ),
             Shortfall::Balance => {
                 format!("{requested} {currency} requested, and the project has {available} {currency} left")
@@ -733,6 +756,7 @@ mod tests {
                 psc: "6930.00".into(),
                 received: "150000.00".into(),
                 spent: "50000.00".into(),
+                from: None,
             })),
         };
         assert_eq!(

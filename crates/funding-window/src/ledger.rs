@@ -315,7 +315,7 @@ impl Ledger {
     pub fn preview_allocation_by(&self, command: &Allocate, recorded_by: Option<&str>) -> Result<AllocationPreview> {
         let seq = self.journal.len() as u64 + 1;
         let (plan, preview) = self.state.plan_allocation(command, recorded_by, seq, true)?;
-        self.state.check_funds(&plan)?;
+        self.state.check_limits(&plan)?;
         preview.ok_or_else(|| LedgerError::Internal { message: "an explained allocation has no explanation".into() })
     }
 

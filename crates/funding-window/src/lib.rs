@@ -87,10 +87,10 @@ pub(crate) mod written;
 pub use allocation::{AllocationPreview, PreviewLine};
 pub use calendar::{Month, Period, ReportingPeriod};
 pub use command::{
-    Allocate, AllocationSource, ClosePeriod, CloseProject, Command, Configure, DecimalString, DonorKind, Policy,
-    ProjectPurpose, Purpose, RecordExpenditure, RecordReceipt, RefundBalance, RegisterDonor, RegisterResolution,
-    Request, Reverse, SetRate, SetRequirement, SetStatus, SignAgreement, TransferBalance, WindowPurpose,
-    DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS,
+    Allocate, AllocationSource, ClosePeriod, CloseProject, Command, Configure, ConvertCash, DecimalString, DonorKind,
+    Policy, ProjectPurpose, Purpose, RecordExpenditure, RecordReceipt, RefundBalance, RegisterDonor,
+    RegisterResolution, Request, Reverse, SetRate, SetRequirement, SetStatus, SignAgreement, TransferBalance,
+    WindowPurpose, DECIMAL_FIELDS, DECIMAL_TABLE_FIELDS,
 };
 pub use domain::allocation;
 pub use error::{BatchError, LedgerError, Result, ERROR_CODES};

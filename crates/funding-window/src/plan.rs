@@ -111,6 +111,9 @@ pub(crate) enum Effect {
     Refund(Idx),
     /// The allocation's record.
     Allocation(Idx),
+    /// A conversion of cash between currencies: it moves cash only, so its negated postings
+    /// undo all of it.
+    Conversion,
 }
 
 impl Effect {

@@ -55,6 +55,43 @@ impl DatedSeries {
         max
     }
 
+    /// The least total on any date from `date` on (including as of `date`).
+    ///
+    /// A debit-positive asset (cash, a receivable) stays non-negative at every date from
+    /// `date` on if this less a credit stays at or above zero.
+    pub fn min_from(&self, date: NaiveDate) -> Decimal {
+        let start = self.points.partition_point(|p| p.0 <= date);
+        self.points[start..].iter().fold(self.as_of(date), |min, p| min.min(p.1))
+    }
+
+    /// The largest of `a + b` on any date from `date` on (including as of `date`): a quantity
+    /// the books hold as the sum of two balances, read wherever either of them changes.
+    pub fn max_of_sum_from(a: &DatedSeries, b: &DatedSeries, date: NaiveDate) -> Decimal {
+        let (mut i, mut j) = (a.points.partition_point(|p| p.0 <= date), b.points.partition_point(|p| p.0 <= date));
+        let (mut at_a, mut at_b) = (a.as_of(date), b.as_of(date));
+        let mut max = at_a + at_b;
+        // Walk both lists of later dates in date order, a point of each on a shared date together.
+        loop {
+            let next_a = a.points.get(i).map(|p| p.0);
+            let next_b = b.points.get(j).map(|p| p.0);
+            let next = match (next_a, next_b) {
+                (None, None) => return max,
+                (Some(x), None) => x,
+                (None, Some(y)) => y,
+                (Some(x), Some(y)) => x.min(y),
+            };
+            if next_a == Some(next) {
+                at_a = a.points[i].1;
+                i += 1;
+            }
+            if next_b == Some(next) {
+                at_b = b.points[j].1;
+                j += 1;
+            }
+            max = max.max(at_a + at_b);
+        }
+    }
+
     /// Adds `delta` on `date`. `None` (and nothing changed) if a total would overflow.
     pub fn add(&mut self, date: NaiveDate, delta: Decimal) -> Option<SeriesUndo> {
         // The usual case: a change on or after the last date.
@@ -136,6 +173,29 @@ mod tests {
         assert_eq!(s.max_from(day(1)), dec(10));
         assert_eq!(s.max_from(day(11)), dec(10));
         assert_eq!(s.max_from(day(20)), dec(8));
+    }
+
+    #[test]
+    fn least_and_largest_from_a_date() {
+        let mut a = DatedSeries::default();
+        a.add(day(10), dec(5)).unwrap();
+        a.add(day(20), dec(-7)).unwrap();
+        a.add(day(25), dec(4)).unwrap();
+        assert_eq!(a.min_from(day(1)), dec(-2));
+        assert_eq!(a.min_from(day(10)), dec(-2));
+        assert_eq!(a.min_from(day(25)), dec(2));
+        assert_eq!(a.min_from(day(30)), dec(2));
+        let mut b = DatedSeries::default();
+        b.add(day(15), dec(3)).unwrap();
+        b.add(day(20), dec(10)).unwrap();
+        b.add(day(30), dec(-20)).unwrap();
+        // a + b: 0 until 10, 5 on 10, 8 on 15, 11 on 20, 15 on 25, -5 on 30.
+        assert_eq!(DatedSeries::max_of_sum_from(&a, &b, day(1)), dec(15));
+        assert_eq!(DatedSeries::max_of_sum_from(&a, &b, day(26)), dec(15));
+        assert_eq!(DatedSeries::max_of_sum_from(&a, &b, day(30)), dec(-5));
+        assert_eq!(DatedSeries::max_of_sum_from(&b, &a, day(12)), dec(15));
+        let empty = DatedSeries::default();
+        assert_eq!(DatedSeries::max_of_sum_from(&a, &empty, day(21)), dec(2));
     }
 
     #[test]

@@ -335,6 +335,19 @@ impl State {
         self.series(SeriesKey::Balance(account, currency)).map_or(Decimal::ZERO, |s| -s.max_from(date))
     }
 
+    /// The least balance a debit-positive account (cash, a receivable) has on `date` or any
+    /// later date: what a credit on `date` may take without leaving any date below zero.
+    pub fn least_balance_from(&self, account: AccountKey, currency: Currency, date: NaiveDate) -> Decimal {
+        self.series(SeriesKey::Balance(account, currency)).map_or(Decimal::ZERO, |s| s.min_from(date))
+    }
+
+    /// The largest sum of two accounts' balances on `date` or any later date.
+    pub fn largest_sum_from(&self, a: (AccountKey, AccountKey), currency: Currency, date: NaiveDate) -> Decimal {
+        let empty = DatedSeries::default();
+        let series = |k| self.series(SeriesKey::Balance(k, currency)).unwrap_or(&empty);
+        DatedSeries::max_of_sum_from(series(a.0), series(a.1), date)
+    }
+
     // ----- commit and undo -----------------------------------------------------------------
 
     fn push_resolution(&mut self, resolution: Resolution) {

@@ -1,7 +1,12 @@
 //! Random sequences of well-formed commands: after every step the invariants of
 //! the books hold (docs/posting-rules.md: balanced in every currency, no fund negative, refusals change
-//! nothing), and the journal replays to the same state.
+//! nothing; and every invariant of `tests/support/invariants.rs`, at every date: no cash account,
+//! project cash or receivable below zero, ...), and the journal replays to the same state.
 #![no_main]
+
+#[path = "../../support/invariants.rs"]
+#[allow(dead_code)]
+mod invariants;
 
 use arbitrary::Arbitrary;
 use funding_window::{Ledger, Request};
@@ -25,6 +30,7 @@ enum Op {
     Reverse { back: u8 },
     ClosePeriod { half: u8 },
     Spendres { res: u8, units: u16 },
+    Convert { from: u8, to: u8, units: u32, received: u32 },
 }
 
 fn amount(ccy: &str, units: u32) -> String {
@@ -48,6 +54,7 @@ fuzz_target!(|ops: Vec<Op>| {
     };
     ledger.apply_batch(setup.into_iter().map(req)).unwrap();
     let (mut agreements, mut projects) = (0usize, 0usize);
+    let mut checker = invariants::Checker::new();
     for (i, op) in ops.iter().take(64).enumerate() {
         let day = format!("2024-{:02}-{:02}", 1 + (i / 28) % 12, 1 + i % 28);
         let cmd = match op {
@@ -93,6 +100,11 @@ fuzz_target!(|ops: Vec<Op>| {
             Op::Requirement { res, units } => json!({"type": "set_requirement", "resolution": RES[*res as usize % 4], "amount": amount("USD", *units)}),
             Op::Reverse { back } => json!({"type": "reverse", "entry": ledger.len().saturating_sub(*back as usize % 8), "on": day, "reason": "fuzz"}),
             Op::ClosePeriod { half } => json!({"type": "close_period", "period": if half % 2 == 0 { "2023-H2" } else { "2024-H1" }}),
+            Op::Convert { from, to, units, received } => {
+                let (from, to) = (CCY[*from as usize % 3], CCY[*to as usize % 3]);
+                json!({"type": "convert_cash", "from": from, "to": to, "amount": amount(from, units % 1_000_000 + 1),
+                       "received": amount(to, received % 1_000_000 + 1), "converted_on": day})
+            }
             Op::Spendres { res, units } => json!({"type": "record_expenditure", "resolution": RES[*res as usize % 4], "amount": amount("USD", u32::from(*units) + 1), "spent_on": day}),
         };
         let before = ledger.to_journal().unwrap().into_owned();
@@ -106,6 +118,8 @@ fuzz_target!(|ops: Vec<Op>| {
                         assert!(line.balance.is_sign_negative(), "{} went negative after {op:?}", line.account);
                     }
                 }
+                let violations = checker.check(&ledger);
+                assert!(violations.is_empty(), "after {op:?}: {violations:?}");
             }
             Err(_) => {
                 assert_eq!(ledger.to_journal().unwrap(), before);

@@ -416,6 +416,33 @@ class CommandMethods:
         fields: Dict[str, Any] = {"id": id, "decided_on": decided_on, "amount": amount, "policy": policy, "resolutions": _list_arg("resolutions", resolutions, "a list of str"), "source": source, "approved_by": approved_by, "shares": _dict_arg("shares", shares, "a dict of str to Amount"), "weights": _dict_arg("weights", weights, "a dict of str to Amount")}
         return self.preview(_command("allocate", fields, None, recorded_by, None))
 
+    def convert_cash(
+        self,
+        from_: str,
+        to: str,
+        amount: Amount,
+        received: Amount,
+        converted_on: DateLike,
+        *,
+        reference: Optional[str] = None,
+        approved_by: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        recorded_by: Optional[str] = None,
+        recorded_at: Optional[Timestamp] = None,
+    ) -> Applied:
+        """`convert_cash`: treasury converts cash from one currency to another, at the bank's amounts (both legs through `equity:conversion`; no fund changes).
+
+        * ``from_`` (the command's ``from``): ISO 4217 code of the currency sold.
+        * ``to``: ISO 4217 code of the currency bought.
+        * ``amount``: Amount sold, in `from` (what left that cash account).
+        * ``received``: Amount the bank credited, in `to`.
+        * ``converted_on``: Value date of the conversion.
+        * ``reference``: Bank reference (a deal ticket, a statement line).
+        * ``approved_by``: Who approved the conversion (needed under four-eyes control).
+        """
+        fields: Dict[str, Any] = {"from": from_, "to": to, "amount": amount, "received": received, "converted_on": converted_on, "reference": reference, "approved_by": approved_by}
+        return self.apply(_command("convert_cash", fields, idempotency_key, recorded_by, recorded_at))
+
     def reverse(
         self,
         entry: int,

@@ -43,6 +43,7 @@ __all__ = [
     "TransferBalance",
     "RefundBalance",
     "Allocate",
+    "ConvertCash",
     "Reverse",
     "ClosePeriod",
     "Command",
@@ -435,6 +436,10 @@ class Allocate(_AllocateRequired, total=False):
     """When it is recorded (RFC 3339); the ledger's clock when absent."""
 
 
+#: `convert_cash`: treasury converts cash from one currency to another, at the bank's amounts (both legs through `equity:conversion`; no fund changes).
+ConvertCash = TypedDict("ConvertCash", {"type": Literal["convert_cash"], "from": str, "to": str, "amount": Amount, "received": Amount, "converted_on": DateLike, "reference": Optional[str], "approved_by": Optional[str], "idempotency_key": Optional[str], "recorded_by": Optional[str], "recorded_at": Optional[str]}, total=False)
+
+
 class _ReverseRequired(TypedDict):
     type: Literal["reverse"]
     entry: int
@@ -474,7 +479,7 @@ class ClosePeriod(_ClosePeriodRequired, total=False):
 
 
 #: A command of the contract, with its meta fields (discriminated by ``type``).
-Command = Union[RegisterDonor, RegisterResolution, SetStatus, SetRate, SetRequirement, Configure, SignAgreement, RecordReceipt, RecordExpenditure, CloseProject, TransferBalance, RefundBalance, Allocate, Reverse, ClosePeriod]
+Command = Union[RegisterDonor, RegisterResolution, SetStatus, SetRate, SetRequirement, Configure, SignAgreement, RecordReceipt, RecordExpenditure, CloseProject, TransferBalance, RefundBalance, Allocate, ConvertCash, Reverse, ClosePeriod]
 
 
 class WindowPurpose(TypedDict):

@@ -72,6 +72,10 @@ const commands: CommandRequest[] = [
     source: { earmarked: "2/4" }, shares: { "2/4": "300.00" },
   },
   { type: "allocate", id: "A3", decided_on: "2024-11-01", amount: "3.00", policy: "weights", weights: { "2/4": "2", "2/5": "1" } },
+  {
+    type: "convert_cash", from: "EUR", to: "USD", amount: "100000.00", received: "108695.65",
+    converted_on: "2024-09-02", reference: "FX deal 2024-0902", approved_by: "Treasurer",
+  },
   { type: "reverse", entry: 42, on: "2024-08-01", reason: "duplicate receipt" },
   { type: "close_period", period: "2024-H1", idempotency_key: "close-2024-H1" },
   { type: "configure", window_psc_rate: "0.07", rounding: "half_even", four_eyes: true },
@@ -82,6 +86,8 @@ const commands: CommandRequest[] = [
 
 // @ts-expect-error a JS number where a decimal string belongs
 const numberAmount: CommandRequest = { type: "record_receipt", agreement: "A", amount: 5, received_on: "2024-01-01" };
+// @ts-expect-error a JS number where the bank's decimal string belongs
+const numberReceived: CommandRequest = { type: "convert_cash", from: "EUR", to: "USD", amount: "1.00", received: 1.08, converted_on: "2024-09-02" };
 // @ts-expect-error an unknown command type
 const unknownType: CommandRequest = { type: "make_money" };
 // @ts-expect-error a missing field

@@ -195,6 +195,7 @@ pub fn role(object: &str, name: &str) -> Option<Role> {
         // A blank election reference is no election (DOMAIN.md: the donor's written election).
         (_, "election_ref") => Role::Text { blank: Some("TRANSFER_NOT_ELECTED") },
         (_, "source" | "reference" | "description") => Role::Text { blank: None },
+        ("ConvertCash", "from" | "to") => Role::Currency,
         ("RegisterDonor" | "RegisterResolution" | "SignAgreement" | "Allocate" | "ProjectPurpose", "id") => Role::NewId,
         (_, "donor") => Role::Ref { unknown: "UNKNOWN_DONOR", absent: "XX" },
         (_, "agreement") => Role::Ref { unknown: "UNKNOWN_AGREEMENT", absent: "CA-NONE" },
@@ -202,13 +203,13 @@ pub fn role(object: &str, name: &str) -> Option<Role> {
         (_, "resolution" | "resolutions" | "earmarked_to" | "earmarked") => RESOLUTION,
         (_, "entry") => Role::Entry,
         (_, "currency") => Role::Currency,
-        (_, "amount" | "shares") => Role::Money,
+        (_, "amount" | "received" | "shares") => Role::Money,
         (_, "per_usd" | "psc_rate" | "window_psc_rate" | "weights") => Role::Rate,
         (
             _,
             "kind" | "month" | "signed_on" | "ends_on" | "received_on" | "spent_on" | "closed_on" | "elected_on"
-            | "transferred_on" | "refunded_on" | "decided_on" | "on" | "effective_on" | "elective_transfer" | "purpose"
-            | "policy" | "period" | "rounding" | "four_eyes",
+            | "transferred_on" | "refunded_on" | "decided_on" | "converted_on" | "on" | "effective_on"
+            | "elective_transfer" | "purpose" | "policy" | "period" | "rounding" | "four_eyes",
         ) => Role::Shape,
         _ => return None,
     })
@@ -471,6 +472,16 @@ fn bases() -> Vec<Json> {
             ("amount", s("100.00")),
             ("policy", s("weights")),
             ("weights", Json::obj(&[("2/2", s("1")), ("2/9", s("3"))])),
+        ]),
+        Json::obj(&[
+            ("type", s("convert_cash")),
+            ("from", s("USD")),
+            ("to", s("EUR")),
+            ("amount", s("100.00")),
+            ("received", s("91.00")),
+            ("converted_on", s("2024-09-09")),
+            ("reference", s("deal ticket")),
+            ("approved_by", s("Treasurer")),
         ]),
         Json::obj(&[
             ("type", s("reverse")),

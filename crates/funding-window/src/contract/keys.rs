@@ -6,7 +6,7 @@
 ///
 /// Bindings use this to turn their language's exact decimal types (Python's `Decimal` and
 /// `int`) into decimal strings, and nothing else.
-pub const DECIMAL_FIELDS: &[&str] = &["amount", "per_usd", "psc_rate", "window_psc_rate"];
+pub const DECIMAL_FIELDS: &[&str] = &["amount", "per_usd", "psc_rate", "received", "window_psc_rate"];
 
 /// Command fields holding a table of names to decimal strings (`shares`, `weights`).
 pub const DECIMAL_TABLE_FIELDS: &[&str] = &["shares", "weights"];
@@ -60,6 +60,7 @@ pub const AMOUNT_TABLE_KEYS: &[&str] = &["shares", "totals", "weights"];
 pub const DATE_KEYS: &[&str] = &[
     "as_of",
     "closed_on",
+    "converted_on",
     "date",
     "decided_on",
     "effective_on",

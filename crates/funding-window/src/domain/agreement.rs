@@ -93,7 +93,7 @@ impl State {
         }
         self.check_open(c.received_on)?;
         Self::check_order("receipt", c.received_on, Some(agreement.signed_on))?;
-        let outstanding = agreement.outstanding();
+        let outstanding = self.outstanding_from(a, c.received_on);
         if amount > outstanding {
             return Err(LedgerError::ExceedsOutstanding {
                 agreement: agreement.id.clone(),
@@ -131,6 +131,16 @@ impl State {
         }
         plan.changes.push(Change::Agreement(a, dynamic));
         Ok(plan)
+    }
+}
+
+impl State {
+    /// What may still be received on an agreement on `date`: the least of its amount less what is
+    /// received and cancelled on `date` and every later date (the receivable never goes below
+    /// zero, so a receipt back-dated before later receipts is covered by what they leave).
+    pub(crate) fn outstanding_from(&self, a: Idx, date: chrono::NaiveDate) -> Decimal {
+        let currency = self.agreements[a as usize].currency;
+        self.least_balance_from(AccountKey::Receivable(a), currency, date).max(Decimal::ZERO)
     }
 }
 

@@ -13,7 +13,7 @@
 //! | [`transfer`] | a closed project's balance | `transfer_balance`, `refund_balance` |
 //! | [`window`] | the window and its earmarks | (sign and receipt post to it) |
 //! | [`allocation`] | allocations to resolutions | `allocate` |
-//! | [`treasury`] | rates and conversions to USD, FX | `set_rate` |
+//! | [`treasury`] | rates and conversions to USD, FX, cash per currency | `set_rate`, `convert_cash` |
 //! | [`settings`] | settings and four-eyes control | `configure` |
 //! | [`period`] | closed periods and the order of dates | `close_period` |
 //! | [`funds`] | no fund overdrawn | (every posting command) |
@@ -57,10 +57,20 @@ impl State {
             Command::RefundBalance(c) => self.plan_refund(c)?,
             Command::Allocate(c) => self.plan_allocation(c, recorded_by, seq, false)?.0,
             Command::Reverse(c) => self.plan_reversal(c, seq)?,
+            Command::ConvertCash(c) => self.plan_convert_cash(c, recorded_by)?,
             Command::ClosePeriod(c) => self.plan_close_period(c.period)?,
         };
-        self.check_funds(&plan)?;
+        self.check_limits(&plan)?;
         Ok(plan)
+    }
+
+    /// Every limit of the books, at the plan's value date and every later date: no fund
+    /// overdrawn ([`funds`]), no project's cash ([`project`]) and no cash account
+    /// ([`treasury`]) below zero. Reversals and back-dated commands go through the same checks.
+    pub fn check_limits(&self, plan: &Plan) -> Result<()> {
+        self.check_funds(plan)?;
+        self.check_project_cash(plan)?;
+        self.check_cash(plan)
     }
 
     /// Checks what any request may carry besides its command.

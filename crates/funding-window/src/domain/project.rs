@@ -10,7 +10,7 @@ use crate::error::{LedgerError, Result, Shortfall, Spending};
 use crate::ids::check_text;
 use crate::money::{self, Currency};
 use crate::plan::{Change, Effect, Plan};
-use crate::records::{Agreement, Idx, Project};
+use crate::records::{Agreement, Funding, Idx, Project};
 use crate::state::State;
 
 impl State {
@@ -32,6 +32,62 @@ impl State {
             }
             _ => Err(LedgerError::ProjectNotClosed { project: id.into() }),
         }
+    }
+
+    /// A project's cash: what its agreement has received less what the project has spent with
+    /// PSC and moved out (transferred, refunded). The books hold it as the project's fund less
+    /// what is still receivable on its agreement; it never goes below zero, so what the project
+    /// can pay on `date` is the least it holds on `date` or any later date.
+    pub(crate) fn project_cash_from(&self, p: Idx, date: NaiveDate) -> Decimal {
+        let agreement = self.projects[p as usize].agreement;
+        let currency = self.agreements[agreement as usize].currency;
+        -self.largest_sum_from((AccountKey::ProjectFund(p), AccountKey::Receivable(agreement)), currency, date)
+    }
+
+    /// No project's cash goes below zero on any date: every project the plan takes cash from
+    /// (spending, a balance moved out, a receipt reversed) holds it from the value date on.
+    pub fn check_project_cash(&self, plan: &Plan) -> Result<()> {
+        let Some(date) = plan.date else { return Ok(()) };
+        let project_of = |account: AccountKey| match account {
+            AccountKey::ProjectFund(p) => Some(p),
+            // An agreement being signed is not registered yet: its signing takes no cash.
+            AccountKey::Receivable(a) => match self.agreements.get(a as usize)?.funding {
+                Funding::Project(p) => Some(p),
+                Funding::Window { .. } => None,
+            },
+            _ => None,
+        };
+        let mut seen: Vec<Idx> = Vec::new();
+        for posting in &plan.postings {
+            let Some(p) = project_of(posting.account) else { continue };
+            if seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
+            // Its cash falls by the debits to the fund and to the receivable (both negative when held).
+            let taken = plan
+                .postings
+                .iter()
+                .filter(|q| project_of(q.account) == Some(p))
+                .try_fold(Decimal::ZERO, |sum, q| sum.checked_add(q.amount))
+                .unwrap_or(Decimal::MAX);
+            // A project being created (its signing) or one whose cash grows is not checked.
+            if taken <= Decimal::ZERO || p as usize >= self.projects.len() {
+                continue;
+            }
+            let available = self.project_cash_from(p, date);
+            if taken > available {
+                let currency = self.agreements[self.projects[p as usize].agreement as usize].currency;
+                return Err(LedgerError::InsufficientFunds {
+                    account: AccountKey::ProjectFund(p).name(self, currency),
+                    currency: currency.code().into(),
+                    available: money::format_amount(available.max(Decimal::ZERO), currency),
+                    requested: money::format_amount(taken, currency),
+                    shortfall: Shortfall::ProjectCash,
+                });
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn psc(&self, cost: Decimal, rate: Decimal, currency: Currency) -> Result<Decimal> {
@@ -64,18 +120,21 @@ impl State {
         Self::check_order("expenditure", c.spent_on, Some(agreement.signed_on))?;
         let psc = self.psc(cost, agreement.psc_rate, currency)?;
         let total = cost + psc;
-        // Only money received can be spent: cost + PSC within received − spent − PSC so far.
-        let cash = agreement.dynamic.received - project.dynamic.spent - project.dynamic.psc;
+        // Only money received can be spent: cost + PSC within the project's cash on the value
+        // date and every later date (a project cannot spend in February money received in March).
+        let cash = self.project_cash_from(p, c.spent_on);
         if total > cash {
+            let in_all = agreement.dynamic.received - project.dynamic.spent - project.dynamic.psc;
             return Err(LedgerError::InsufficientFunds {
                 account: AccountKey::ProjectFund(p).name(self, currency),
                 currency: currency.code().into(),
-                available: money::format_amount(cash, currency),
+                available: money::format_amount(cash.max(Decimal::ZERO), currency),
                 requested: money::format_amount(total, currency),
                 shortfall: overspent(
                     [cost, psc, agreement.dynamic.received, project.dynamic.spent + project.dynamic.psc],
                     agreement.psc_rate,
                     currency,
+                    (cash != in_all).then_some(c.spent_on),
                 ),
             });
         }
@@ -127,8 +186,9 @@ impl State {
 /// with PSC) and the PSC rate. Out of line: it runs only for a refusal.
 #[cold]
 #[inline(never)]
-fn overspent(amounts: [Decimal; 4], psc_rate: Decimal, currency: Currency) -> Shortfall {
+fn overspent(amounts: [Decimal; 4], psc_rate: Decimal, currency: Currency, from: Option<NaiveDate>) -> Shortfall {
     let [cost, psc, received, spent] = amounts.map(|a| money::format_amount(a, currency));
     let psc_rate = crate::text::decimal(&psc_rate, &mut crate::text::DecimalBuf::default()).to_owned();
-    Shortfall::Spending(Box::new(Spending { cost, psc_rate, psc, received, spent }))
+    let from = from.map(crate::calendar::format_date);
+    Shortfall::Spending(Box::new(Spending { cost, psc_rate, psc, received, spent, from }))
 }

@@ -140,6 +140,8 @@ impl State {
                 }
                 plan.changes.push(Change::AllocationReversed(a, seq, plan.date.unwrap_or_default()));
             }
+            // A conversion changes cash only: its negated postings are the whole reversal.
+            Effect::Conversion => {}
             // Refused before: a reversal of these is never planned.
             Effect::PostsNothing | Effect::Reversal => {
                 return refuse("it posts nothing");

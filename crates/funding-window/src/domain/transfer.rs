@@ -1,6 +1,7 @@
 //! A closed project's balance: transferred into the window (under the agreement's elective
 //! transfer clause, by the donor's election) or refunded to the donor.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::account::AccountKey;
@@ -13,15 +14,18 @@ use crate::records::{Idx, TransferRecord};
 use crate::state::State;
 
 impl State {
-    /// The amount of a transfer or refund: all that is left (`None`) or a part of it.
+    /// The amount of a transfer or refund on `date`: all that is left (`None`) or a part of it.
+    /// What is left is the project's cash on `date` and every later date (a balance moved out
+    /// later, or a reversal, leaves less to move earlier).
     pub(crate) fn balance_to_move(
         &self,
         p: Idx,
         id: &str,
         amount: Option<&str>,
         currency: Currency,
+        date: NaiveDate,
     ) -> Result<Decimal> {
-        let left = self.fund(AccountKey::ProjectFund(p), currency, None);
+        let left = self.project_cash_from(p, date);
         if left <= Decimal::ZERO {
             return Err(LedgerError::NoBalance { project: id.into() });
         }
@@ -53,7 +57,8 @@ impl State {
         self.check_open(c.transferred_on)?;
         Self::check_order("transfer", c.transferred_on, Some(closed_on.max(elected_on)))?;
         let currency = agreement.currency;
-        let amount = self.balance_to_move(p, &c.project, c.amount.as_ref().map(|a| a.as_str()), currency)?;
+        let amount =
+            self.balance_to_move(p, &c.project, c.amount.as_ref().map(|a| a.as_str()), currency, c.transferred_on)?;
         let usd = self.to_usd(amount, currency, c.transferred_on)?;
         let mut plan =
             Plan::dated(c.transferred_on, Effect::Transfer { project: p, transfer: self.transfers.len() as Idx });
@@ -89,7 +94,8 @@ impl State {
         self.check_open(c.refunded_on)?;
         Self::check_order("refund", c.refunded_on, Some(closed_on))?;
         let currency = agreement.currency;
-        let amount = self.balance_to_move(p, &c.project, c.amount.as_ref().map(|a| a.as_str()), currency)?;
+        let amount =
+            self.balance_to_move(p, &c.project, c.amount.as_ref().map(|a| a.as_str()), currency, c.refunded_on)?;
         let mut plan = Plan::dated(c.refunded_on, Effect::Refund(p));
         plan.post(AccountKey::ProjectFund(p), currency, amount);
         plan.post(AccountKey::RefundLiability(agreement.donor), currency, -amount);

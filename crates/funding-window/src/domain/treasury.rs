@@ -1,15 +1,18 @@
 //! Treasury and FX: the UNORE rates, conversions to USD at the rate of the month (recorded
-//! with the entry as provenance), and the currency a command names.
+//! with the entry as provenance), the currency a command names, and cash: no cash account
+//! goes below zero on any date, and treasury converts cash between currencies at the bank's
+//! amounts (`convert_cash`).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::account::AccountKey;
 use crate::calendar::Month;
-use crate::command::SetRate;
-use crate::error::{LedgerError, Result};
+use crate::command::{ConvertCash, SetRate};
+use crate::error::{LedgerError, Result, Shortfall};
 use crate::ids::check_text;
 use crate::money::{self, Currency};
-use crate::plan::{Change, Conversion, Plan};
+use crate::plan::{Change, Conversion, Effect, Plan};
 use crate::records::Rate;
 use crate::state::State;
 
@@ -37,6 +40,63 @@ impl State {
             return Err(LedgerError::RateAlreadySet { currency: c.currency.clone(), month: c.month.to_string() });
         }
         Ok(Plan::undated(Change::Rate(currency, c.month, Rate { per_usd, source: c.source.clone() })))
+    }
+
+    /// A conversion of cash: the bank's two amounts, each through `equity:conversion` in its
+    /// currency. No fund changes (funds are kept in their own currencies or in USD, whatever
+    /// the cash is held in); the cash sold must be held on the value date and every later date.
+    pub(crate) fn plan_convert_cash(&self, c: &ConvertCash, recorded_by: Option<&str>) -> Result<Plan> {
+        let from = Currency::from_code(&c.from)?;
+        let to = Currency::from_code(&c.to)?;
+        if from == to {
+            return Err(LedgerError::invalid_command(format!(
+                "convert_cash converts between two currencies; from and to are both {}",
+                from.code()
+            )));
+        }
+        let amount = money::parse_amount("amount", c.amount.as_str(), from)?;
+        let received = money::parse_amount("received", c.received.as_str(), to)?;
+        if let Some(reference) = &c.reference {
+            check_text("reference", reference, false)?;
+        }
+        self.check_approval("convert_cash", c.approved_by.as_deref(), recorded_by)?;
+        self.check_open(c.converted_on)?;
+        let mut plan = Plan::dated(c.converted_on, Effect::Conversion);
+        plan.post(AccountKey::Cash, from, -amount);
+        plan.post(AccountKey::EquityConversion, from, amount);
+        plan.post(AccountKey::EquityConversion, to, -received);
+        plan.post(AccountKey::Cash, to, received);
+        Ok(plan)
+    }
+
+    /// No cash account goes below zero on any date: cash the plan pays out of a currency
+    /// (spending, a conversion, a receipt reversed) must be held on the value date and every
+    /// later date.
+    pub fn check_cash(&self, plan: &Plan) -> Result<()> {
+        let Some(date) = plan.date else { return Ok(()) };
+        let postings = &plan.postings;
+        for (i, p) in postings.iter().enumerate() {
+            let same = |q: &&crate::plan::Posting| q.account == AccountKey::Cash && q.currency == p.currency;
+            if p.account != AccountKey::Cash || postings[..i].iter().any(|q| same(&q)) {
+                continue;
+            }
+            let paid = postings[i..].iter().filter(same).try_fold(Decimal::ZERO, |sum, q| sum.checked_sub(q.amount));
+            let paid = paid.unwrap_or(Decimal::MAX);
+            if paid <= Decimal::ZERO {
+                continue;
+            }
+            let held = self.least_balance_from(AccountKey::Cash, p.currency, date);
+            if paid > held {
+                return Err(LedgerError::InsufficientFunds {
+                    account: AccountKey::Cash.name(self, p.currency),
+                    currency: p.currency.code().into(),
+                    available: money::format_amount(held.max(Decimal::ZERO), p.currency),
+                    requested: money::format_amount(paid, p.currency),
+                    shortfall: Shortfall::Cash,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The UNORE rate of `currency` in the month of `date`.

@@ -84,6 +84,7 @@ fn description(entry: &JournalEntry) -> String {
         Command::TransferBalance(c) => vec![&c.project],
         Command::RefundBalance(c) => vec![&c.project],
         Command::Allocate(c) => vec![&c.id],
+        Command::ConvertCash(c) => vec![&c.from, &c.to],
         Command::Reverse(c) => return format!("{kind} {}", c.entry),
         _ => Vec::new(),
     };

@@ -555,6 +555,9 @@ impl Books<'_> {
                     None => {}
                 }
             }
+            // A conversion of cash is treasury's own business: no flow between organisations,
+            // so no IATI transaction (nor for its reversal, which finds nothing produced).
+            Command::ConvertCash(_) => {}
             _ => {}
         }
         Ok(())
