@@ -77,9 +77,10 @@ bench-notebook:
 dashboard:
 	examples/dashboard/serve.sh
 
-# The service (examples/service) on a throwaway PostgreSQL: prints the URL and an admin token.
+# The service (examples/service) on a throwaway PostgreSQL: prints the URL and an admin token
+# (bindings/wasm-exports/build.sh builds both WebAssembly packages the dashboard loads).
 service:
-	bindings/wasm/build.sh
+	bindings/wasm-exports/build.sh
 	cargo build --release -p funding-window-example-service
 	tests/postgres/with-server.sh examples/service/run-local.sh
 

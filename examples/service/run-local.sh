@@ -16,6 +16,7 @@ token="$("$bin" mint-token admin admin 2>&1 >"$FW_TOKENS_FILE" | sed 's/.*: //')
 export FW_LISTEN="${FW_LISTEN:-127.0.0.1:8080}"
 export FW_DASHBOARD_DIR="${FW_DASHBOARD_DIR:-$root/examples/dashboard}"
 export FW_DASHBOARD_PKG="${FW_DASHBOARD_PKG:-$root/bindings/wasm/pkg/web}"
+export FW_DASHBOARD_EXPORTS_PKG="${FW_DASHBOARD_EXPORTS_PKG:-$root/bindings/wasm-exports/pkg/web}"
 
 cat <<TEXT
 funding-window service on a throwaway PostgreSQL (removed when you stop it with Ctrl-C)

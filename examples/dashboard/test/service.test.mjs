@@ -7,7 +7,7 @@
 // `make test-postgres` runs it. Without them it skips, unless FW_PG_REQUIRED=1.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -19,6 +19,7 @@ import { money } from "../format.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const out = join(here, "..", "out");
+const exportsDir = join(root, "bindings", "wasm-exports", "pkg", "web");
 const dsn = process.env.FW_PG_URL;
 const bin = process.env.FW_SERVICE_BIN ? resolve(root, process.env.FW_SERVICE_BIN) : "";
 const skip = !dsn || !bin;
@@ -64,6 +65,7 @@ before(async () => {
       ...process.env, FW_PG_URL: dsn, FW_LEDGER: `svc-dashboard-${process.pid}-${Date.now()}`,
       FW_LISTEN: "127.0.0.1:0", FW_TOKENS_FILE: file, FW_DASHBOARD_DIR: join(root, "examples", "dashboard"),
       FW_DASHBOARD_PKG: join(root, "bindings", "wasm", "pkg", "web"),
+      FW_DASHBOARD_EXPORTS_PKG: exportsDir,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -189,6 +191,32 @@ test("under four-eyes control the page's allocation is a proposal that another p
   const approvers = await page.$$eval('#log-table tbody tr[data-decision="EB-2"] td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
   assert.deepEqual(approvers, ["eva", "eva"]);
   await page.screenshot({ path: join(out, "dashboard-service.png"), fullPage: true });
+});
+
+test("the Excel button downloads the core's pack of the service's journal, the exports module served by the service", { skip }, async () => {
+  const exportsFetched = [];
+  const listen = (request) => { if (request.url().includes("/dashboard/pkg-exports/")) exportsFetched.push(request.url()); };
+  page.on("request", listen);
+  const period = await page.inputValue("#period");
+  const from = Math.floor(Date.now() / 1000) - 1;
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-xlsx")]);
+  assert.equal(await download.failure(), null);
+  const to = Math.ceil(Date.now() / 1000) + 1;
+  page.off("request", listen);
+  const bytes = readFileSync(await download.path());
+  assert.equal(download.suggestedFilename(), `funding-window-${period}.xlsx`);
+  assert.ok(exportsFetched.some((u) => u.endsWith(".wasm")), "the page loaded the exports module from the service");
+  assert.ok(await page.isHidden("#error"), await page.textContent("#error"));
+  // The pack is the core's for the service's journal, generated at the click (to the second).
+  const response = await fetch(`${url}/exports/journal`, { headers: { authorization: `Bearer ${tokens.rui}` } });
+  assert.equal(response.status, 200);
+  const journal = Buffer.from(await response.arrayBuffer());
+  const fx = await import(join(exportsDir, "funding_window_exports.js"));
+  fx.initSync({ module: readFileSync(join(exportsDir, "funding_window_exports_bg.wasm")) });
+  const seconds = [];
+  for (let s = from; s <= to; s++) seconds.push(new Date(s * 1000).toISOString().replace(/\.\d+Z$/, "Z"));
+  assert.ok(seconds.some((generated_at) => Buffer.from(fx.exportXlsx(journal, { generated_at, period })).equals(bytes)),
+    "the downloaded pack is exportXlsx(the service's journal, { generated_at: the click, period })");
 });
 
 test("the page raised no error of its own", { skip }, () => {

@@ -72,6 +72,9 @@ pub struct Dashboard {
     pub page: PathBuf,
     /// `bindings/wasm/pkg/web` (the page imports it for the core's calendar and errors).
     pub package: Option<PathBuf>,
+    /// `bindings/wasm-exports/pkg/web`: the exports module, which the page loads when asked for
+    /// the Excel pack (served at `/dashboard/pkg-exports/`).
+    pub exports_package: Option<PathBuf>,
 }
 
 /// The service's routes, with the timeout and the last-resort panic guard.
@@ -93,7 +96,7 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<Dashboard>) -> Rout
         .route("/proposals/{id}", get(get_proposal))
         .route("/proposals/{id}/approve", post(approve))
         .route("/proposals/{id}/reject", post(reject));
-    if let Some(Dashboard { page: dir, package }) = dashboard {
+    if let Some(Dashboard { page: dir, package, exports_package }) = dashboard {
         // The dashboard's page files (and nothing else of its folder): no data in them, so no
         // token; the page asks for one and sends it with its requests. Same origin: no CORS.
         router = router
@@ -105,6 +108,9 @@ pub fn router(app: App, timeout: Duration, dashboard: Option<Dashboard>) -> Rout
         }
         if let Some(package) = package {
             router = router.nest_service("/dashboard/pkg", tower_http::services::ServeDir::new(package));
+        }
+        if let Some(package) = exports_package {
+            router = router.nest_service("/dashboard/pkg-exports", tower_http::services::ServeDir::new(package));
         }
     }
     guarded(router.fallback(not_found).method_not_allowed_fallback(method_not_allowed).with_state(app), timeout)

@@ -19,6 +19,7 @@
 //! | `FW_REQUEST_TIMEOUT` | `30` | seconds before a request is answered `TIMEOUT` |
 //! | `FW_DASHBOARD_DIR` | | serve the dashboard's page from this folder at `/dashboard/` |
 //! | `FW_DASHBOARD_PKG` | | and the WebAssembly package it imports from this folder (`bindings/wasm/pkg/web`) |
+//! | `FW_DASHBOARD_EXPORTS_PKG` | | and the exports module it loads for the Excel pack from this folder (`bindings/wasm-exports/pkg/web`) |
 //!
 //! The service prints `listening on http://ADDRESS` on stdout once it accepts requests.
 
@@ -162,7 +163,11 @@ fn settings(args: &[String]) -> Result<Settings, String> {
     let body_limit = usize::try_from(number("FW_BODY_LIMIT", 1 << 20)?).map_err(|e| e.to_string())?;
     let timeout = Duration::from_secs(number("FW_REQUEST_TIMEOUT", 30)?);
     let dashboard = env("FW_DASHBOARD_DIR")
-        .map(|page| api::Dashboard { page: PathBuf::from(page), package: env("FW_DASHBOARD_PKG").map(PathBuf::from) });
+        .map(|page| api::Dashboard {
+        page: PathBuf::from(page),
+        package: env("FW_DASHBOARD_PKG").map(PathBuf::from),
+        exports_package: env("FW_DASHBOARD_EXPORTS_PKG").map(PathBuf::from),
+    });
     Ok(Settings { dsn, ledger, listen, tokens, body_limit, timeout, dashboard })
 }
 
