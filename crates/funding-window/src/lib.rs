@@ -65,6 +65,7 @@ pub mod contract;
 mod domain;
 pub mod error;
 pub mod export;
+pub mod identity;
 pub mod ids;
 pub mod journal;
 mod ledger;
