@@ -406,6 +406,12 @@ export interface WindowBalance {
   earmarked: ResolutionAmount[];
   /** Unallocated plus earmarked. */
   total: DecimalString;
+  /**
+   * How far `unallocated` is below zero, present only then: an FX loss on window
+   * receipts that their earmarks could not cover. Nothing is allocated from
+   * unallocated money until later money has made it good.
+   */
+  deficit?: DecimalString | null;
 }
 
 /** An amount for a resolution. */

@@ -585,15 +585,20 @@ class WindowStatement(TypedDict):
     """Hash of the journal's last entry."""
 
 
-class WindowBalance(TypedDict):
-    """The window's balance at a date."""
-
+class _WindowBalanceRequired(TypedDict):
     unallocated: Decimal
     """Money free to allocate."""
     earmarked: List[ResolutionAmount]
     """Money soft-earmarked, per resolution (non-zero only)."""
     total: Decimal
     """Unallocated plus earmarked."""
+
+
+class WindowBalance(_WindowBalanceRequired, total=False):
+    """The window's balance at a date."""
+
+    deficit: Optional[Decimal]
+    """How far `unallocated` is below zero, present only then: an FX loss on window receipts that their earmarks could not cover. Nothing is allocated from unallocated money until later money has made it good."""
 
 
 class ResolutionAmount(TypedDict):
