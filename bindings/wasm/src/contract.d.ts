@@ -1070,6 +1070,21 @@ export interface ProjectClosedError {
   project: string;
 }
 
+/**
+ * The project's agreement had its signing reversed: the project is withdrawn, and every
+ * later command on it (spending, closing, a transfer or refund, a receipt on its
+ * agreement) gets this one code.
+ */
+export interface ProjectWithdrawnError {
+  code: "PROJECT_WITHDRAWN";
+  /** The core's message. */
+  message: string;
+  /** The project. */
+  project: string;
+  /** Its agreement. */
+  agreement: string;
+}
+
 /** A closed project has no balance left to transfer or refund. */
 export interface NoBalanceError {
   code: "NO_BALANCE";
@@ -1347,6 +1362,7 @@ export type LedgerErrorDetails =
   | NoTransferClauseError
   | ProjectNotClosedError
   | ProjectClosedError
+  | ProjectWithdrawnError
   | NoBalanceError
   | PeriodClosedError
   | DateOutOfOrderError

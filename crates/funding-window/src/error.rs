@@ -322,6 +322,16 @@ ledger_errors! {
             /// The project.
             project: String,
         },
+        /// The project's agreement had its signing reversed: the project is withdrawn, and every
+        /// later command on it (spending, closing, a transfer or refund, a receipt on its
+        /// agreement) gets this one code.
+        #[error("project {project} is withdrawn: the signing of agreement {agreement} was reversed")]
+        ProjectWithdrawn = "PROJECT_WITHDRAWN" {
+            /// The project.
+            project: String,
+            /// Its agreement.
+            agreement: String,
+        },
         /// A closed project has no balance left to transfer or refund.
         #[error("project {project} has no balance left")]
         NoBalance = "NO_BALANCE" {

@@ -88,6 +88,12 @@ impl State {
     pub(crate) fn plan_receipt(&self, c: &RecordReceipt) -> Result<Plan> {
         let a = self.agreement(&c.agreement)?;
         let agreement = &self.agreements[a as usize];
+        if let Funding::Project(p) = agreement.funding {
+            let project = &self.projects[p as usize];
+            if project.dynamic.voided {
+                return Err(self.withdrawn(project));
+            }
+        }
         let currency = agreement.currency;
         Self::check_currency(currency, c.currency.as_deref())?;
         let amount = money::parse_amount("amount", c.amount.as_str(), currency)?;
