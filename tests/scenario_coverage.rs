@@ -145,6 +145,12 @@ const PRECISION_SCENARIOS: &[(&str, &str, &str, &str)] = &[
         "0.00",
     ),
     ("every command on a withdrawn project gets one code", "52_withdrawn_project.json", "/error", "PROJECT_WITHDRAWN"),
+    (
+        "four-eyes control: turning it off needs an approver, who is another person after NFKC and case folding",
+        "53_four_eyes_everywhere.json",
+        "/apply/approved_by",
+        "\u{ff21}nn",
+    ),
 ];
 
 #[test]

@@ -124,10 +124,13 @@ export interface Configure {
   /** How conversions and PSC are rounded to the minor unit. */
   rounding?: RoundingRule | null;
   /**
-   * Four-eyes control: allocations and balance transfers need an approver
-   * distinct from the recorder.
+   * Four-eyes control: allocations, balance transfers and refunds, project closures
+   * and every `configure` made while it is on need an approver who is another person
+   * than the recorder.
    */
   four_eyes?: boolean | null;
+  /** Who approved the change (needed while four-eyes control is on, to turn it off too). */
+  approved_by?: string | null;
 }
 
 /** `sign_agreement`: a contribution agreement, which makes a commitment. */
@@ -194,6 +197,8 @@ export interface CloseProject {
   project: string;
   /** Closure date. */
   closed_on: IsoDate;
+  /** Who approved the closure (needed under four-eyes control). */
+  approved_by?: string | null;
 }
 
 /** `transfer_balance`: moves a closed project's balance into the window, by the donor's election. */
@@ -222,6 +227,8 @@ export interface RefundBalance {
   amount?: DecimalString | null;
   /** Date of the refund. */
   refunded_on: IsoDate;
+  /** Who approved the refund (needed under four-eyes control). */
+  approved_by?: string | null;
 }
 
 /** The fields of `allocate` that every form of it has. */
@@ -257,6 +264,11 @@ export interface Reverse {
   on: IsoDate;
   /** Why. */
   reason: string;
+  /**
+   * Who approved the reversal (needed under four-eyes control when the reversed entry's
+   * command needs an approver).
+   */
+  approved_by?: string | null;
 }
 
 /** `close_period`: locks a half-year (and every earlier one). */

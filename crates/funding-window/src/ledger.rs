@@ -315,7 +315,8 @@ impl Ledger {
     /// Dry run of an allocation recorded by `recorded_by` (for the four-eyes check).
     pub fn preview_allocation_by(&self, command: &Allocate, recorded_by: Option<&str>) -> Result<AllocationPreview> {
         let seq = self.journal.len() as u64 + 1;
-        let (plan, preview) = self.state.plan_allocation(command, recorded_by, seq, true)?;
+        self.state.check_approval("allocate", command.approved_by.as_deref(), recorded_by)?;
+        let (plan, preview) = self.state.plan_allocation(command, seq, true)?;
         self.state.check_funds(&plan)?;
         preview.ok_or_else(|| LedgerError::Internal { message: "an explained allocation has no explanation".into() })
     }
@@ -375,7 +376,7 @@ impl Ledger {
         let seq = self.journal.len() as u64 + 1;
         State::check_request(request)?;
         let (mut plan, reversal_of) = match &request.command {
-            Command::Reverse(r) => (self.plan_reversal(r, seq)?, Some(r.entry)),
+            Command::Reverse(r) => (self.plan_reversal(r, request.recorded_by.as_deref(), seq)?, Some(r.entry)),
             _ => (self.state.plan(request, seq)?, None),
         };
         if !balanced(&plan.postings) {

@@ -42,6 +42,7 @@ impl State {
     /// Validates a command and computes everything it will do.
     pub fn plan(&self, request: &Request, seq: u64) -> Result<Plan> {
         let recorded_by = request.recorded_by.as_deref();
+        self.check_four_eyes(&request.command, recorded_by)?;
         let plan = match &request.command {
             Command::RegisterDonor(c) => self.plan_register_donor(c)?,
             Command::RegisterResolution(c) => self.plan_register_resolution(c)?,
@@ -53,9 +54,9 @@ impl State {
             Command::RecordReceipt(c) => self.plan_receipt(c)?,
             Command::RecordExpenditure(c) => self.plan_expenditure(c)?,
             Command::CloseProject(c) => self.plan_close(c)?,
-            Command::TransferBalance(c) => self.plan_transfer(c, recorded_by, seq)?,
+            Command::TransferBalance(c) => self.plan_transfer(c, seq)?,
             Command::RefundBalance(c) => self.plan_refund(c)?,
-            Command::Allocate(c) => self.plan_allocation(c, recorded_by, seq, false)?.0,
+            Command::Allocate(c) => self.plan_allocation(c, seq, false)?.0,
             Command::Reverse(_) => {
                 return Err(LedgerError::invalid_command(
                     "reversals are planned by the ledger, which reads the journal",

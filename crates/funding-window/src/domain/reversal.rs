@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::account::AccountKey;
 use crate::command::{Command, Reverse};
+use crate::domain::settings::four_eyes_approver;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_text;
 use crate::journal::JournalEntry;
@@ -32,7 +33,7 @@ const REVERSIBLE: &[&str] = &[
 
 impl Ledger {
     /// Validates a reversal and computes its plan.
-    pub(crate) fn plan_reversal(&self, r: &Reverse, seq: u64) -> Result<Plan> {
+    pub(crate) fn plan_reversal(&self, r: &Reverse, recorded_by: Option<&str>, seq: u64) -> Result<Plan> {
         let info = usize::try_from(r.entry)
             .ok()
             .and_then(|e| e.checked_sub(1))
@@ -53,6 +54,14 @@ impl Ledger {
         self.state.check_open(r.on)?;
         State::check_order("reversal", r.on, info.date)?;
         let original = self.journal.entry(r.entry)?;
+        // Undoing a command four-eyes control covers needs the same control as the command:
+        // otherwise one person could undo an approved allocation, reopen a closed project or
+        // take back a transfer alone.
+        if four_eyes_approver(&original.command).is_some() {
+            self.state.check_approval("reverse", r.approved_by.as_deref(), recorded_by)?;
+        } else if let Some(approver) = &r.approved_by {
+            check_text("approved_by", approver, true)?;
+        }
         let mut plan = Plan::dated(r.on);
         for p in resolve_postings(&self.state, &original)? {
             plan.post(p.account, p.currency, -p.amount);
