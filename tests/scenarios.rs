@@ -92,10 +92,25 @@ fn check_error(step: &Value, result: Result<(), LedgerError>, what: &str) -> Opt
     let want = step.get("error").and_then(Value::as_str);
     match (want, result) {
         (None, Ok(())) => None,
-        (Some(code), Err(e)) if e.code() == code => None,
+        (Some(code), Err(e)) if e.code() == code => check_error_fields(step, &e, what),
         (Some(code), Ok(())) => Some(format!("{what}: expected error {code}, it succeeded")),
         (_, Err(e)) => Some(format!("{what}: expected {want:?}, got {} ({e})", e.code())),
     }
+}
+
+/// Compares the step's `error_fields` (if any) with the error's fields, as `to_json_value()` gives
+/// them: every field the step names must be there with that value; others are not compared.
+fn check_error_fields(step: &Value, error: &LedgerError, what: &str) -> Option<String> {
+    let expected = step.get("error_fields")?.as_object()?;
+    let actual = error.to_json_value();
+    let differ: Vec<String> = expected
+        .iter()
+        .filter(|(key, value)| actual.get(key.as_str()) != Some(value))
+        .map(|(key, value)| {
+            format!("{key}: expected {value}, got {}", actual.get(key.as_str()).unwrap_or(&Value::Null))
+        })
+        .collect();
+    (!differ.is_empty()).then(|| format!("{what}: error fields differ: {}", differ.join("; ")))
 }
 
 /// Runs a scenario; returns failures and the report outputs (for the replay check).

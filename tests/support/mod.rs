@@ -1,5 +1,6 @@
 //! Helpers shared by the export tests: external tools (hledger, xmllint), a CSV
-//! reader, the ledgers of the conformance scenarios, and seeded random ledgers.
+//! reader, the ledgers of the conformance scenarios, and seeded random ledgers; and the
+//! invariant checker of the property tests ([`invariants`]).
 //!
 //! Each test crate includes this module with `mod support;` and uses what it needs.
 #![allow(dead_code)]
@@ -9,6 +10,8 @@ use std::process::Command;
 
 use funding_window::{Ledger, Request};
 use serde_json::{json, Value};
+
+pub mod invariants;
 
 /// The repository root.
 pub fn root() -> &'static Path {

@@ -137,7 +137,11 @@ def check_error(step: Dict[str, Any], error: Optional[BaseException], what: str)
         return [f"{what}: expected error {want}, it succeeded"]
     code = getattr(error, "code", None)
     if want is not None and code == want:
-        return []
+        # The step's error_fields, if any: each named field must have that value.
+        fields = {"code": code, **(getattr(error, "details", None) or {})}
+        differ = [f"{key}: expected {value!r}, got {fields.get(key)!r}"
+                  for key, value in step.get("error_fields", {}).items() if fields.get(key) != value]
+        return [f"{what}: error fields differ: {'; '.join(differ)}"] if differ else []
     return [f"{what}: expected {want!r}, got {type(error).__name__} {code} ({error})"]
 
 

@@ -83,7 +83,14 @@ function attempt(fn) {
 function checkError(step, outcome, what) {
   const want = step.error;
   if (want === undefined && !outcome.error) return null;
-  if (want !== undefined && outcome.error?.code === want) return null;
+  if (want !== undefined && outcome.error?.code === want) {
+    // The step's error_fields, if any: each named field must have that value.
+    const fields = { code: outcome.error.code, ...(outcome.error.details ?? {}) };
+    const differ = Object.entries(step.error_fields ?? {})
+      .filter(([key, value]) => JSON.stringify(fields[key]) !== JSON.stringify(value))
+      .map(([key, value]) => `${key}: expected ${JSON.stringify(value)}, got ${JSON.stringify(fields[key])}`);
+    return differ.length ? `${what}: error fields differ: ${differ.join("; ")}` : null;
+  }
   if (want !== undefined && !outcome.error) return `${what}: expected error ${want}, it succeeded`;
   return `${what}: expected ${want ?? "success"}, got ${outcome.error.code} (${outcome.error.message})`;
 }

@@ -18,7 +18,6 @@
 
 use caseless::Caseless;
 use unicode_normalization::UnicodeNormalization;
-use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// The comparison key of a person's name: two names with the same key name the same person.
 ///
@@ -86,7 +85,40 @@ pub fn names_someone(name: &str) -> bool {
 /// A character that shows nothing in a name: White_Space, general category Cf (format), or
 /// another default-ignorable code point.
 fn is_invisible(c: char) -> bool {
-    c.is_whitespace() || c.general_category() == GeneralCategory::Format || is_other_default_ignorable(c)
+    c.is_whitespace() || is_format(c) || is_other_default_ignorable(c)
+}
+
+/// Whether a character is of general category Cf (format), Unicode 18.
+///
+/// A list of its 21 ranges rather than a general-category crate's table of every category:
+/// that table costs the WebAssembly module 17 KB gzipped for this one question. A test checks
+/// the list against the unicode-properties crate for every code point, so a new Unicode
+/// version that changes Cf fails the build until the list follows.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// The default-ignorable code points of Unicode's DerivedCoreProperties.txt that are neither
@@ -196,6 +228,17 @@ mod tests {
             assert_eq!(person_key(&name), "ann", "U+{:04X}", c as u32);
             assert!(!names_someone(&c.to_string()), "U+{:04X}", c as u32);
         }
+    }
+
+    #[test]
+    fn the_format_list_is_general_category_cf_for_every_code_point() {
+        use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+        let differ: Vec<String> = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_format(c) != (c.general_category() == GeneralCategory::Format))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(differ.is_empty(), "is_format disagrees with general category Cf at {differ:?}");
     }
 
     #[test]
