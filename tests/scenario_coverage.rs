@@ -134,22 +134,27 @@ fn the_scenarios_cover_every_command_policy_and_error_code() {
 const PRECISION_SCENARIOS: &[(&str, &str, &str, &str)] = &[
     (
         "a receipt is never refused; an uncovered FX loss is a deficit of unallocated money",
-        "50_receipt_fx_loss_never_refused.json",
+        "50_receipts_are_never_refused.json",
         "/expect/closing/deficit",
-        "11636.36",
+        "900.00",
     ),
     (
         "no FX at the signing month's rate, partial receipts included",
-        "51_fx_zero_at_the_signing_rate.json",
-        "/expect/agreements/0/fx_gain_loss_usd",
-        "0.00",
+        "51_no_fx_on_receipts_at_the_signing_rate.json",
+        "/expect",
+        "-6.66",
     ),
-    ("every command on a withdrawn project gets one code", "52_withdrawn_project.json", "/error", "PROJECT_WITHDRAWN"),
+    (
+        "every command on a withdrawn project gets one code",
+        "52_withdrawn_project_answers_one_code.json",
+        "/error",
+        "PROJECT_WITHDRAWN",
+    ),
     (
         "four-eyes control: turning it off needs an approver, who is another person after NFKC and case folding",
-        "53_four_eyes_everywhere.json",
+        "53_four_eyes_on_every_controlled_command.json",
         "/apply/approved_by",
-        "\u{ff21}nn",
+        "\u{ff21}\u{ff4e}\u{ff41} \u{ff24}\u{ed}\u{ff41}\u{ff5a}",
     ),
 ];
 

@@ -122,7 +122,7 @@ CASES: Dict[str, Any] = {
             L.reverse(len(L), "2024-03-02", "agreement withdrawn"),
             L.record_expenditure(D("1.00"), "2024-04-02", project="P-W"),
         ),
-        {"project": "P-W", "agreement": "CA-W"},
+        {"project": "P-W", "agreement": "CA-W", "reversed_by": 9},
     ),
     "NO_BALANCE": (
         lambda L: (

@@ -1095,6 +1095,8 @@ export interface ProjectWithdrawnError {
   project: string;
   /** Its agreement. */
   agreement: string;
+  /** The entry that reversed the agreement's signing. */
+  reversed_by: number;
 }
 
 /** A closed project has no balance left to transfer or refund. */

@@ -315,8 +315,7 @@ impl Ledger {
     /// Dry run of an allocation recorded by `recorded_by` (for the four-eyes check).
     pub fn preview_allocation_by(&self, command: &Allocate, recorded_by: Option<&str>) -> Result<AllocationPreview> {
         let seq = self.journal.len() as u64 + 1;
-        self.state.check_approval("allocate", command.approved_by.as_deref(), recorded_by)?;
-        let (plan, preview) = self.state.plan_allocation(command, seq, true)?;
+        let (plan, preview) = self.state.plan_allocation(command, recorded_by, seq, true)?;
         self.state.check_funds(&plan)?;
         preview.ok_or_else(|| LedgerError::Internal { message: "an explained allocation has no explanation".into() })
     }

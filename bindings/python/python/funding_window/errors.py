@@ -353,6 +353,7 @@ class ProjectWithdrawn(LedgerError):
     code = "PROJECT_WITHDRAWN"
     project: str
     agreement: str
+    reversed_by: int
 
 
 class NoBalance(LedgerError):

@@ -81,11 +81,18 @@ contract! {
 
 impl State {
     /// Validates an allocation and computes its plan and explanation.
-    pub fn plan_allocation(&self, c: &Allocate, seq: u64, explain: bool) -> Result<(Plan, Option<AllocationPreview>)> {
+    pub fn plan_allocation(
+        &self,
+        c: &Allocate,
+        recorded_by: Option<&str>,
+        seq: u64,
+        explain: bool,
+    ) -> Result<(Plan, Option<AllocationPreview>)> {
         check_id("allocation", &c.id)?;
         if self.allocation_index.contains_key(&c.id) {
             return Err(LedgerError::DuplicateId { kind: "allocation".into(), id: c.id.clone() });
         }
+        self.check_approval("allocate", c.approved_by.as_deref(), recorded_by)?;
         let usd = Currency::USD;
         let amount = money::parse_amount("amount", c.amount.as_str(), usd)?;
         self.check_open(c.decided_on)?;

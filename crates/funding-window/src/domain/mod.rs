@@ -42,21 +42,20 @@ impl State {
     /// Validates a command and computes everything it will do.
     pub fn plan(&self, request: &Request, seq: u64) -> Result<Plan> {
         let recorded_by = request.recorded_by.as_deref();
-        self.check_four_eyes(&request.command, recorded_by)?;
         let plan = match &request.command {
             Command::RegisterDonor(c) => self.plan_register_donor(c)?,
             Command::RegisterResolution(c) => self.plan_register_resolution(c)?,
             Command::SetStatus(c) => self.plan_set_status(c)?,
             Command::SetRate(c) => self.plan_set_rate(c)?,
             Command::SetRequirement(c) => self.plan_set_requirement(c)?,
-            Command::Configure(c) => self.plan_configure(c)?,
+            Command::Configure(c) => self.plan_configure(c, recorded_by)?,
             Command::SignAgreement(c) => self.plan_sign(c)?,
             Command::RecordReceipt(c) => self.plan_receipt(c)?,
             Command::RecordExpenditure(c) => self.plan_expenditure(c)?,
-            Command::CloseProject(c) => self.plan_close(c)?,
-            Command::TransferBalance(c) => self.plan_transfer(c, seq)?,
-            Command::RefundBalance(c) => self.plan_refund(c)?,
-            Command::Allocate(c) => self.plan_allocation(c, seq, false)?.0,
+            Command::CloseProject(c) => self.plan_close(c, recorded_by)?,
+            Command::TransferBalance(c) => self.plan_transfer(c, recorded_by, seq)?,
+            Command::RefundBalance(c) => self.plan_refund(c, recorded_by)?,
+            Command::Allocate(c) => self.plan_allocation(c, recorded_by, seq, false)?.0,
             Command::Reverse(_) => {
                 return Err(LedgerError::invalid_command(
                     "reversals are planned by the ledger, which reads the journal",

@@ -27,9 +27,11 @@ impl State {
 
     /// The refusal of a command on a withdrawn project.
     pub(crate) fn withdrawn(&self, project: &Project) -> LedgerError {
+        let agreement = &self.agreements[project.agreement as usize];
         LedgerError::ProjectWithdrawn {
             project: project.id.clone(),
-            agreement: self.agreements[project.agreement as usize].id.clone(),
+            agreement: agreement.id.clone(),
+            reversed_by: agreement.dynamic.reversed_by.unwrap_or_default(),
         }
     }
 
@@ -119,8 +121,9 @@ impl State {
         Ok(plan)
     }
 
-    pub(crate) fn plan_close(&self, c: &CloseProject) -> Result<Plan> {
+    pub(crate) fn plan_close(&self, c: &CloseProject, recorded_by: Option<&str>) -> Result<Plan> {
         let (p, project, agreement) = self.open_project(&c.project)?;
+        self.check_approval("close_project", c.approved_by.as_deref(), recorded_by)?;
         self.check_open(c.closed_on)?;
         Self::check_order("closure", c.closed_on, project.dynamic.last_activity)?;
         let currency = agreement.currency;

@@ -14,10 +14,12 @@ use crate::records::Settings;
 use crate::state::State;
 
 impl State {
-    pub(crate) fn plan_configure(&self, c: &Configure) -> Result<Plan> {
+    pub(crate) fn plan_configure(&self, c: &Configure, recorded_by: Option<&str>) -> Result<Plan> {
         if c.window_psc_rate.is_none() && c.rounding.is_none() && c.four_eyes.is_none() {
             return Err(LedgerError::invalid_command("configure needs at least one setting"));
         }
+        // Decided by the settings in force: turning the control on needs no approver, off does.
+        self.check_approval("configure", c.approved_by.as_deref(), recorded_by)?;
         let mut settings: Settings = self.settings.clone();
         if let Some(rate) = &c.window_psc_rate {
             settings.window_psc_rate = money::parse_rate("window_psc_rate", rate.as_str(), true, Some(Decimal::ONE))?;
@@ -54,16 +56,6 @@ impl State {
             _ => Ok(()),
         }
     }
-
-    /// Four-eyes control of a request: its command's approver when the control covers its kind.
-    /// A reversal is checked by the ledger against the command of the entry it reverses
-    /// ([`four_eyes_approver`]).
-    pub fn check_four_eyes(&self, command: &Command, recorded_by: Option<&str>) -> Result<()> {
-        match four_eyes_approver(command) {
-            Some(approved_by) => self.check_approval(command.type_name(), approved_by, recorded_by),
-            None => Ok(()),
-        }
-    }
 }
 
 /// The approver a command names (`Some(None)` when it names none) if four-eyes control covers
@@ -71,8 +63,11 @@ impl State {
 /// `refund_balance`, `close_project` and every `configure`, turning the control off
 /// included). Exhaustive, so that a new command type is a decision made here.
 ///
-/// Turning the control on is a `configure` made while it is off, and so needs no approver:
-/// whether a command needs one is decided by the settings in force before it.
+/// Each covered command's plan calls [`State::check_approval`] once it has found what the
+/// command names (unknown, withdrawn, not closed come first) and before the books; a reversal
+/// of a covered command's entry is checked against this list. Turning the control on is a
+/// `configure` made while it is off, and so needs no approver: whether a command needs one is
+/// decided by the settings in force before it.
 pub(crate) fn four_eyes_approver(command: &Command) -> Option<Option<&str>> {
     match command {
         Command::Allocate(c) => Some(c.approved_by.as_deref()),

@@ -39,7 +39,7 @@ impl State {
         Ok(amount)
     }
 
-    pub(crate) fn plan_transfer(&self, c: &TransferBalance, seq: u64) -> Result<Plan> {
+    pub(crate) fn plan_transfer(&self, c: &TransferBalance, recorded_by: Option<&str>, seq: u64) -> Result<Plan> {
         let (p, project, agreement, closed_on) = self.closed_project(&c.project)?;
         if !agreement.elective_transfer {
             return Err(LedgerError::NoTransferClause { project: c.project.clone(), agreement: agreement.id.clone() });
@@ -49,6 +49,7 @@ impl State {
             _ => return Err(LedgerError::TransferNotElected { project: c.project.clone() }),
         };
         check_text("election_ref", election_ref, true)?;
+        self.check_approval("transfer_balance", c.approved_by.as_deref(), recorded_by)?;
         self.check_open(c.transferred_on)?;
         Self::check_order("transfer", c.transferred_on, Some(closed_on.max(elected_on)))?;
         let currency = agreement.currency;
@@ -82,8 +83,9 @@ impl State {
         Ok(plan)
     }
 
-    pub(crate) fn plan_refund(&self, c: &RefundBalance) -> Result<Plan> {
+    pub(crate) fn plan_refund(&self, c: &RefundBalance, recorded_by: Option<&str>) -> Result<Plan> {
         let (p, project, agreement, closed_on) = self.closed_project(&c.project)?;
+        self.check_approval("refund_balance", c.approved_by.as_deref(), recorded_by)?;
         self.check_open(c.refunded_on)?;
         Self::check_order("refund", c.refunded_on, Some(closed_on))?;
         let currency = agreement.currency;
