@@ -10,6 +10,7 @@
 //! use funding_window::identity::{person_key, same_person};
 //!
 //! assert_eq!(person_key(" Ａnn\u{200b} "), "ann");
+//! assert_eq!(person_key("José"), "jose\u{301}"); // decomposed: e and a combining acute
 //! assert!(same_person("Ann", "A\u{200e}NN")); // a left-to-right mark inside
 //! assert!(same_person("Strauß", "STRAUSS")); // full case folding: ß is ss
 //! assert!(!same_person("Ann", "Anne"));
@@ -23,9 +24,11 @@ use unicode_normalization::UnicodeNormalization;
 ///
 /// The key is the name after Unicode compatibility caseless matching (the Unicode Standard,
 /// section 3.13, definition D146: NFD, full case folding, NFKD, full case folding again, NFKD),
-/// with every character that shows nothing removed, recomposed to NFKC:
+/// with every character that shows nothing removed. It is left decomposed (NFKD): two keys are
+/// equal exactly when their NFKC forms are, and recomposing would cost the WebAssembly module
+/// the composition tables (6 KB gzipped) for nothing. So:
 ///
-/// * NFKC makes compatibility forms one: full-width `Ａ` is `A`, the ligature `ﬁ` is `fi`,
+/// * compatibility normalization makes compatibility forms one: full-width `Ａ` is `A`, the ligature `ﬁ` is `fi`,
 ///   a precomposed `é` and `e` + combining acute are one;
 /// * full case folding (not lower-casing) makes case one: `ß`, `ẞ` and `SS` are all `ss`,
 ///   final `ς` is `σ`;
@@ -65,8 +68,7 @@ pub fn person_key(name: &str) -> String {
             c => decomposed.push(c),
         }
     }
-    // On a string with no compatibility characters left, NFKC only recomposes.
-    decomposed.nfkc().collect()
+    decomposed
 }
 
 /// Whether two names are the same person: their [`person_key`]s are equal.
