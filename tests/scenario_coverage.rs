@@ -147,3 +147,48 @@ fn the_scenarios_cover_every_command_policy_and_error_code() {
         assert!(missing.is_empty(), "{report} is never reported over a period of the form {missing:?}");
     }
 }
+
+/// The rules of DOMAIN.md's "Precisions (December 2026)" on receipts, four-eyes control and
+/// withdrawn projects: each has its scenario, and each scenario holds the step that proves it
+/// (a pointer into the JSON and the value found there in some step).
+const PRECISION_SCENARIOS: &[(&str, &str, &str, &str)] = &[
+    (
+        "a receipt is never refused; an uncovered FX loss is a deficit of unallocated money",
+        "50_receipts_are_never_refused.json",
+        "/expect/closing/deficit",
+        "900.00",
+    ),
+    (
+        "no FX at the signing month's rate, partial receipts included",
+        "51_no_fx_on_receipts_at_the_signing_rate.json",
+        "/expect",
+        "-6.66",
+    ),
+    (
+        "every command on a withdrawn project gets one code",
+        "52_withdrawn_project_answers_one_code.json",
+        "/error",
+        "PROJECT_WITHDRAWN",
+    ),
+    (
+        "four-eyes control: turning it off needs an approver, who is another person after NFKC and case folding",
+        "53_four_eyes_on_every_controlled_command.json",
+        "/apply/approved_by",
+        "\u{ff21}\u{ff4e}\u{ff41} \u{ff24}\u{ed}\u{ff41}\u{ff5a}",
+    ),
+];
+
+#[test]
+fn each_precision_on_receipts_four_eyes_and_withdrawn_projects_has_its_scenario() {
+    let files = support::scenario_files();
+    for (rule, file, pointer, value) in PRECISION_SCENARIOS {
+        let path = files.iter().find(|p| p.file_name().is_some_and(|n| n == *file));
+        let path = path.unwrap_or_else(|| panic!("{rule}: no scenario {file}"));
+        let scenario: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let steps = scenario["steps"].as_array().unwrap();
+        assert!(
+            steps.iter().any(|s| s.pointer(pointer).and_then(Value::as_str) == Some(value)),
+            "{rule}: no step of {file} has {pointer} = {value}"
+        );
+    }
+}

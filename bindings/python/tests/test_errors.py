@@ -116,6 +116,14 @@ CASES: Dict[str, Any] = {
         lambda L: (L.close_project("P-1", "2024-04-01"), L.record_expenditure(D("1.00"), "2024-04-02", project="P-1")),
         {"project": "P-1"},
     ),
+    "PROJECT_WITHDRAWN": (
+        lambda L: (
+            L.sign_agreement("CA-W", "EU", "USD", D("9.00"), "2024-03-01", "0.07", True, project="P-W", resolution="2/6"),
+            L.reverse(len(L), "2024-03-02", "agreement withdrawn"),
+            L.record_expenditure(D("1.00"), "2024-04-02", project="P-W"),
+        ),
+        {"project": "P-W", "agreement": "CA-W", "reversed_by": 9},
+    ),
     "NO_BALANCE": (
         lambda L: (
             L.close_project("P-1", "2024-04-01"),

@@ -124,10 +124,13 @@ export interface Configure {
   /** How conversions and PSC are rounded to the minor unit. */
   rounding?: RoundingRule | null;
   /**
-   * Four-eyes control: allocations and balance transfers need an approver
-   * distinct from the recorder.
+   * Four-eyes control: allocations, balance transfers and refunds, project closures
+   * and every `configure` made while it is on need an approver who is another person
+   * than the recorder.
    */
   four_eyes?: boolean | null;
+  /** Who approved the change (needed while four-eyes control is on, to turn it off too). */
+  approved_by?: string | null;
 }
 
 /** `sign_agreement`: a contribution agreement, which makes a commitment. */
@@ -194,6 +197,8 @@ export interface CloseProject {
   project: string;
   /** Closure date. */
   closed_on: IsoDate;
+  /** Who approved the closure (needed under four-eyes control). */
+  approved_by?: string | null;
 }
 
 /** `transfer_balance`: moves a closed project's balance into the window, by the donor's election. */
@@ -222,6 +227,8 @@ export interface RefundBalance {
   amount?: DecimalString | null;
   /** Date of the refund. */
   refunded_on: IsoDate;
+  /** Who approved the refund (needed under four-eyes control). */
+  approved_by?: string | null;
 }
 
 /** The fields of `allocate` that every form of it has. */
@@ -279,6 +286,11 @@ export interface Reverse {
   on: IsoDate;
   /** Why. */
   reason: string;
+  /**
+   * Who approved the reversal (needed under four-eyes control when the reversed entry's
+   * command needs an approver).
+   */
+  approved_by?: string | null;
 }
 
 /** `close_period`: locks a half-year (and every earlier one). */
@@ -429,6 +441,12 @@ export interface WindowBalance {
   earmarked: ResolutionAmount[];
   /** Unallocated plus earmarked. */
   total: DecimalString;
+  /**
+   * How far `unallocated` is below zero, present only then: an FX loss on window
+   * receipts that their earmarks could not cover. Nothing is allocated from
+   * unallocated money until later money has made it good.
+   */
+  deficit?: DecimalString | null;
 }
 
 /** An amount for a resolution. */
@@ -1087,6 +1105,23 @@ export interface ProjectClosedError {
   project: string;
 }
 
+/**
+ * The project's agreement had its signing reversed: the project is withdrawn, and every
+ * later command on it (spending, closing, a transfer or refund, a receipt on its
+ * agreement) gets this one code.
+ */
+export interface ProjectWithdrawnError {
+  code: "PROJECT_WITHDRAWN";
+  /** The core's message. */
+  message: string;
+  /** The project. */
+  project: string;
+  /** Its agreement. */
+  agreement: string;
+  /** The entry that reversed the agreement's signing. */
+  reversed_by: number;
+}
+
 /** A closed project has no balance left to transfer or refund. */
 export interface NoBalanceError {
   code: "NO_BALANCE";
@@ -1364,6 +1399,7 @@ export type LedgerErrorDetails =
   | NoTransferClauseError
   | ProjectNotClosedError
   | ProjectClosedError
+  | ProjectWithdrawnError
   | NoBalanceError
   | PeriodClosedError
   | DateOutOfOrderError

@@ -66,6 +66,9 @@ function batteryLedger() {
     receiptOf("CA-NO-P4", "5000.00", "2024-03-20"),
     { type: "close_project", project: "P-NOT-ELECTED", closed_on: "2024-07-15" },
   ].map(stamp));
+  // P-WITHDRAWN: its agreement's signing reversed; every later command on it is PROJECT_WITHDRAWN.
+  const withdrawn = ledger.apply(stamp(projectAgreement("CA-NO-P5", "P-WITHDRAWN", "2/9", "1000.00", true)));
+  const withdrawal = ledger.apply(stamp({ type: "reverse", entry: withdrawn.seq, on: "2024-03-25", reason: "agreement withdrawn" }));
   const allocation = ledger.apply(stamp({
     type: "allocate", id: "EB-1", decided_on: "2024-08-01", amount: "100000.00", policy: "equal",
     resolutions: ["2/2", "2/9"], approved_by: "Executive Director",
@@ -73,10 +76,10 @@ function batteryLedger() {
   const reversal = ledger.apply(stamp({ type: "reverse", entry: allocation.seq, on: "2024-08-15", reason: "decided twice" }));
   ledger.apply(stamp({ type: "close_period", period: "2024-H1" }));
   ledger.apply(stamp({ type: "set_status", resolution: "2/4", status: "started", idempotency_key: "status-2/4" }));
-  return { ledger, allocationSeq: allocation.seq, reversalSeq: reversal.seq };
+  return { ledger, allocationSeq: allocation.seq, reversalSeq: reversal.seq, withdrawnBy: withdrawal.seq };
 }
 
-const { ledger, allocationSeq, reversalSeq } = batteryLedger();
+const { ledger, allocationSeq, reversalSeq, withdrawnBy } = batteryLedger();
 
 // ----- how a row calls the ledger -----
 const apply = (command) => ({ call: `apply(${show(command)})`, run: (l) => l.apply(command) });
@@ -170,6 +173,11 @@ const CASES = [
   ["transfer of more than is left", apply(transfer({ project: "P-NOT-ELECTED", amount: "5000.01" })), "INSUFFICIENT_FUNDS",
     { available: "5000.00", requested: "5000.01" }],
   ["spending by a closed project", apply(spend({ project: "P-NO-CLAUSE" })), "PROJECT_CLOSED"],
+  ["spending by a withdrawn project", apply(spend({ project: "P-WITHDRAWN" })), "PROJECT_WITHDRAWN",
+    { project: "P-WITHDRAWN", agreement: "CA-NO-P5", reversed_by: withdrawnBy }],
+  ["closing a withdrawn project", apply({ type: "close_project", project: "P-WITHDRAWN", closed_on: "2024-09-10" }), "PROJECT_WITHDRAWN"],
+  ["transfer from a withdrawn project", apply(transfer({ project: "P-WITHDRAWN" })), "PROJECT_WITHDRAWN"],
+  ["receipt on a withdrawn project's agreement", apply(receipt({ agreement: "CA-NO-P5" })), "PROJECT_WITHDRAWN"],
   // Dates and periods
   ["receipt dated in a closed half-year", apply(receipt({ received_on: "2024-05-01" })), "PERIOD_CLOSED", { period: "2024-H1" }],
   ["closing a closed half-year", apply({ type: "close_period", period: "2024-H1" }), "PERIOD_CLOSED"],

@@ -139,10 +139,14 @@ command_struct! {
         /// How conversions and PSC are rounded to the minor unit.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub rounding: Option<RoundingRule>,
-        /// Four-eyes control: allocations and balance transfers need an approver
-        /// distinct from the recorder.
+        /// Four-eyes control: allocations, balance transfers and refunds, project closures
+        /// and every `configure` made while it is on need an approver who is another person
+        /// than the recorder.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub four_eyes: Option<bool>,
+        /// Who approved the change (needed while four-eyes control is on, to turn it off too).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
     }
 }
 
@@ -298,6 +302,9 @@ command_struct! {
         /// Closure date.
         #[serde(with = "iso_date")]
         pub closed_on: NaiveDate,
+        /// Who approved the closure (needed under four-eyes control).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
     }
 }
 
@@ -339,6 +346,9 @@ command_struct! {
         /// Date of the refund.
         #[serde(with = "iso_date")]
         pub refunded_on: NaiveDate,
+        /// Who approved the refund (needed under four-eyes control).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
     }
 }
 
@@ -469,6 +479,10 @@ command_struct! {
         pub on: NaiveDate,
         /// Why.
         pub reason: String,
+        /// Who approved the reversal (needed under four-eyes control when the reversed entry's
+        /// command needs an approver).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub approved_by: Option<String>,
     }
 }
 

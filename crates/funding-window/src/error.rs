@@ -322,6 +322,18 @@ ledger_errors! {
             /// The project.
             project: String,
         },
+        /// The project's agreement had its signing reversed: the project is withdrawn, and every
+        /// later command on it (spending, closing, a transfer or refund, a receipt on its
+        /// agreement) gets this one code.
+        #[error("project {project} is withdrawn: the signing of agreement {agreement} was reversed by entry {reversed_by}")]
+        ProjectWithdrawn = "PROJECT_WITHDRAWN" {
+            /// The project.
+            project: String,
+            /// Its agreement.
+            agreement: String,
+            /// The entry that reversed the agreement's signing.
+            reversed_by: u64,
+        },
         /// A closed project has no balance left to transfer or refund.
         #[error("project {project} has no balance left")]
         NoBalance = "NO_BALANCE" {

@@ -135,6 +135,9 @@ pub(crate) struct Plan {
     pub flows: Vec<(SeriesKey, Decimal)>,
     pub conversions: Vec<Conversion>,
     pub changes: Vec<Change>,
+    /// The part of a window receipt's FX loss that its earmarks could not cover: the one debit
+    /// `funds:window:unallocated` takes even below zero (see [`crate::domain::window`]).
+    pub fx_loss_on_unallocated: Decimal,
 }
 
 impl Plan {

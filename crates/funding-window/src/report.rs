@@ -128,6 +128,11 @@ contract! {
         /// Unallocated plus earmarked.
         #[serde(with = "amount")]
         pub total: Decimal,
+        /// How far `unallocated` is below zero, present only then: an FX loss on window
+        /// receipts that their earmarks could not cover. Nothing is allocated from
+        /// unallocated money until later money has made it good.
+        #[serde(default, with = "amount_opt", skip_serializing_if = "Option::is_none")]
+        pub deficit: Option<Decimal>,
     }
 }
 
@@ -474,7 +479,8 @@ impl State {
             .map(|(r, a)| self.resolution_amount(r, a))
             .collect();
         let total = usd(unallocated + earmarked.iter().map(|e| e.amount).sum::<Decimal>());
-        WindowBalance { unallocated, earmarked, total }
+        let deficit = (unallocated < Decimal::ZERO).then(|| -unallocated);
+        WindowBalance { unallocated, earmarked, total, deficit }
     }
 
     fn resolution_amount(&self, r: Idx, amount: Decimal) -> ResolutionAmount {

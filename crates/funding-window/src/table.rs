@@ -470,7 +470,7 @@ impl ResolutionTracker {
 
 impl WindowStatement {
     /// One row per line item, in the order of the JSON: opening balance (unallocated,
-    /// each earmark, total), contributions by donor and their total, transfers in, other
+    /// each earmark, total, and the deficit while there is one), contributions by donor and their total, transfers in, other
     /// income, allocations by resolution and their total, refunds, closing balance.
     #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), optimize(size))]
     pub fn table(&self) -> Table {
@@ -500,6 +500,9 @@ impl WindowStatement {
                 push(section, format!("earmarked:{}", e.resolution).into(), Some(&e.title), e.amount);
             }
             push(section, "total".into(), None, balance.total);
+            if let Some(deficit) = balance.deficit {
+                push(section, "deficit".into(), None, deficit);
+            }
             if section == "opening" {
                 for c in &self.contributions {
                     push("contributions", c.donor.as_str().into(), Some(&c.name), c.amount);

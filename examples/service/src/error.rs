@@ -53,6 +53,7 @@ pub fn ledger_status(code: &str, during: During) -> Option<StatusCode> {
         | "NO_TRANSFER_CLAUSE"
         | "PROJECT_NOT_CLOSED"
         | "PROJECT_CLOSED"
+        | "PROJECT_WITHDRAWN"
         | "NO_BALANCE"
         | "PERIOD_CLOSED"
         | "DATE_OUT_OF_ORDER"
@@ -319,6 +320,7 @@ mod tests {
             "NO_TRANSFER_CLAUSE",
             "PROJECT_NOT_CLOSED",
             "PROJECT_CLOSED",
+            "PROJECT_WITHDRAWN",
             "NO_BALANCE",
             "PERIOD_CLOSED",
             "DATE_OUT_OF_ORDER",

@@ -151,6 +151,7 @@ __all__ = [
     "NoTransferClause",
     "ProjectNotClosed",
     "ProjectClosed",
+    "ProjectWithdrawn",
     "NoBalance",
     "PeriodClosed",
     "DateOutOfOrder",

@@ -209,6 +209,7 @@ class CommandMethods:
         window_psc_rate: Optional[Amount] = None,
         rounding: Optional[RoundingRule] = None,
         four_eyes: Optional[bool] = None,
+        approved_by: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         recorded_by: Optional[str] = None,
         recorded_at: Optional[Timestamp] = None,
@@ -217,9 +218,10 @@ class CommandMethods:
 
         * ``window_psc_rate``: PSC rate charged on expenditure of window money allocated to resolutions.
         * ``rounding``: How conversions and PSC are rounded to the minor unit.
-        * ``four_eyes``: Four-eyes control: allocations and balance transfers need an approver distinct from the recorder.
+        * ``four_eyes``: Four-eyes control: allocations, balance transfers and refunds, project closures and every `configure` made while it is on need an approver who is another person than the recorder.
+        * ``approved_by``: Who approved the change (needed while four-eyes control is on, to turn it off too).
         """
-        fields: Dict[str, Any] = {"window_psc_rate": window_psc_rate, "rounding": rounding, "four_eyes": four_eyes}
+        fields: Dict[str, Any] = {"window_psc_rate": window_psc_rate, "rounding": rounding, "four_eyes": four_eyes, "approved_by": approved_by}
         return self.apply(_command("configure", fields, idempotency_key, recorded_by, recorded_at))
 
     def sign_agreement(
@@ -311,6 +313,7 @@ class CommandMethods:
         project: str,
         closed_on: DateLike,
         *,
+        approved_by: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         recorded_by: Optional[str] = None,
         recorded_at: Optional[Timestamp] = None,
@@ -319,8 +322,9 @@ class CommandMethods:
 
         * ``project``: Project id.
         * ``closed_on``: Closure date.
+        * ``approved_by``: Who approved the closure (needed under four-eyes control).
         """
-        fields: Dict[str, Any] = {"project": project, "closed_on": closed_on}
+        fields: Dict[str, Any] = {"project": project, "closed_on": closed_on, "approved_by": approved_by}
         return self.apply(_command("close_project", fields, idempotency_key, recorded_by, recorded_at))
 
     def transfer_balance(
@@ -354,6 +358,7 @@ class CommandMethods:
         refunded_on: DateLike,
         amount: Optional[Amount] = None,
         *,
+        approved_by: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         recorded_by: Optional[str] = None,
         recorded_at: Optional[Timestamp] = None,
@@ -363,8 +368,9 @@ class CommandMethods:
         * ``project``: Project id.
         * ``amount``: Amount in the project's currency; `null` for the whole balance left.
         * ``refunded_on``: Date of the refund.
+        * ``approved_by``: Who approved the refund (needed under four-eyes control).
         """
-        fields: Dict[str, Any] = {"project": project, "amount": amount, "refunded_on": refunded_on}
+        fields: Dict[str, Any] = {"project": project, "amount": amount, "refunded_on": refunded_on, "approved_by": approved_by}
         return self.apply(_command("refund_balance", fields, idempotency_key, recorded_by, recorded_at))
 
     def allocate(
@@ -449,6 +455,7 @@ class CommandMethods:
         on: DateLike,
         reason: str,
         *,
+        approved_by: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         recorded_by: Optional[str] = None,
         recorded_at: Optional[Timestamp] = None,
@@ -458,8 +465,9 @@ class CommandMethods:
         * ``entry``: Sequence number of the entry to reverse.
         * ``on``: Value date of the reversal.
         * ``reason``: Why.
+        * ``approved_by``: Who approved the reversal (needed under four-eyes control when the reversed entry's command needs an approver).
         """
-        fields: Dict[str, Any] = {"entry": entry, "on": on, "reason": reason}
+        fields: Dict[str, Any] = {"entry": entry, "on": on, "reason": reason, "approved_by": approved_by}
         return self.apply(_command("reverse", fields, idempotency_key, recorded_by, recorded_at))
 
     def close_period(

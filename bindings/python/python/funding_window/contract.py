@@ -242,7 +242,9 @@ class Configure(_ConfigureRequired, total=False):
     rounding: Optional[RoundingRule]
     """How conversions and PSC are rounded to the minor unit."""
     four_eyes: Optional[bool]
-    """Four-eyes control: allocations and balance transfers need an approver distinct from the recorder."""
+    """Four-eyes control: allocations, balance transfers and refunds, project closures and every `configure` made while it is on need an approver who is another person than the recorder."""
+    approved_by: Optional[str]
+    """Who approved the change (needed while four-eyes control is on, to turn it off too)."""
     idempotency_key: Optional[str]
     """Submitted twice with one key, a command is applied once; with other content it is refused."""
     recorded_by: Optional[str]
@@ -347,6 +349,8 @@ class _CloseProjectRequired(TypedDict):
 class CloseProject(_CloseProjectRequired, total=False):
     """`close_project`: closes a project, cancelling what is still receivable."""
 
+    approved_by: Optional[str]
+    """Who approved the closure (needed under four-eyes control)."""
     idempotency_key: Optional[str]
     """Submitted twice with one key, a command is applied once; with other content it is refused."""
     recorded_by: Optional[str]
@@ -395,6 +399,8 @@ class RefundBalance(_RefundBalanceRequired, total=False):
 
     amount: Optional[Amount]
     """Amount in the project's currency; `null` for the whole balance left."""
+    approved_by: Optional[str]
+    """Who approved the refund (needed under four-eyes control)."""
     idempotency_key: Optional[str]
     """Submitted twice with one key, a command is applied once; with other content it is refused."""
     recorded_by: Optional[str]
@@ -453,6 +459,8 @@ class _ReverseRequired(TypedDict):
 class Reverse(_ReverseRequired, total=False):
     """`reverse`: a new entry undoing an earlier one, dated in an open period."""
 
+    approved_by: Optional[str]
+    """Who approved the reversal (needed under four-eyes control when the reversed entry's command needs an approver)."""
     idempotency_key: Optional[str]
     """Submitted twice with one key, a command is applied once; with other content it is refused."""
     recorded_by: Optional[str]
@@ -590,15 +598,20 @@ class WindowStatement(TypedDict):
     """Hash of the journal's last entry."""
 
 
-class WindowBalance(TypedDict):
-    """The window's balance at a date."""
-
+class _WindowBalanceRequired(TypedDict):
     unallocated: Decimal
     """Money free to allocate."""
     earmarked: List[ResolutionAmount]
     """Money soft-earmarked, per resolution (non-zero only)."""
     total: Decimal
     """Unallocated plus earmarked."""
+
+
+class WindowBalance(_WindowBalanceRequired, total=False):
+    """The window's balance at a date."""
+
+    deficit: Optional[Decimal]
+    """How far `unallocated` is below zero, present only then: an FX loss on window receipts that their earmarks could not cover. Nothing is allocated from unallocated money until later money has made it good."""
 
 
 class ResolutionAmount(TypedDict):

@@ -69,6 +69,7 @@ __all__ = [
     "NoTransferClause",
     "ProjectNotClosed",
     "ProjectClosed",
+    "ProjectWithdrawn",
     "NoBalance",
     "PeriodClosed",
     "DateOutOfOrder",
@@ -344,6 +345,15 @@ class ProjectClosed(LedgerError):
 
     code = "PROJECT_CLOSED"
     project: str
+
+
+class ProjectWithdrawn(LedgerError):
+    """The project's agreement had its signing reversed: the project is withdrawn, and every later command on it (spending, closing, a transfer or refund, a receipt on its agreement) gets this one code."""
+
+    code = "PROJECT_WITHDRAWN"
+    project: str
+    agreement: str
+    reversed_by: int
 
 
 class NoBalance(LedgerError):

@@ -387,6 +387,7 @@ fn bases() -> Vec<Json> {
             ("window_psc_rate", s("0.07")),
             ("rounding", s("half_even")),
             ("four_eyes", Json::Bool(false)),
+            ("approved_by", s("Director")),
         ]),
         {
             let mut c = usd_window("CA-NEW", "1000.00", "2024-09-02", &["2/4"]);
@@ -430,7 +431,12 @@ fn bases() -> Vec<Json> {
             ("description", s("mission")),
             ("currency", s("USD")),
         ]),
-        Json::obj(&[("type", s("close_project")), ("project", s("P-OPEN")), ("closed_on", s("2024-09-05"))]),
+        Json::obj(&[
+            ("type", s("close_project")),
+            ("project", s("P-OPEN")),
+            ("closed_on", s("2024-09-05")),
+            ("approved_by", s("Director")),
+        ]),
         Json::obj(&[
             ("type", s("transfer_balance")),
             ("project", s("P-DONE")),
@@ -445,6 +451,7 @@ fn bases() -> Vec<Json> {
             ("project", s("P-DONE")),
             ("amount", s("10.00")),
             ("refunded_on", s("2024-09-07")),
+            ("approved_by", s("Director")),
         ]),
         Json::obj(&[
             ("type", s("allocate")),
@@ -488,6 +495,7 @@ fn bases() -> Vec<Json> {
             ("entry", Json::Number("11")),
             ("on", s("2024-09-09")),
             ("reason", s("entered twice")),
+            ("approved_by", s("Director")),
         ]),
         Json::obj(&[("type", s("close_period")), ("period", s("2024-H1"))]),
     ]

@@ -22,6 +22,7 @@ pub const AMOUNT_KEYS: &[&str] = &[
     "balance",
     "cancelled",
     "contributions_total",
+    "deficit",
     "floor",
     "fx_gain_loss_usd",
     "gap",

@@ -5,7 +5,9 @@
 use rust_decimal::Decimal;
 
 use crate::account::AccountKey;
+use crate::calendar::Month;
 use crate::command::{Purpose, RecordReceipt, SignAgreement};
+use crate::domain::treasury::Usd;
 use crate::error::{LedgerError, Result};
 use crate::ids::{check_id, check_text};
 use crate::money::{self, Currency};
@@ -85,6 +87,12 @@ impl State {
     pub(crate) fn plan_receipt(&self, c: &RecordReceipt) -> Result<Plan> {
         let a = self.agreement(&c.agreement)?;
         let agreement = &self.agreements[a as usize];
+        if let Funding::Project(p) = agreement.funding {
+            let project = &self.projects[p as usize];
+            if project.dynamic.voided {
+                return Err(self.withdrawn(project));
+            }
+        }
         let currency = agreement.currency;
         Self::check_currency(currency, c.currency.as_deref())?;
         let amount = money::parse_amount("amount", c.amount.as_str(), currency)?;
@@ -110,17 +118,13 @@ impl State {
         dynamic.last_receipt = Some(dynamic.last_receipt.map_or(c.received_on, |d| d.max(c.received_on)));
         match (&agreement.funding, agreement.sign_rate) {
             (Funding::Window { earmarks }, Some(sign_rate)) => {
-                // The window fund was credited at the signing month's rate; the receipt is
-                // worth what the receipt month's rate says. The difference adjusts the fund.
-                let at_receipt = self.to_usd(amount, currency, c.received_on)?;
-                let before = self.divide_to_cents(agreement.dynamic.received, sign_rate)?;
-                let after = self.divide_to_cents(dynamic.received, sign_rate)?;
-                let fx = at_receipt.amount - (after - before);
-                Self::note_conversion(&mut plan, amount, currency, &at_receipt);
-                self.post_to_window(&mut plan, earmarks, -fx)?;
-                plan.post(AccountKey::EquityFx, Currency::USD, fx);
-                plan.flow(SeriesKey::OtherIncome, fx);
-                dynamic.fx_usd += fx;
+                let fx = self.receipt_fx(agreement.dynamic.received, amount, sign_rate, currency, c.received_on)?;
+                let usd = Usd { amount: fx.slice + fx.difference, rate: Some((fx.rate, Month::of(c.received_on))) };
+                Self::note_conversion(&mut plan, amount, currency, &usd);
+                self.post_fx_to_window(&mut plan, earmarks, fx.difference)?;
+                plan.post(AccountKey::EquityFx, Currency::USD, fx.difference);
+                plan.flow(SeriesKey::OtherIncome, fx.difference);
+                dynamic.fx_usd += fx.difference;
             }
             (Funding::Project(p), _) => {
                 let mut project = self.projects[*p as usize].dynamic;
@@ -141,6 +145,45 @@ impl State {
     pub(crate) fn outstanding_from(&self, a: Idx, date: chrono::NaiveDate) -> Decimal {
         let currency = self.agreements[a as usize].currency;
         self.least_balance_from(AccountKey::Receivable(a), currency, date).max(Decimal::ZERO)
+    }
+}
+
+/// What a window receipt in another currency is worth, against what the signing booked for it.
+pub(crate) struct ReceiptFx {
+    /// The receipt month's rate.
+    pub rate: Decimal,
+    /// The USD the signing credited for this receipt's part of the agreement.
+    pub slice: Decimal,
+    /// The receipt's USD value less `slice`: positive a gain, negative a loss.
+    pub difference: Decimal,
+}
+
+impl State {
+    /// The FX difference of a window receipt of `amount` after `received_before` (DOMAIN.md:
+    /// the receipt month's rate against the signing month's).
+    ///
+    /// The signing credited `round(amount / sign_rate)` for the whole agreement; a receipt
+    /// releases the slice of it that the running total of receipts adds, so that the slices of
+    /// all receipts add up to exactly what the signing credited. The receipt is worth
+    /// `round(amount / rate)` at the receipt month's rate, except at the signing month's rate,
+    /// where it is worth exactly its slice: rounding the receipt alone there made equal rates
+    /// book stray cents (SEK 10.00, 10.00 and 80.00 at 3.0000: 3.33 against a slice of 3.34,
+    /// then 26.67 against 26.66). So the difference is zero whenever the rates are equal, and
+    /// the differences of all receipts add up to what they were worth less what the signing
+    /// credited, to the cent.
+    pub(crate) fn receipt_fx(
+        &self,
+        received_before: Decimal,
+        amount: Decimal,
+        sign_rate: Decimal,
+        currency: Currency,
+        received_on: chrono::NaiveDate,
+    ) -> Result<ReceiptFx> {
+        let rate = self.rate_on(currency, received_on)?;
+        let received = received_before + amount;
+        let slice = self.divide_to_cents(received, sign_rate)? - self.divide_to_cents(received_before, sign_rate)?;
+        let value = if rate == sign_rate { slice } else { self.divide_to_cents(amount, rate)? };
+        Ok(ReceiptFx { rate, slice, difference: value - slice })
     }
 }
 

@@ -1,8 +1,10 @@
 //! The funds: no credit fund (project, window, resolution fund, refund liability) may be
-//! overdrawn, on an entry's value date or any later date.
+//! overdrawn, on an entry's value date or any later date, save the unallocated window fund by
+//! a receipt's FX loss ([`crate::domain::window`]).
 
 use rust_decimal::Decimal;
 
+use crate::account::AccountKey;
 use crate::error::{LedgerError, Result, Shortfall};
 use crate::money::{self};
 use crate::plan::{Plan, Posting};
@@ -22,7 +24,11 @@ impl State {
             let (account, currency) = (p.account, p.currency);
             // Amounts are far below Decimal's range; an overflow would be refused as too much.
             let delta = postings[i..].iter().filter(same).try_fold(Decimal::ZERO, |sum, q| sum.checked_add(q.amount));
-            let delta = delta.unwrap_or(Decimal::MAX);
+            let mut delta = delta.unwrap_or(Decimal::MAX);
+            if account == AccountKey::WindowUnallocated {
+                // A receipt's FX loss is a fact: it may overdraw the unallocated fund.
+                delta -= plan.fx_loss_on_unallocated;
+            }
             if delta > Decimal::ZERO {
                 let available = self.fund_available_from(account, currency, date);
                 if delta > available {

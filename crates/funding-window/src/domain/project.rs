@@ -14,23 +14,40 @@ use crate::records::{Agreement, Funding, Idx, Project};
 use crate::state::State;
 
 impl State {
-    pub(crate) fn open_project(&self, id: &str) -> Result<(Idx, &Project, &Agreement)> {
+    /// A project that is not withdrawn (its agreement's signing reversed): every command on a
+    /// withdrawn project is refused with the one code `PROJECT_WITHDRAWN`.
+    pub(crate) fn live_project(&self, id: &str) -> Result<(Idx, &Project)> {
         let p = self.project(id)?;
         let project = &self.projects[p as usize];
-        if project.dynamic.closed_on.is_some() || project.dynamic.voided {
+        if project.dynamic.voided {
+            return Err(self.withdrawn(project));
+        }
+        Ok((p, project))
+    }
+
+    /// The refusal of a command on a withdrawn project.
+    pub(crate) fn withdrawn(&self, project: &Project) -> LedgerError {
+        let agreement = &self.agreements[project.agreement as usize];
+        LedgerError::ProjectWithdrawn {
+            project: project.id.clone(),
+            agreement: agreement.id.clone(),
+            reversed_by: agreement.dynamic.reversed_by.unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn open_project(&self, id: &str) -> Result<(Idx, &Project, &Agreement)> {
+        let (p, project) = self.live_project(id)?;
+        if project.dynamic.closed_on.is_some() {
             return Err(LedgerError::ProjectClosed { project: id.into() });
         }
         Ok((p, project, &self.agreements[project.agreement as usize]))
     }
 
     pub(crate) fn closed_project(&self, id: &str) -> Result<(Idx, &Project, &Agreement, NaiveDate)> {
-        let p = self.project(id)?;
-        let project = &self.projects[p as usize];
+        let (p, project) = self.live_project(id)?;
         match project.dynamic.closed_on {
-            Some(closed_on) if !project.dynamic.voided => {
-                Ok((p, project, &self.agreements[project.agreement as usize], closed_on))
-            }
-            _ => Err(LedgerError::ProjectNotClosed { project: id.into() }),
+            Some(closed_on) => Ok((p, project, &self.agreements[project.agreement as usize], closed_on)),
+            None => Err(LedgerError::ProjectNotClosed { project: id.into() }),
         }
     }
 
@@ -163,8 +180,9 @@ impl State {
         Ok(plan)
     }
 
-    pub(crate) fn plan_close(&self, c: &CloseProject) -> Result<Plan> {
+    pub(crate) fn plan_close(&self, c: &CloseProject, recorded_by: Option<&str>) -> Result<Plan> {
         let (p, project, agreement) = self.open_project(&c.project)?;
+        self.check_approval("close_project", c.approved_by.as_deref(), recorded_by)?;
         self.check_open(c.closed_on)?;
         Self::check_order("closure", c.closed_on, project.dynamic.last_activity)?;
         let currency = agreement.currency;

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::account::AccountKey;
 use crate::command::Reverse;
+use crate::domain::settings::four_eyes_covers;
 use crate::error::{LedgerError, Result};
 use crate::ids::check_text;
 use crate::plan::{Change, Effect, Plan, Posting, SeriesKey};
@@ -20,7 +21,7 @@ use crate::state::State;
 impl State {
     /// Validates a reversal and computes its plan from the typed postings and effect kept
     /// with the entry it reverses.
-    pub(crate) fn plan_reversal(&self, r: &Reverse, seq: u64) -> Result<Plan> {
+    pub(crate) fn plan_reversal(&self, r: &Reverse, recorded_by: Option<&str>, seq: u64) -> Result<Plan> {
         let info = usize::try_from(r.entry)
             .ok()
             .and_then(|e| e.checked_sub(1))
@@ -40,6 +41,14 @@ impl State {
         check_text("reason", &r.reason, true)?;
         self.check_open(r.on)?;
         State::check_order("reversal", r.on, info.date)?;
+        // Undoing a command four-eyes control covers needs the same control as the command:
+        // otherwise one person could undo an approved allocation, reopen a closed project or
+        // take back a transfer alone.
+        if four_eyes_covers(info.effect()) {
+            self.check_approval("reverse", r.approved_by.as_deref(), recorded_by)?;
+        } else if let Some(approver) = &r.approved_by {
+            check_text("approved_by", approver, true)?;
+        }
         let original = self.entry_postings(r.entry);
         let mut plan = Plan::dated(r.on, Effect::Reversal);
         for p in original {

@@ -89,8 +89,9 @@ impl State {
         Ok(plan)
     }
 
-    pub(crate) fn plan_refund(&self, c: &RefundBalance) -> Result<Plan> {
+    pub(crate) fn plan_refund(&self, c: &RefundBalance, recorded_by: Option<&str>) -> Result<Plan> {
         let (p, project, agreement, closed_on) = self.closed_project(&c.project)?;
+        self.check_approval("refund_balance", c.approved_by.as_deref(), recorded_by)?;
         self.check_open(c.refunded_on)?;
         Self::check_order("refund", c.refunded_on, Some(closed_on))?;
         let currency = agreement.currency;

@@ -1,5 +1,6 @@
 //! The window and its earmarks: window money is kept in USD, unallocated or soft-earmarked to
-//! resolutions, split equally over an agreement's earmarks.
+//! resolutions, split equally over an agreement's earmarks; and the one way the unallocated
+//! fund may fall below zero, an FX loss on a window receipt that its earmarks cannot cover.
 
 use rust_decimal::Decimal;
 
@@ -29,6 +30,34 @@ impl State {
                 plan.post(AccountKey::WindowEarmarked(r), Currency::USD, share);
             }
         }
+        Ok(())
+    }
+
+    /// Posts a window receipt's FX difference (USD, a gain when positive).
+    ///
+    /// A receipt is a fact and is never refused for lack of funds (DOMAIN.md, Precisions): a
+    /// gain goes where the agreement's money went (split over its earmarks); a loss is taken
+    /// from each earmark's share as far as that earmark holds it on the receipt date and every
+    /// later date, and the rest from `funds:window:unallocated`, which this alone may take
+    /// below zero. While it is below zero nothing can be allocated from it.
+    pub fn post_fx_to_window(&self, plan: &mut Plan, earmarks: &[Idx], fx: Decimal) -> Result<()> {
+        if fx >= Decimal::ZERO {
+            return self.post_to_window(plan, earmarks, -fx);
+        }
+        let mut uncovered = Decimal::ZERO;
+        if earmarks.is_empty() {
+            uncovered = -fx;
+        } else if let Some(date) = plan.date {
+            for (&r, share) in earmarks.iter().zip(Self::split_equally(-fx, earmarks.len())?) {
+                let account = AccountKey::WindowEarmarked(r);
+                let held = self.fund_available_from(account, Currency::USD, date).max(Decimal::ZERO);
+                let covered = share.min(held);
+                plan.post(account, Currency::USD, covered);
+                uncovered += share - covered;
+            }
+        }
+        plan.post(AccountKey::WindowUnallocated, Currency::USD, uncovered);
+        plan.fx_loss_on_unallocated = uncovered;
         Ok(())
     }
 }
