@@ -7,8 +7,8 @@
 //! * an idempotency key resubmitted with the same content adds nothing;
 //! * replaying the journal gives the same journal and the same reports;
 //! * every split sums exactly and each share is the floor or ceiling of its quota;
-//! * (ignored until the rules of "Precisions (December 2026)" land) every invariant of
-//!   `support::invariants` holds after every command, back-dated ones included, at every date.
+//! * every invariant of `support::invariants` holds after every command, back-dated ones and
+//!   conversions of cash included, at every date.
 
 mod support;
 
@@ -639,13 +639,10 @@ proptest! {
     }
 
     /// Every invariant of the books after every command, at every date, on streams with
-    /// back-dated commands and conversions of cash. Every invariant of the checker holds (cash,
-    /// a project's cash, outstanding and funds at every date); what still breaks is the
-    /// Precisions' "a receipt is never refused for lack of funds": an FX loss on a window receipt
-    /// larger than the fund it adjusts is refused (INSUFFICIENT_FUNDS) until such a loss may take
-    /// the unallocated fund below zero. Remove the `ignore` with that rule.
+    /// back-dated commands and conversions of cash: no cash account, project's cash,
+    /// receivable or fund below zero on any date (the unallocated fund only by an FX loss on a
+    /// window receipt, never refused), as `support::invariants` checks them.
     #[test]
-    #[ignore = "enabled when receipts are never refused for lack of funds (FX losses on window receipts)"]
     fn every_invariant_holds_after_every_command(ops in prop::collection::vec(dated_op(), 1..80)) {
         every_invariant_after_every_step(&ops)?;
     }
