@@ -253,25 +253,45 @@ function renderWindow() {
   const items = (section) => lines.filter((l) => l.section === section && l.item !== "total");
   const tile = (label, amount, attrs) => h("div", { class: "tile", ...attrs }, h("span", { class: "label" }, label), h("span", { class: "amount" }, `USD ${money(amount)}`));
   const earmarked = items("closing").filter((l) => l.item.startsWith("earmarked:"));
-  $("#window-balance").replaceChildren(
+  // The core's "deficit" item (how far unallocated money is below zero after an exchange loss its
+  // earmark could not cover) is there only while there is one.
+  const deficit = (section) => lines.find((l) => l.section === section && l.item === "deficit");
+  // A warning first, with its consequence in words (read with the tile's name by screen readers).
+  const deficitTile = (line) => h("div",
+    { class: "tile deficit", "data-balance": "deficit", role: "group", "aria-labelledby": "deficit-label", "aria-describedby": "deficit-note" },
+    h("span", { class: "label", id: "deficit-label" }, "Deficit"),
+    h("span", { class: "amount" }, `USD ${money(line.amount)}`),
+    h("span", { class: "note", id: "deficit-note" },
+      "Unallocated money is below zero after an exchange loss: allocations from unallocated money stop until the deficit is made good."),
+  );
+  const closingDeficit = deficit("closing");
+  $("#window-balance").replaceChildren(...[
+    closingDeficit ? deficitTile(closingDeficit) : null,
     tile("Unallocated", items("closing").find((l) => l.item === "unallocated").amount, { "data-balance": "unallocated" }),
     ...earmarked.map((l) => {
       const resolution = l.item.slice("earmarked:".length);
       return tile(`Earmarked to ${resolution}`, l.amount, { "data-balance": `earmarked:${resolution}`, title: l.name });
     }),
     tile("Total", total("closing"), { "data-balance": "total", class: "tile total" }),
-  );
+  ].filter(Boolean));
   const row = (label, amount, attrs = {}) => h("tr", attrs, h("td", {}, label), num(amount));
-  $("#window-statement").replaceChildren(
+  // A deficit line is a note on the balance above it (part of its unallocated money), not a term of the sum.
+  const deficitRow = (section, label) => {
+    const line = deficit(section);
+    return line ? row(label, line.amount, { class: "deficit", "data-line": `${section}:deficit` }) : null;
+  };
+  $("#window-statement").replaceChildren(...[
     h("caption", {}, `Window statement ${period}`),
     row("Opening balance", total("opening")),
+    deficitRow("opening", "of which deficit (unallocated money below zero)"),
     ...items("contributions").map((c) => row(`Contribution: ${c.name}`, c.amount)),
     row("Balance transfers in", total("transfers_in")),
     row("Other income (exchange differences)", total("other_income")),
     ...items("allocations").map((a) => row(`Allocated to ${a.item}`, a.amount.startsWith("-") ? a.amount.slice(1) : `-${a.amount}`)),
     row("Refunds", total("refunds")),
     row("Closing balance", total("closing"), { class: "total" }),
-  );
+    deficitRow("closing", "of which deficit (unallocated money below zero)"),
+  ].filter(Boolean));
 }
 
 function renderTransfers() {

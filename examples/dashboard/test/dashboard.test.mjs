@@ -4,10 +4,12 @@
 // and the exports module the page loads for files, bindings/wasm-exports/pkg/web) on the same
 // example journal: the page must show exactly the core's reports, then the same
 // split and tracker after a previewed and applied allocation, and the core's error for a bad
-// amount. axe-core, injected into the page, finds no WCAG 2.1 A/AA violation in any state the tests
+// amount; a journal in deficit shows the core's deficit in a tile and a statement line, the example
+// journal neither. axe-core, injected into the page, finds no WCAG 2.1 A/AA violation in any state the tests
 // visit; the file picker and the allocation form are operated with real key presses; on a 390x844
 // screen the tracker's gap and gap % are on screen without sideways scrolling. Screenshots in
-// examples/dashboard/out/: dashboard-1280x900.png, dashboard-390x844.png, dashboard-error.png.
+// examples/dashboard/out/: dashboard-1280x900.png, dashboard-390x844.png, dashboard-error.png,
+// dashboard-deficit.png.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -492,6 +494,80 @@ test("names a spreadsheet would run are shown as text and downloaded with an apo
 function csvField(text) {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+/**
+ * Scenario 50's ledger up to its deficit: its commands that succeed, applied in order until an
+ * exchange loss its earmark could not cover takes the unallocated money below zero.
+ */
+function deficitLedger() {
+  const scenario = JSON.parse(readFileSync(join(root, "tests", "scenarios", "50_receipts_are_never_refused.json"), "utf8"));
+  const ledger = new fw.Ledger();
+  for (const step of scenario.steps) {
+    if (!step.apply || step.error) continue;
+    ledger.apply(step.apply);
+    if (ledger.windowBalance().deficit !== undefined) return { ledger, scenario };
+  }
+  throw new Error("scenario 50 has no deficit");
+}
+
+/** The amounts of the statement's deficit line `line` ("opening:deficit" or "closing:deficit") on the page. */
+async function statementLines(line) {
+  return page.$$eval(`#window-statement tr[data-line="${line}"] td.num`, (tds) => tds.map((td) => td.textContent));
+}
+
+test("a window in deficit shows the core's deficit in a warning tile and the statement", async () => {
+  const { ledger, scenario } = deficitLedger();
+  await page.setInputFiles("#journal-file", {
+    name: "deficit.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(ledger.toJournal()),
+  });
+  await page.waitForFunction((n) => new RegExp(`\\b${n} entries`).test(document.querySelector("#journal-info").textContent), ledger.length);
+  // The periods the page offers are the core's; the last is the half-year of the loss.
+  const [first, last] = ledger.dateRange();
+  const periods = fw.periodsBetween(first, last, "half");
+  assert.deepEqual(await page.$$eval("#period option", (os) => os.map((o) => o.value)), periods);
+  const period = fw.periodOf(last, "half");
+  assert.ok(periods.includes(period));
+  await page.selectOption("#period", period);
+
+  const statement = ledger.windowStatement(period);
+  const deficit = statement.closing.deficit;
+  assert.ok(deficit, `the core reports a deficit at the end of ${period}`);
+  // The core's rows carry the same amount, and it is the deficit scenario 50 expects after the loss
+  // (its May statement: nothing happens after 10 May in this ledger).
+  const table = ledger.reportTable("window_statement", { period });
+  const column = (name) => table.columns.findIndex((c) => c.name === name);
+  const rows = table.rows.filter((r) => r[column("item")] === "deficit");
+  assert.deepEqual(rows.map((r) => [r[column("section")], r[column("amount")]]),
+    [...(statement.opening.deficit ? [["opening", statement.opening.deficit]] : []), ["closing", deficit]]);
+  const may = scenario.steps.find((s) => s.report === "window_statement" && s.args.period === "2024-05");
+  assert.equal(deficit, may.expect.closing.deficit);
+
+  // The tile shows exactly the core's amount, and says what it means.
+  assert.equal(await page.textContent('[data-balance="deficit"] .amount'), `USD ${money(deficit)}`);
+  assert.equal(await page.textContent('[data-balance="deficit"] .label'), "Deficit");
+  assert.equal(await page.textContent('[data-balance="unallocated"] .amount'), `USD ${money(statement.closing.unallocated)}`);
+  assert.equal(await page.textContent('[data-balance="total"] .amount'), `USD ${money(statement.closing.total)}`);
+  const description = await page.$eval('[data-balance="deficit"]', (tile) =>
+    tile.getAttribute("aria-describedby").split(" ").map((id) => document.getElementById(id).textContent).join(" "));
+  assert.match(description, /allocations from unallocated money stop until the deficit is made good/);
+  // The statement's deficit lines: the closing one, and an opening one only where the core has it.
+  assert.deepEqual(await statementLines("closing:deficit"), [money(deficit)]);
+  assert.deepEqual(await statementLines("opening:deficit"), statement.opening.deficit ? [money(statement.opening.deficit)] : []);
+  await assertAccessible("a window in deficit");
+  await page.locator("#window").screenshot({ path: join(out, "dashboard-deficit.png") });
+
+  // Back to the example journal, which has no deficit: neither the tile nor the line is there.
+  await page.click("#load-example");
+  const example = fw.Ledger.fromJournal(fixture);
+  await page.waitForFunction((n) => new RegExp(`\\b${n} entries`).test(document.querySelector("#journal-info").textContent), example.length);
+  const shown = await page.inputValue("#period");
+  assert.equal(example.windowStatement(shown).closing.deficit, undefined);
+  assert.equal(await page.locator('[data-balance="deficit"]').count(), 0);
+  assert.equal(await page.locator("#window-statement tr.deficit").count(), 0);
+  assert.equal(await page.textContent('[data-balance="unallocated"] .amount'), `USD ${money(example.windowStatement(shown).closing.unallocated)}`);
+  ledger.free();
+  example.free();
+});
 
 test("the page raised no error of its own", () => {
   assert.deepEqual(problems, []);
