@@ -162,8 +162,7 @@ fn settings(args: &[String]) -> Result<Settings, String> {
     };
     let body_limit = usize::try_from(number("FW_BODY_LIMIT", 1 << 20)?).map_err(|e| e.to_string())?;
     let timeout = Duration::from_secs(number("FW_REQUEST_TIMEOUT", 30)?);
-    let dashboard = env("FW_DASHBOARD_DIR")
-        .map(|page| api::Dashboard {
+    let dashboard = env("FW_DASHBOARD_DIR").map(|page| api::Dashboard {
         page: PathBuf::from(page),
         package: env("FW_DASHBOARD_PKG").map(PathBuf::from),
         exports_package: env("FW_DASHBOARD_EXPORTS_PKG").map(PathBuf::from),
