@@ -42,6 +42,10 @@ const PRECISIONS: &[(&str, &str)] = &[
     ("42_convert_cash.json", "convert_cash"),
     ("43_receipts_within_what_is_outstanding_at_every_date.json", "a receipt never exceeds what is outstanding"),
     ("44_balances_move_from_their_date.json", "transfers and refunds take what is held from their date on"),
+    (
+        "45_a_signing_reversed_only_where_nothing_was_received.json",
+        "a signing is reversed only from where all of it is outstanding",
+    ),
 ];
 
 #[test]

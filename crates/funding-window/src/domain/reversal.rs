@@ -4,7 +4,9 @@
 //!
 //! A reversal is refused when later activity depends on the entry (a receipt
 //! already spent, a closure whose balance has moved, a signature with receipts);
-//! reverse the later activity first. Registrations and settings post nothing
+//! reverse the later activity first. A signature is also refused on a date from
+//! which a receipt stood until its own reversal: the receivable would be below
+//! zero in between. Registrations and settings post nothing
 //! and are not reversed; a reversal is never reversed itself.
 
 use rust_decimal::Decimal;
@@ -68,6 +70,18 @@ impl State {
                 let agreement = &self.agreements[a as usize];
                 if !agreement.dynamic.received.is_zero() || !agreement.dynamic.cancelled.is_zero() {
                     return refuse("receipts or a closure are recorded against the agreement; reverse them first");
+                }
+                // Every limit holds at every date: the reversal takes the whole amount off the
+                // receivable from its date on, so all of it must be outstanding on that date and
+                // every later one. A receipt or closure reversed since still stands on the dates
+                // between it and its reversal.
+                if let Some(on) = plan.date {
+                    if self.outstanding_from(a, on) < agreement.amount {
+                        return refuse(
+                            "receipts or a closure against the agreement stood on or after this date until they \
+                             were reversed; date the reversal on or after theirs",
+                        );
+                    }
                 }
                 match &agreement.funding {
                     Funding::Project(p) => {
