@@ -442,6 +442,25 @@ fn check_invariants(ledger: &Ledger) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The commands of one step of a stream, written by the model from the ledger as it stands;
+/// every third command of the stream (`n` counts them) goes under an idempotency key.
+fn step_commands(op: &Op, model: &mut Model, ledger: &Ledger, n: &mut usize) -> Vec<Value> {
+    let commands: Vec<Value> = match op {
+        Op::Batch(inner) => inner.iter().filter_map(|o| model.command(o, ledger)).collect(),
+        single => model.command(single, ledger).into_iter().collect(),
+    };
+    commands
+        .into_iter()
+        .map(|mut c| {
+            *n += 1;
+            if n.is_multiple_of(3) && c.get("idempotency_key").is_none() {
+                c["idempotency_key"] = json!(format!("k{n}"));
+            }
+            c
+        })
+        .collect()
+}
+
 /// Runs a stream of steps on a fresh ledger (every third command under an idempotency key, as
 /// in the first property) and calls `after` with the ledger, the step's commands and, for a
 /// refused step, the refused command and its error code (a refused step changes nothing: the
@@ -454,20 +473,7 @@ fn run_stream(
     let mut model = Model::default();
     let mut n = 0usize;
     for op in ops {
-        let commands: Vec<Value> = match op {
-            Op::Batch(inner) => inner.iter().filter_map(|o| model.command(o, &ledger)).collect(),
-            single => model.command(single, &ledger).into_iter().collect(),
-        };
-        let commands: Vec<Value> = commands
-            .into_iter()
-            .map(|mut c| {
-                n += 1;
-                if n.is_multiple_of(3) && c.get("idempotency_key").is_none() {
-                    c["idempotency_key"] = json!(format!("k{n}"));
-                }
-                c
-            })
-            .collect();
+        let commands = step_commands(op, &mut model, &ledger, &mut n);
         let requests: Vec<Request> = commands.iter().map(|c| request(c.clone(), n)).collect();
         let refused = if matches!(op, Op::Batch(_)) {
             if requests.is_empty() {
@@ -643,20 +649,7 @@ proptest! {
         let mut model = Model::default();
         let mut n = 0usize;
         for op in &ops {
-            let commands: Vec<Value> = match op {
-                Op::Batch(inner) => inner.iter().filter_map(|o| model.command(o, &ledger)).collect(),
-                single => model.command(single, &ledger).into_iter().collect(),
-            };
-            let with_keys: Vec<Value> = commands
-                .into_iter()
-                .map(|mut c| {
-                    n += 1;
-                    if n.is_multiple_of(3) && c.get("idempotency_key").is_none() {
-                        c["idempotency_key"] = json!(format!("k{n}"));
-                    }
-                    c
-                })
-                .collect();
+            let with_keys = step_commands(op, &mut model, &ledger, &mut n);
             let before = snapshot(&ledger);
             let journal_before = ledger.to_journal().unwrap().into_owned();
             let requests: Vec<Request> = with_keys.iter().map(|c| request(c.clone(), n)).collect();
