@@ -759,3 +759,89 @@ fn a_whole_balance_moved_back_dated_is_what_the_project_holds_from_that_date_on(
     assert_eq!(err["project"], "P-1");
     replays(&l);
 }
+
+#[test]
+fn an_allocation_whose_money_was_spent_is_not_taken_back_at_any_date() {
+    let mut l = eur_window();
+    ok(&mut l, convert("EUR", "USD", "92000.00", "100000.00", "2024-09-02"));
+    let eb = ok(&mut l, allocate("EB-1", "2024-09-03", json!({"2/4": "1000.00"}))).seq;
+    // 900.00 + 63.00 PSC on 10 September: 2/4 holds 37.00 from then on.
+    ok(&mut l, spend_resolution("2/4", "900.00", "2024-09-10"));
+    for on in ["2024-09-05", "2024-09-20"] {
+        let err = refused(&mut l, reverse(eb, on), "INSUFFICIENT_FUNDS");
+        assert_eq!(err["account"], "funds:resolution:2-4");
+        assert_eq!((err["available"].as_str(), err["requested"].as_str()), (Some("37.00"), Some("1000.00")));
+    }
+    // A reversal is dated on or after what it reverses.
+    refused(&mut l, reverse(eb, "2024-09-02"), "DATE_OUT_OF_ORDER");
+    replays(&l);
+}
+
+#[test]
+fn a_project_whose_cash_treasury_converted_is_refused_on_the_cash_account_for_its_cost() {
+    let mut l = Ledger::new();
+    ok(&mut l, donor("EU"));
+    ok(&mut l, rate("EUR", "2024-09", "0.9200"));
+    ok(&mut l, project("CA-P", "P-1", "EUR", "1000.00", "2024-09-01"));
+    ok(&mut l, receipt("CA-P", "1000.00", "2024-09-01"));
+    ok(&mut l, convert("EUR", "USD", "950.00", "1030.00", "2024-09-02"));
+    // The project holds 1,000.00 received, so its fund covers 100.00 + 7.00 PSC; EUR cash holds
+    // 50.00 from 2 September: the cash account refuses, for the cost alone.
+    let err = refused(&mut l, spend_project("P-1", "100.00", "2024-09-03"), "INSUFFICIENT_FUNDS");
+    assert_eq!(err["account"], "assets:cash:EUR");
+    assert_eq!((err["available"].as_str(), err["requested"].as_str()), (Some("50.00"), Some("100.00")));
+    // Dated 1 September, before the conversion, cash holds 1,000.00 that day but 50.00 from the next.
+    let err = refused(&mut l, spend_project("P-1", "100.00", "2024-09-01"), "INSUFFICIENT_FUNDS");
+    assert_eq!((err["account"].as_str(), err["available"].as_str()), (Some("assets:cash:EUR"), Some("50.00")));
+    // 50.00 + 3.50 PSC is paid.
+    ok(&mut l, spend_project("P-1", "50.00", "2024-09-03"));
+    assert_eq!(bal(&l, "funds:project:P-1"), "-946.50");
+    assert_eq!(bal(&l, "assets:cash:EUR"), "0.00");
+    let eur = funding_window::Currency::from_code("EUR").unwrap();
+    assert_eq!(l.balance("income:psc", Some(eur), None).unwrap().to_string(), "-3.50");
+    replays(&l);
+}
+
+#[test]
+fn approvers_and_recorders_with_control_characters_are_refused_as_text() {
+    let mut l = eur_window();
+    ok(&mut l, json!({"type": "configure", "four_eyes": true}));
+    for (recorder, approver) in
+        [("Ann", "A\u{7}nn"), ("A\u{0}nn", "Bob"), ("Ann", "Ann\u{9f}"), ("   ", "Bob"), ("Ann", " ")]
+    {
+        let mut c = convert("EUR", "USD", "92.00", "100.00", "2024-09-02");
+        c["recorded_by"] = json!(recorder);
+        c["approved_by"] = json!(approver);
+        refused(&mut l, c, "INVALID_COMMAND");
+    }
+    // A name of only invisible characters names nobody: as if it were missing.
+    for (recorder, approver) in [("\u{200b}\u{2060}", "Bob"), ("Ann", "\u{202e}\u{200f}\u{fe0f}")] {
+        let mut c = convert("EUR", "USD", "92.00", "100.00", "2024-09-02");
+        c["recorded_by"] = json!(recorder);
+        c["approved_by"] = json!(approver);
+        refused(&mut l, c, "APPROVAL_REQUIRED");
+    }
+    // While four-eyes is on, turning it on again needs an approver too.
+    refused(&mut l, json!({"type": "configure", "four_eyes": true, "recorded_by": "Ann"}), "APPROVAL_REQUIRED");
+    replays(&l);
+}
+
+#[test]
+fn a_batch_that_withdraws_a_project_then_uses_it_is_refused_whole() {
+    let mut l = Ledger::new();
+    ok(&mut l, donor("EU"));
+    // Entries 2 and 3 of the batch: the signing, then its reversal.
+    let batch =
+        |then: Value| vec![project("CA-P", "P-1", "USD", "1000.00", "2024-01-10"), reverse(2, "2024-01-11"), then];
+    for then in [
+        receipt("CA-P", "10.00", "2024-01-12"),
+        spend_project("P-1", "10.00", "2024-01-12"),
+        json!({"type": "close_project", "project": "P-1", "closed_on": "2024-01-12"}),
+    ] {
+        batch_refused(&mut l, batch(then), 2, "PROJECT_WITHDRAWN");
+    }
+    assert_eq!(l.len(), 1);
+    l.apply_batch(batch(donor("NO")).into_iter().map(request)).unwrap();
+    refused(&mut l, receipt("CA-P", "10.00", "2024-01-12"), "PROJECT_WITHDRAWN");
+    replays(&l);
+}
